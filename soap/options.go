@@ -1,0 +1,40 @@
+package soap
+
+import "time"
+
+// Dialects.
+const (
+	DialectEWS    = "ews"    // Exchange 2010+ Exchange Web Services
+	DialectUM2007 = "um2007" // Exchange 2007 Unified Messaging web service
+)
+
+// Auth kinds.
+const (
+	AuthNone   = "none"
+	AuthNTLM   = "ntlm"
+	AuthBasic  = "basic"
+	AuthBearer = "bearer"
+)
+
+// Options configure a Caller for one exchange.
+type Options struct {
+	URL           string // full endpoint URL, e.g. https://mail/EWS/Exchange.asmx
+	Dialect       string // DialectEWS (default) or DialectUM2007
+	ServerVersion string // EWS RequestServerVersion; default "Exchange2010"
+
+	Auth     string // AuthNone, AuthNTLM, AuthBasic or AuthBearer
+	Username string // NTLM: DOMAIN\user or UPN; Basic: user name
+	Password string
+	Token    string // bearer token
+
+	CAFile             string // PEM bundle of extra trusted CAs
+	InsecureSkipVerify bool   // only ever from an explicit user setting
+
+	// Parallelism is the number of connections (and so of requests in
+	// flight) to this exchange. Default 10.
+	Parallelism int
+	// Timeout bounds one HTTP exchange. Default 60s.
+	Timeout time.Duration
+	// UserAgent is sent on every request.
+	UserAgent string
+}
