@@ -1,8 +1,9 @@
-// Package config loads a callctl policy: a directory of *.hcl files naming
-// exchanges and the calls that must be ended on them.
 package config
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
 
 // Policy is a loaded, fully evaluated policy.
 type Policy struct {
@@ -10,6 +11,18 @@ type Policy struct {
 	Exchanges map[string]*Exchange // by block label
 	Calls     []*Call              // every end_call instance, sorted by Address
 	Protects  []*Protect           // protect blocks (guards), may be empty
+
+	// Variables holds every declared variable's resolved value, after
+	// precedence and type conversion. A variable whose value could not be
+	// resolved is absent.
+	Variables map[string]cty.Value
+	// Sensitive names the variables declared with sensitive = true; a
+	// renderer must not print their values.
+	Sensitive map[string]bool
+
+	// Sources maps each policy file's name relative to Dir to its bytes.
+	// Hash digests them.
+	Sources map[string][]byte
 }
 
 // Exchange is one `exchange "NAME" { ... }` block.
@@ -45,6 +58,7 @@ type Call struct {
 	Reason       string
 	OnlyInStates []string // empty means any live state
 	DeclRange    hcl.Range
+	CallIDRange  hcl.Range // the call_id expression, for diagnostics about the id itself
 }
 
 // Protect is a `protect "NAME" { call_ids = [...] patterns = [...] }` guard:
@@ -52,6 +66,6 @@ type Call struct {
 type Protect struct {
 	Name      string
 	CallIDs   []string
-	Patterns  []string // path.Match-style glob patterns over call ids
+	Patterns  []string // path.Match-style glob patterns over call ids ("/" is an ordinary character; see Protected)
 	DeclRange hcl.Range
 }

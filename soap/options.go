@@ -30,6 +30,11 @@ type Options struct {
 	CAFile             string // PEM bundle of extra trusted CAs
 	InsecureSkipVerify bool   // only ever from an explicit user setting
 
+	// AllowInsecureHTTP permits Basic or Bearer credentials over a plain
+	// http:// URL. New refuses that combination otherwise, because both
+	// send the secret itself on every request.
+	AllowInsecureHTTP bool
+
 	// Parallelism is the number of connections (and so of requests in
 	// flight) to this exchange. Default 10.
 	Parallelism int

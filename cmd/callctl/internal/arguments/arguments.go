@@ -1,0 +1,82 @@
+// Package arguments turns command-line words into data. It does no I/O: each
+// Parse function returns a best-effort struct plus diagnostics, so that the
+// command can still build its view (and render errors as JSON when asked)
+// before it reports a flag error.
+package arguments
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// ViewType selects how a command renders its output.
+type ViewType int
+
+const (
+	ViewHuman ViewType = iota
+	ViewJSON
+)
+
+// Vars are the -var and -var-file flags, kept in command-line order.
+type Vars struct {
+	Vars     []string
+	VarFiles []string
+}
+
+// repeated collects a repeatable string flag.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// varFlag keeps -var in order, validating the name=value shape early so the
+// error names the flag rather than a later config step.
+type varFlag struct{ v *Vars }
+
+func (f varFlag) String() string { return "" }
+func (f varFlag) Set(s string) error {
+	if i := strings.IndexByte(s, '='); i <= 0 {
+		return fmt.Errorf("the given -var option %q is not correctly specified; it must be a variable name and value separated by an equals sign, like -var=\"key=value\"", s)
+	}
+	f.v.Vars = append(f.v.Vars, s)
+	return nil
+}
+
+type varFileFlag struct{ v *Vars }
+
+func (f varFileFlag) String() string     { return "" }
+func (f varFileFlag) Set(s string) error { f.v.VarFiles = append(f.v.VarFiles, s); return nil }
+
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+func flagError(cmd string, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Failed to parse command-line flags",
+		Detail:   fmt.Sprintf("%s. Run \"callctl %s -help\" for the flags this command takes.", capitalize(err.Error()), cmd),
+	}
+}
+
+func tooManyArgs(cmd string, args []string, want string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Too many command line arguments",
+		Detail:   fmt.Sprintf("Unexpected argument %q: %s. Run \"callctl %s -help\" for usage.", args[0], want, cmd),
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,116 @@
+package arguments
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Operation holds the flags plan and apply share.
+type Operation struct {
+	Vars
+	Parallelism    int
+	Targets        []string
+	Excludes       []string
+	MaxDisconnects int // 0 means no cap
+	NoColor        bool
+	ViewType       ViewType
+}
+
+func (o *Operation) addFlags(fs *flag.FlagSet) {
+	fs.Var(varFlag{&o.Vars}, "var", "set a variable: -var 'name=value' (repeatable)")
+	fs.Var(varFileFlag{&o.Vars}, "var-file", "load variables from a file (repeatable)")
+	fs.IntVar(&o.Parallelism, "parallelism", 10, "requests in flight per exchange")
+	fs.Var((*repeated)(&o.Targets), "target", "only act on this call address (repeatable)")
+	fs.Var((*repeated)(&o.Excludes), "exclude", "never act on this call address (repeatable)")
+	fs.IntVar(&o.MaxDisconnects, "max-disconnects", 0, "refuse a plan that would disconnect more than N calls")
+	fs.BoolVar(&o.NoColor, "no-color", false, "disable colour")
+	fs.BoolFunc("json", "machine-readable output", func(string) error { o.ViewType = ViewJSON; return nil })
+}
+
+func (o *Operation) check(cmd string) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if o.Parallelism < 1 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid parallelism",
+			Detail:   fmt.Sprintf("The -parallelism flag must be at least 1, but %d was given.", o.Parallelism),
+		})
+	}
+	if o.MaxDisconnects < 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid -max-disconnects",
+			Detail:   fmt.Sprintf("The -max-disconnects flag must be 0 (no cap) or more, but %d was given.", o.MaxDisconnects),
+		})
+	}
+	return diags
+}
+
+// Plan is the parsed form of "callctl plan".
+type Plan struct {
+	Operation
+	Out              string
+	DetailedExitCode bool
+}
+
+// ParsePlan parses plan's flags.
+func ParsePlan(args []string) (*Plan, hcl.Diagnostics) {
+	p := &Plan{}
+	fs := newFlagSet("plan")
+	p.addFlags(fs)
+	fs.StringVar(&p.Out, "out", "", "write the plan to this file")
+	fs.BoolVar(&p.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes")
+	var diags hcl.Diagnostics
+	if err := fs.Parse(args); err != nil {
+		return p, append(diags, flagError("plan", err))
+	}
+	if fs.NArg() > 0 {
+		diags = append(diags, tooManyArgs("plan", fs.Args(), "plan takes no positional arguments; it reads the policy in the current directory (see -chdir)"))
+	}
+	return p, append(diags, p.check("plan")...)
+}
+
+// Apply is the parsed form of "callctl apply [PLANFILE]".
+type Apply struct {
+	Operation
+	AutoApprove bool
+	PlanFile    string // set when applying a saved plan
+	planFlags   []string
+}
+
+// ParseApply parses apply's flags.
+func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
+	a := &Apply{}
+	fs := newFlagSet("apply")
+	a.addFlags(fs)
+	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "skip the confirmation prompt")
+	var diags hcl.Diagnostics
+	if err := fs.Parse(args); err != nil {
+		return a, append(diags, flagError("apply", err))
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		a.PlanFile = fs.Arg(0)
+		// A saved plan is applied exactly as reviewed, so options that
+		// would change what it does are refused rather than ignored.
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "var", "var-file", "target", "exclude", "max-disconnects":
+				a.planFlags = append(a.planFlags, "-"+f.Name)
+			}
+		})
+		if len(a.planFlags) > 0 {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Can't set planning options with a saved plan",
+				Detail:   fmt.Sprintf("A saved plan is applied exactly as it was made, so %v cannot be used with it. Make a new plan with those options instead.", a.planFlags),
+			})
+		}
+	default:
+		diags = append(diags, tooManyArgs("apply", fs.Args()[1:], "apply takes at most one argument, a saved plan file"))
+	}
+	return a, append(diags, a.check("apply")...)
+}

@@ -1,0 +1,107 @@
+// Package command wires callctl's subcommands: each parses its arguments,
+// builds its view, calls config and reconcile, and maps the outcome to an
+// exit code. Logic lives in those packages, not here.
+package command
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/callctl/callctl/cmd/callctl/internal/version"
+	"github.com/callctl/callctl/cmd/callctl/internal/views"
+)
+
+// Meta is what every subcommand gets: its streams and working directory.
+type Meta struct {
+	Streams *views.Streams
+	// Dir is the policy directory: the working directory, or -chdir's.
+	// Relative paths given on the command line resolve against it.
+	Dir string
+}
+
+// path resolves a command-line path against the policy directory.
+func (m *Meta) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(m.Dir, p)
+}
+
+const usage = `Usage: callctl [-chdir=DIR] <command> [options]
+
+callctl ends live phone calls on Microsoft Exchange, declared in HCL policies.
+
+Main commands:
+  validate   Check that the policy is valid (no network access)
+  plan       Look every declared call up and show what apply would disconnect
+  apply      Disconnect the calls a fresh or saved plan names
+  show       Show a saved plan (-json, -format=markdown)
+  fmt        Rewrite policy files in the canonical format
+
+Global options:
+  -chdir=DIR   Run in DIR, as if callctl had been started there
+  -help        Show this help
+  -version     Show the version
+`
+
+// Run runs callctl with the given arguments and returns its exit code.
+func Run(args []string, s *views.Streams) int {
+	m := &Meta{Streams: s, Dir: "."}
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		a := args[0]
+		switch {
+		case strings.HasPrefix(a, "-chdir="):
+			m.Dir = strings.TrimPrefix(a, "-chdir=")
+		case a == "-chdir" && len(args) > 1:
+			m.Dir = args[1]
+			args = args[1:]
+		case a == "-version" || a == "--version":
+			fmt.Fprintf(s.Out, "callctl v%s\n", version.Version)
+			return ExitOK
+		case a == "-help" || a == "--help" || a == "-h":
+			fmt.Fprint(s.Out, usage)
+			return ExitOK
+		default:
+			fmt.Fprintf(s.Err, "Error: unknown global option %q.\n\n%s", a, usage)
+			return ExitError
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		fmt.Fprint(s.Err, usage)
+		return ExitError
+	}
+	cmd, rest := args[0], args[1:]
+	if wantsHelp(rest) {
+		fmt.Fprint(s.Out, helpFor(cmd))
+		return ExitOK
+	}
+	switch cmd {
+	case "plan":
+		return (&PlanCommand{m}).Run(rest)
+	case "apply":
+		return (&ApplyCommand{m}).Run(rest)
+	case "validate":
+		return (&ValidateCommand{m}).Run(rest)
+	case "fmt":
+		return (&FmtCommand{m}).Run(rest)
+	case "show":
+		return (&ShowCommand{m}).Run(rest)
+	case "version":
+		fmt.Fprintf(s.Out, "callctl v%s\n", version.Version)
+		return ExitOK
+	default:
+		fmt.Fprintf(s.Err, "Error: unknown command %q.\n\n%s", cmd, usage)
+		return ExitError
+	}
+}
+
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-help" || a == "--help" || a == "-h" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,71 @@
+package command
+
+var helps = map[string]string{
+	"plan": `Usage: callctl [-chdir=DIR] plan [options]
+
+Looks every call the policy declares up on its exchange and shows which would
+be disconnected. Changes nothing.
+
+Options:
+  -var 'NAME=VALUE'     Set a variable (repeatable)
+  -var-file=FILE        Load variables from FILE (repeatable)
+  -parallelism=N        Requests in flight per exchange (default 10)
+  -target=ADDR          Only consider this call, e.g. end_call.stuck["abc"] (repeatable)
+  -exclude=ADDR         Never consider this call (repeatable)
+  -max-disconnects=N    Fail if the plan would disconnect more than N calls
+  -out=FILE             Save the plan, to apply exactly it later
+  -detailed-exitcode    Exit 0 with no changes, 1 on error, 2 with changes
+  -json                 Print newline-delimited JSON messages
+  -no-color             No colour (also NO_COLOR, or when stdout is not a terminal)
+`,
+	"apply": `Usage: callctl [-chdir=DIR] apply [options] [PLANFILE]
+
+Makes a fresh plan, shows it, asks for confirmation and disconnects the calls
+it names. With PLANFILE, applies that saved plan without asking, re-checking
+each call just before its disconnect.
+
+Options:
+  -auto-approve         Do not ask for confirmation
+  -var, -var-file, -parallelism, -target, -exclude, -max-disconnects, -json,
+  -no-color             As for plan
+
+Exit codes: 0 all done, 1 error (nothing or nothing successfully disconnected),
+4 partial failure (some calls failed or were not started), 5 confirmation declined.
+`,
+	"validate": `Usage: callctl [-chdir=DIR] validate [options]
+
+Checks the policy in the current directory without contacting any exchange.
+
+Options:
+  -var, -var-file       As for plan
+  -json                 Print the result as JSON
+  -no-color             No colour
+`,
+	"fmt": `Usage: callctl [-chdir=DIR] fmt [options] [PATH...]
+
+Rewrites *.hcl files in the canonical format.
+
+Options:
+  -check       Write nothing; exit 3 if any file needs formatting
+  -diff        Show the changes
+  -recursive   Also process subdirectories
+  -list=false  Do not list the files changed
+  -write=false Do not write files
+`,
+	"show": `Usage: callctl [-chdir=DIR] show [options] PLANFILE
+
+Prints a saved plan as plan printed it.
+
+Options:
+  -json              Print the plan as a JSON document (format_version 1.0)
+  -format=markdown   Render for a pull-request comment
+  -no-color          No colour
+`,
+}
+
+func helpFor(cmd string) string {
+	if h, ok := helps[cmd]; ok {
+		return h
+	}
+	return usage
+}

@@ -1,0 +1,122 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+	"github.com/callctl/callctl/cmd/callctl/internal/views"
+	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/soap"
+)
+
+// loadPolicy loads the policy in m.Dir with the given variables, showing
+// the view every diagnostic's source.
+func (m *Meta) loadPolicy(vars arguments.Vars, view interface {
+	SetConfigSources(map[string]*hcl.File)
+}) (*config.Policy, hcl.Diagnostics) {
+	loader := config.NewLoader()
+	varFiles := make([]string, len(vars.VarFiles))
+	for i, f := range vars.VarFiles {
+		varFiles[i] = m.path(f)
+	}
+	policy, diags := loader.Load(m.Dir, config.LoadOptions{
+		Vars:     vars.Vars,
+		VarFiles: varFiles,
+		Environ:  m.Streams.Environ,
+	})
+	view.SetConfigSources(loader.Files())
+	return policy, diags
+}
+
+// planned is a fresh plan and the clients it was made with, which apply
+// goes on to use.
+type planned struct {
+	policy  *config.Policy
+	plan    *reconcile.Plan
+	callers map[string]soap.Caller
+}
+
+// makePlan loads the policy, selects calls, looks them up and applies the
+// plan-level guards. It returns nil when it could not produce a plan; the
+// diagnostics say why.
+func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view views.Operation) (*planned, hcl.Diagnostics) {
+	policy, diags := m.loadPolicy(args.Vars, view)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	calls, moreDiags := reconcile.SelectCalls(policy.Calls, args.Targets, args.Excludes)
+	diags = append(diags, moreDiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	callers, moreDiags := reconcile.Connect(policy, calls, args.Parallelism)
+	diags = append(diags, moreDiags...)
+	if diags.HasErrors() {
+		reconcile.CloseAll(callers)
+		return nil, diags
+	}
+	view.Diagnostics(diags) // warnings, before the lookups start
+	diags = nil
+	view.Planning(len(calls), len(callers))
+	planner := &reconcile.Planner{Callers: callers, Parallelism: args.Parallelism, Hooks: view.Hooks()}
+	plan, moreDiags := planner.Plan(ctx, calls)
+	diags = append(diags, moreDiags...)
+	if diags.HasErrors() {
+		reconcile.CloseAll(callers)
+		return nil, diags
+	}
+	if n := plan.Summary().ToDisconnect; args.MaxDisconnects > 0 && n > args.MaxDisconnects {
+		view.Plan(plan)
+		reconcile.CloseAll(callers)
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Plan exceeds -max-disconnects",
+			Detail: fmt.Sprintf("This plan would disconnect %d calls, more than the %d allowed by -max-disconnects. Nothing was disconnected. Narrow the policy with -target or -exclude, or raise the cap if this many calls really must end.",
+				n, args.MaxDisconnects),
+		})
+	}
+	return &planned{policy: policy, plan: plan, callers: callers}, diags
+}
+
+// interrupts turns SIGINT/SIGTERM into two stages: the first cancels stop
+// (start nothing new), the second cancels hard (abandon what is in flight).
+// onStop runs on the first signal. release undoes the signal handling.
+func interrupts(onStop func()) (stop, hard context.Context, release func()) {
+	stop, stopCancel := context.WithCancel(context.Background())
+	hard, hardCancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-sigs:
+				n++
+				if n == 1 {
+					stopCancel()
+					if onStop != nil {
+						onStop()
+					}
+				} else {
+					hardCancel()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return stop, hard, func() {
+		signal.Stop(sigs)
+		close(done)
+		stopCancel()
+		hardCancel()
+	}
+}

@@ -1,0 +1,134 @@
+package command
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+	"github.com/callctl/callctl/cmd/callctl/internal/version"
+	"github.com/callctl/callctl/cmd/callctl/internal/views"
+	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/planfile"
+	"github.com/callctl/callctl/reconcile"
+)
+
+// inputs fingerprints a loaded policy and the flags it was loaded with.
+func (m *Meta) inputs(policy *config.Policy, vars arguments.Vars) (*planfile.Inputs, hcl.Diagnostics) {
+	in := &planfile.Inputs{Sources: map[string]string{}, Variables: map[string]string{}}
+	for name, src := range policy.Sources {
+		in.Sources[name] = planfile.Hash(src)
+	}
+	var diags hcl.Diagnostics
+	for _, f := range vars.VarFiles {
+		b, err := os.ReadFile(m.path(f))
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: fmt.Sprintf("Reading %s: %s.", f, err)})
+			continue
+		}
+		in.Sources[f] = planfile.Hash(b)
+		in.VarFiles = append(in.VarFiles, f)
+	}
+	for name, v := range policy.Variables {
+		b, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			b = []byte(v.GoString())
+		}
+		in.Variables[name] = planfile.Hash(b)
+	}
+	for _, a := range vars.Vars {
+		name, _, _ := strings.Cut(a, "=")
+		if !policy.Sensitive[name] {
+			in.Vars = append(in.Vars, a)
+		}
+	}
+	in.Fingerprint()
+	return in, diags
+}
+
+// savePlan writes the plan file for plan -out.
+func (c *PlanCommand) savePlan(path string, p *planned, args *arguments.Plan) hcl.Diagnostics {
+	in, diags := c.inputs(p.policy, args.Vars)
+	if diags.HasErrors() {
+		return diags
+	}
+	in.Targets, in.Excludes = args.Targets, args.Excludes
+	f := &planfile.File{CallctlVersion: version.Version, CreatedAt: p.plan.CreatedAt, Inputs: *in, Plan: p.plan}
+	if err := planfile.Write(c.path(path), f); err != nil {
+		return append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to save the plan",
+			Detail:   fmt.Sprintf("The plan could not be written to %s: %s.", path, err),
+		})
+	}
+	return diags
+}
+
+// readPlanFile reads a saved plan, as a diagnostic on failure.
+func (m *Meta) readPlanFile(path string) (*planfile.File, hcl.Diagnostics) {
+	f, err := planfile.Read(m.path(path))
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to read the plan file",
+			Detail:   fmt.Sprintf("Reading %s: %s. Make a plan file with \"callctl plan -out=FILE\".", path, err),
+		}}
+	}
+	return f, nil
+}
+
+// loadSavedPlan reads a plan file, reloads the policy it was made from and
+// refuses a plan whose policy has changed since.
+func (c *ApplyCommand) loadSavedPlan(args *arguments.Apply, view views.Operation) (*planned, hcl.Diagnostics) {
+	f, diags := c.readPlanFile(args.PlanFile)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	vars := arguments.Vars{Vars: f.Inputs.Vars, VarFiles: f.Inputs.VarFiles}
+	policy, moreDiags := c.loadPolicy(vars, view)
+	diags = append(diags, moreDiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	now, moreDiags := c.inputs(policy, vars)
+	diags = append(diags, moreDiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if now.PolicyHash != f.Inputs.PolicyHash {
+		changes := f.Inputs.Changes(now)
+		if len(changes) == 0 {
+			changes = []string{"the policy's fingerprint differs"}
+		}
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Saved plan is stale",
+			Detail: fmt.Sprintf("The policy has changed since this plan was made (%s), so the plan may no longer say what the policy means:\n  - %s\n\nNothing was disconnected. Make a new plan with \"callctl plan -out=FILE\", review it, and apply that.",
+				f.CreatedAt.Format(time.RFC3339), strings.Join(changes, "\n  - ")),
+		})
+	}
+	// The saved plan's changes carry no declaration; reattach each to its
+	// call so later diagnostics can point at the source.
+	byAddr := map[string]*config.Call{}
+	for _, call := range policy.Calls {
+		byAddr[call.Address+"\x00"+call.Exchange] = call
+	}
+	var calls []*config.Call
+	for _, ch := range f.Plan.Changes {
+		if call := byAddr[ch.Address+"\x00"+ch.Exchange]; call != nil {
+			ch.Call = call
+			calls = append(calls, call)
+		}
+	}
+	callers, moreDiags := reconcile.Connect(policy, calls, args.Parallelism)
+	diags = append(diags, moreDiags...)
+	if diags.HasErrors() {
+		reconcile.CloseAll(callers)
+		return nil, diags
+	}
+	return &planned{policy: policy, plan: f.Plan, callers: callers}, diags
+}

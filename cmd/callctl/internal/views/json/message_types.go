@@ -1,0 +1,28 @@
+// Package json holds the machine-readable shapes callctl prints: the
+// newline-delimited messages of plan -json and apply -json, diagnostics in
+// Terraform's shape, and the plan document of show -json.
+//
+// Rule: any change to a message's shape or to this list must bump UIVersion
+// (minor for additions, major for changes or removals).
+package json
+
+// UIVersion is the version of the streamed message format.
+const UIVersion = "1.0"
+
+// MessageType is the "type" of one streamed message.
+type MessageType string
+
+const (
+	MessageVersion            MessageType = "version"
+	MessageLog                MessageType = "log"
+	MessageDiagnostic         MessageType = "diagnostic"
+	MessagePlanStart          MessageType = "plan_start"
+	MessageCallObserved       MessageType = "call_observed"
+	MessagePlannedDisconnect  MessageType = "planned_disconnect"
+	MessageChangeSummary      MessageType = "change_summary"
+	MessageDisconnectStart    MessageType = "disconnect_start"
+	MessageDisconnectComplete MessageType = "disconnect_complete"
+	MessageDisconnectErrored  MessageType = "disconnect_errored"
+	MessageApplySummary       MessageType = "apply_summary"
+	MessageValidateResult     MessageType = "validate_result"
+)

@@ -1,0 +1,44 @@
+package views
+
+import (
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+	"github.com/callctl/callctl/reconcile"
+)
+
+// Operation is the view plan and apply render through.
+type Operation interface {
+	Diagnostics(hcl.Diagnostics)
+	SetConfigSources(map[string]*hcl.File)
+	// Planning announces the lookups about to run.
+	Planning(calls, exchanges int)
+	// Plan shows the plan.
+	Plan(*reconcile.Plan)
+	// PlanNextStep tells what to do with a plan: saved to path, or not
+	// saved (so apply may see other states).
+	PlanNextStep(savedPath string)
+	// Hooks are passed to the planner and applier for progress output.
+	Hooks() []reconcile.Hook
+	// Applying announces the disconnects about to run.
+	Applying(n int)
+	// Applied shows the summary and the table of failures.
+	Applied(*reconcile.ApplyResult)
+	// Stopping acknowledges a first interrupt.
+	Stopping()
+	// Cancelled reports that approval was declined.
+	Cancelled()
+}
+
+// NewOperation returns the view for the given type; it panics on an unknown
+// type, which is a programming error.
+func NewOperation(vt arguments.ViewType, v *View) Operation {
+	switch vt {
+	case arguments.ViewHuman:
+		return &OperationHuman{View: v}
+	case arguments.ViewJSON:
+		return NewOperationJSON(v)
+	default:
+		panic("views: unknown view type")
+	}
+}

@@ -1,0 +1,115 @@
+package views
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/callctl/callctl/reconcile"
+)
+
+// OperationHuman renders plan and apply for a person.
+type OperationHuman struct {
+	*View
+}
+
+var _ Operation = (*OperationHuman)(nil)
+
+func (v *OperationHuman) Planning(calls, exchanges int) {
+	v.printf("Looking up %d %s on %d %s...\n", calls, plural(calls, "call", "calls"), exchanges, plural(exchanges, "exchange", "exchanges"))
+}
+
+func (v *OperationHuman) Plan(plan *reconcile.Plan) {
+	var buf bytes.Buffer
+	v.WritePlan(&buf, plan)
+	v.printf("%s", buf.String())
+}
+
+func (v *OperationHuman) PlanNextStep(saved string) {
+	if saved != "" {
+		v.printf("\nSaved the plan to: %s\n\nTo disconnect exactly these calls, run:\n    callctl apply %q\n", saved, saved)
+		return
+	}
+	v.printf("\nNote: you didn't use the -out option to save this plan, so callctl can't\nguarantee to take exactly these actions if you run \"callctl apply\" now:\ncalls may change state in the meantime.\n")
+}
+
+func (v *OperationHuman) Hooks() []reconcile.Hook { return []reconcile.Hook{&humanApplyHook{v: v}} }
+
+func (v *OperationHuman) Applying(n int) {
+	v.printf("\nDisconnecting %d %s...\n", n, plural(n, "call", "calls"))
+}
+
+func (v *OperationHuman) Applied(res *reconcile.ApplyResult) {
+	c := res.Counts()
+	var b strings.Builder
+	head := "Apply complete!"
+	if res.Interrupted {
+		head = "Apply interrupted!"
+	}
+	fmt.Fprintf(&b, "\n%s Calls: %d disconnected, %d already ended, %d failed", head, c.Disconnected, c.AlreadyEnded, c.Failed)
+	if c.LeftAlone > 0 {
+		fmt.Fprintf(&b, ", %d left alone", c.LeftAlone)
+	}
+	if c.NotStarted > 0 {
+		fmt.Fprintf(&b, ", %d not started", c.NotStarted)
+	}
+	b.WriteString(".")
+	color := ansiGreen
+	if c.Failed > 0 || res.Interrupted {
+		color = ansiYellow
+	}
+	v.printf("%s\n", v.paint(b.String(), ansiBold, color))
+	if fails := res.Failures(); len(fails) > 0 {
+		v.printf("\n%s", failureTable(fails))
+	}
+}
+
+// failureTable lists the calls that were not ended, with the reason.
+func failureTable(fails []*reconcile.Result) string {
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "Calls not disconnected:\n")
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ADDRESS\tEXCHANGE\tCALL ID\tREASON")
+	for _, r := range fails {
+		msg := "not started"
+		if r.Err != nil {
+			msg = oneLine(r.Err.Error())
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.Change.Address, r.Change.Exchange, quote(r.Change.CallID), msg)
+	}
+	_ = tw.Flush()
+	return buf.String()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func (v *OperationHuman) Stopping() {
+	v.printf("\nInterrupt received: no further disconnects will be started.\nWaiting for the disconnects in flight to finish. Interrupt again to abandon them.\n")
+}
+
+func (v *OperationHuman) Cancelled() {
+	v.printf("\nApply cancelled: nothing was disconnected.\n")
+}
+
+// humanApplyHook prints one line as each call's disconnect completes.
+type humanApplyHook struct {
+	reconcile.NilHook
+	v *OperationHuman
+}
+
+func (h *humanApplyHook) PostDisconnect(r *reconcile.Result) {
+	c := r.Change
+	d := r.Duration.Round(time.Millisecond)
+	switch r.Outcome {
+	case reconcile.OutcomeDisconnected:
+		h.v.printf("%s: %s after %s [call_id=%s exchange=%s]\n", c.Address, h.v.paint("Disconnected", ansiGreen), d, quote(c.CallID), c.Exchange)
+	case reconcile.OutcomeAlreadyEnded:
+		h.v.printf("%s: Already ended [call_id=%s exchange=%s]\n", c.Address, quote(c.CallID), c.Exchange)
+	case reconcile.OutcomeLeftAlone:
+		h.v.printf("%s: Left alone, state no longer in only_in_states [call_id=%s exchange=%s]\n", c.Address, quote(c.CallID), c.Exchange)
+	case reconcile.OutcomeFailed:
+		h.v.printf("%s: %s [call_id=%s exchange=%s]: %s\n", c.Address, h.v.paint("Failed", ansiRed), quote(c.CallID), c.Exchange, oneLine(r.Err.Error()))
+	}
+}

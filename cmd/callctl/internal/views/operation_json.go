@@ -1,0 +1,142 @@
+package views
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/cmd/callctl/internal/version"
+	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/reconcile"
+)
+
+// JSONView writes newline-delimited JSON messages to stdout, nothing else.
+type JSONView struct {
+	*View
+}
+
+// NewJSONView starts a JSON stream with its version message.
+func NewJSONView(v *View) *JSONView {
+	j := &JSONView{View: v}
+	j.emit("info", fmt.Sprintf("callctl %s", version.Version), viewsjson.MessageVersion, map[string]any{
+		"callctl": version.Version,
+		"ui":      viewsjson.UIVersion,
+	})
+	return j
+}
+
+// emit writes one message: the common fields, then the payload's fields.
+func (j *JSONView) emit(level, message string, typ viewsjson.MessageType, payload map[string]any) {
+	m := map[string]any{
+		"@level":     level,
+		"@message":   message,
+		"@module":    "callctl.ui",
+		"@timestamp": time.Now().UTC().Format(time.RFC3339Nano),
+		"type":       typ,
+	}
+	for k, v := range payload {
+		m[k] = v
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		// Every payload is built from plain structs; failing here is a bug.
+		panic(fmt.Sprintf("views: marshalling %s message: %v", typ, err))
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_, _ = j.streams.Out.Write(append(b, '\n'))
+}
+
+// Diagnostics emits one diagnostic message each.
+func (j *JSONView) Diagnostics(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		level := "error"
+		if d.Severity == hcl.DiagWarning {
+			level = "warn"
+		}
+		msg := fmt.Sprintf("%s: %s", map[string]string{"error": "Error", "warn": "Warning"}[level], d.Summary)
+		j.emit(level, msg, viewsjson.MessageDiagnostic, map[string]any{"diagnostic": viewsjson.NewDiagnostic(d, j.files)})
+	}
+}
+
+// OperationJSON renders plan and apply as JSON messages.
+type OperationJSON struct {
+	*JSONView
+}
+
+var _ Operation = (*OperationJSON)(nil)
+
+// NewOperationJSON starts the JSON stream for plan or apply.
+func NewOperationJSON(v *View) *OperationJSON { return &OperationJSON{NewJSONView(v)} }
+
+func (j *OperationJSON) Planning(calls, exchanges int) {
+	j.emit("info", fmt.Sprintf("Looking up %d calls on %d exchanges", calls, exchanges), viewsjson.MessagePlanStart,
+		map[string]any{"calls": calls, "exchanges": exchanges})
+}
+
+func (j *OperationJSON) Plan(plan *reconcile.Plan) {
+	for _, c := range plan.Changes {
+		j.emit("info", fmt.Sprintf("%s: %s", c.Address, observedText(c)), viewsjson.MessageCallObserved,
+			map[string]any{"observation": viewsjson.NewObservation(c)})
+	}
+	for _, c := range plan.Changes {
+		if c.Action == reconcile.ActionDisconnect {
+			j.emit("info", fmt.Sprintf("%s: Plan to disconnect", c.Address), viewsjson.MessagePlannedDisconnect,
+				map[string]any{"call": viewsjson.NewCall(c), "state": c.State})
+		}
+	}
+	j.emit("info", PlanSummaryLine(plan.Summary(), len(plan.Changes)), viewsjson.MessageChangeSummary,
+		map[string]any{"changes": viewsjson.NewChangeSummary(plan)})
+}
+
+func observedText(c *reconcile.Change) string {
+	if c.Action == reconcile.ActionNotFound {
+		return "not found"
+	}
+	return "state " + c.State
+}
+
+func (j *OperationJSON) PlanNextStep(string) {}
+
+func (j *OperationJSON) Hooks() []reconcile.Hook { return []reconcile.Hook{&jsonApplyHook{j: j}} }
+
+func (j *OperationJSON) Applying(int) {}
+
+func (j *OperationJSON) Applied(res *reconcile.ApplyResult) {
+	s := viewsjson.NewApplySummary(res)
+	msg := fmt.Sprintf("Apply complete! Calls: %d disconnected, %d already ended, %d failed.", s.Disconnected, s.AlreadyEnded, s.Failed)
+	if res.Interrupted {
+		msg = fmt.Sprintf("Apply interrupted! Calls: %d disconnected, %d already ended, %d failed, %d not started.", s.Disconnected, s.AlreadyEnded, s.Failed, s.NotStarted)
+	}
+	j.emit("info", msg, viewsjson.MessageApplySummary, map[string]any{"outcomes": s})
+}
+
+func (j *OperationJSON) Stopping() {
+	j.emit("warn", "Interrupt received: no further disconnects will be started", viewsjson.MessageLog, nil)
+}
+
+func (j *OperationJSON) Cancelled() {
+	j.emit("info", "Apply cancelled", viewsjson.MessageLog, nil)
+}
+
+type jsonApplyHook struct {
+	reconcile.NilHook
+	j *OperationJSON
+}
+
+func (h *jsonApplyHook) PreDisconnect(c *reconcile.Change) {
+	h.j.emit("info", fmt.Sprintf("%s: Disconnecting...", c.Address), viewsjson.MessageDisconnectStart,
+		map[string]any{"call": viewsjson.NewCall(c)})
+}
+
+func (h *jsonApplyHook) PostDisconnect(r *reconcile.Result) {
+	typ, level := viewsjson.MessageDisconnectComplete, "info"
+	msg := fmt.Sprintf("%s: %s", r.Change.Address, r.Outcome)
+	if r.Outcome == reconcile.OutcomeFailed {
+		typ, level = viewsjson.MessageDisconnectErrored, "error"
+		msg = fmt.Sprintf("%s: Failed: %s", r.Change.Address, oneLine(r.Err.Error()))
+	}
+	h.j.emit(level, msg, typ, map[string]any{"result": viewsjson.NewDisconnectResult(r)})
+}

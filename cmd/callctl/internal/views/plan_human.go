@@ -1,0 +1,77 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/callctl/callctl/reconcile"
+)
+
+// WritePlan renders a plan the way plan, apply and show all print it: one
+// entry per call, then the summary line.
+func (v *View) WritePlan(w io.Writer, plan *reconcile.Plan) {
+	if len(plan.Changes) > 0 {
+		fmt.Fprintf(w, "\ncallctl looked up %d %s:\n", len(plan.Changes), plural(len(plan.Changes), "call", "calls"))
+	}
+	for _, c := range plan.Changes {
+		fmt.Fprintln(w)
+		var head, sym string
+		switch c.Action {
+		case reconcile.ActionDisconnect:
+			head, sym = v.paint(c.Address, ansiBold)+" will be "+v.paint("disconnected", ansiBold, ansiRed), v.paint("-", ansiRed)
+		case reconcile.ActionNone:
+			head, sym = c.Address+" is already ended", " "
+		case reconcile.ActionNotFound:
+			head, sym = c.Address+" was not found (already ended or expired)", " "
+		case reconcile.ActionLeaveAlone:
+			head, sym = c.Address+" is left alone (its state is not in only_in_states)", " "
+		}
+		fmt.Fprintf(w, "  # %s\n", head)
+		fmt.Fprintf(w, "  %s call_id  = %s\n", sym, quote(c.CallID))
+		fmt.Fprintf(w, "    exchange = %s\n", c.Exchange)
+		if c.State != "" {
+			st := c.State
+			if c.Cause != "" && c.Cause != "None" {
+				st += " (" + c.Cause + ")"
+			}
+			fmt.Fprintf(w, "    state    = %s\n", st)
+		}
+		if c.Reason != "" {
+			fmt.Fprintf(w, "    reason   = %s\n", quote(c.Reason))
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, v.paint(PlanSummaryLine(plan.Summary(), len(plan.Changes)), ansiBold))
+}
+
+// PlanSummaryLine is the one-line verdict on a plan.
+func PlanSummaryLine(s reconcile.Summary, total int) string {
+	if total == 0 {
+		return "No changes. The policy declares no calls."
+	}
+	if s.ToDisconnect == 0 && s.LeftAlone == 0 {
+		return "No changes. All declared calls are already ended."
+	}
+	line := fmt.Sprintf("Plan: %d to disconnect, %d already ended, %d not found", s.ToDisconnect, s.AlreadyEnded, s.NotFound)
+	if s.LeftAlone > 0 {
+		line += fmt.Sprintf(", %d left alone", s.LeftAlone)
+	}
+	return line + "."
+}
+
+// quote shows a call id or reason exactly, escaping what a terminal would
+// otherwise interpret.
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// indent prefixes each line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}

@@ -1,0 +1,134 @@
+// Package views renders what commands have to say: diagnostics, plans and
+// apply progress, for people (Human) or programs (JSON). Commands never
+// print directly.
+package views
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Streams are a command's standard streams and what is known of them.
+type Streams struct {
+	In            io.Reader
+	Out           io.Writer
+	Err           io.Writer
+	InIsTerminal  bool
+	OutIsTerminal bool
+	Width         int // terminal width, 0 when unknown
+	Environ       []string
+}
+
+// Getenv reads a variable from the streams' environment.
+func (s *Streams) Getenv(name string) string {
+	for i := len(s.Environ) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(s.Environ[i], "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+// View is what every command's view shares: the streams, colour, and the
+// policy's source files so that diagnostics can quote them.
+type View struct {
+	streams *Streams
+	color   bool
+	mu      sync.Mutex // serialises writes from concurrent hooks
+	files   map[string]*hcl.File
+}
+
+// NewView makes a view. Colour is on only when stdout is a terminal, NO_COLOR
+// is unset, and -no-color was not given.
+func NewView(s *Streams, noColor bool) *View {
+	_, noColorEnv := lookupEnv(s.Environ, "NO_COLOR")
+	return &View{streams: s, color: s.OutIsTerminal && !noColor && !noColorEnv}
+}
+
+func lookupEnv(env []string, name string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// SetConfigSources gives the view the parsed files diagnostics refer to.
+func (v *View) SetConfigSources(files map[string]*hcl.File) { v.files = files }
+
+// Streams returns the view's streams.
+func (v *View) Streams() *Streams { return v.streams }
+
+// Color reports whether the view writes colour.
+func (v *View) Color() bool { return v.color }
+
+func (v *View) width() int {
+	if v.streams.Width > 0 {
+		return v.streams.Width
+	}
+	return 78
+}
+
+// Diagnostics prints warnings and errors, with source snippets, to stderr
+// (errors) or stdout (warnings only), as Terraform does.
+func (v *View) Diagnostics(diags hcl.Diagnostics) {
+	if len(diags) == 0 {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	w := v.streams.Out
+	if diags.HasErrors() {
+		w = v.streams.Err
+	}
+	bw := bufio.NewWriter(w)
+	dw := hcl.NewDiagnosticTextWriter(bw, v.files, uint(v.width()), v.color)
+	for _, d := range diags {
+		fmt.Fprintln(bw)
+		_ = dw.WriteDiagnostic(d)
+	}
+	_ = bw.Flush()
+}
+
+// printf writes to stdout under the view's lock.
+func (v *View) printf(format string, args ...any) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintf(v.streams.Out, format, args...)
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+)
+
+// paint wraps s in the given ANSI codes when colour is on.
+func (v *View) paint(s string, codes ...string) string {
+	if !v.color || len(codes) == 0 {
+		return s
+	}
+	return strings.Join(codes, "") + s + ansiReset
+}
+
+// ConfigSources returns the files given to SetConfigSources.
+func (v *View) ConfigSources() map[string]*hcl.File { return v.files }
+
+// Paint styles s with named styles ("bold", "red", "green", "yellow") when
+// colour is on.
+func (v *View) Paint(s string, styles ...string) string {
+	codes := map[string]string{"bold": ansiBold, "red": ansiRed, "green": ansiGreen, "yellow": ansiYellow}
+	var cs []string
+	for _, st := range styles {
+		cs = append(cs, codes[st])
+	}
+	return v.paint(s, cs...)
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/callctl/callctl/exchsim"
+)
+
+// TestMain lets testscript run "callctl" as a real program: the test binary
+// re-executes itself with main's code path.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"callctl":  func() { os.Exit(run()) },
+		"exitcode": exitcodeMain,
+	})
+}
+
+// TestScripts runs the golden CLI scripts in testdata/script. Set
+// CALLCTL_UPDATE=1 to rewrite their expected output in place.
+func TestScripts(t *testing.T) {
+	examples, err := filepath.Abs("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       os.Getenv("CALLCTL_UPDATE") != "",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("EXAMPLES", examples)
+			env.Setenv("NO_COLOR", "")
+			env.Values[serversKey{}] = map[string]*exchsim.Server{}
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exchsim":  cmdExchsim,
+			"simcalls": cmdSimcalls,
+			"simstats": cmdSimstats,
+		},
+	})
+}
+
+// serversKey finds, in a script's values, the simulators it started, by
+// name. Each script has its own map, and a script's commands run one at a
+// time, so it needs no lock.
+type serversKey struct{}
+
+func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
+	return ts.Value(serversKey{}).(map[string]*exchsim.Server)
+}
+
+// cmdExchsim starts a simulator for the rest of the script:
+//
+//	exchsim [-auth ntlm|basic|none] [-calls FILE] [-latency DUR] [-busy-rate F] [-unavailable-rate F] NAME
+//
+// and sets NAME_URL to its base URL. The simulator is closed when the
+// script ends. Credentials are CORP\alice / secret.
+func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! exchsim")
+	}
+	opts := exchsim.Options{Auth: exchsim.AuthNTLM, User: `CORP\alice`, Password: "secret"}
+	for len(args) > 1 {
+		flag, val := args[0], args[1]
+		switch flag {
+		case "-auth":
+			opts.Auth = val
+		case "-calls":
+			f, err := os.Open(ts.MkAbs(val))
+			ts.Check(err)
+			opts.Calls, err = exchsim.LoadCalls(f)
+			f.Close()
+			ts.Check(err)
+		case "-latency":
+			d, err := time.ParseDuration(val)
+			ts.Check(err)
+			opts.Latency = d
+		case "-busy-rate":
+			r, err := strconv.ParseFloat(val, 64)
+			ts.Check(err)
+			opts.Faults.ServerBusyRate = r
+		case "-unavailable-rate":
+			r, err := strconv.ParseFloat(val, 64)
+			ts.Check(err)
+			opts.Faults.UnavailableRate = r
+		default:
+			ts.Fatalf("exchsim: unknown flag %s", flag)
+		}
+		args = args[2:]
+	}
+	if len(args) != 1 {
+		ts.Fatalf("usage: exchsim [flags] NAME")
+	}
+	srv, err := exchsim.NewServer(opts)
+	ts.Check(err)
+	ts.Defer(srv.Close)
+	servers(ts)[args[0]] = srv
+	ts.Setenv(args[0]+"_URL", srv.URL)
+}
+
+func server(ts *testscript.TestScript, name string) *exchsim.Server {
+	srv := servers(ts)[name]
+	if srv == nil {
+		ts.Fatalf("no simulator named %s", name)
+	}
+	return srv
+}
+
+// cmdSimcalls prints a simulator's calls, one "ID STATE" per line, sorted.
+func cmdSimcalls(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: simcalls NAME")
+	}
+	var b strings.Builder
+	for _, c := range server(ts, args[0]).Calls() {
+		fmt.Fprintf(&b, "%s %s\n", c.ID, c.State)
+	}
+	ts.Stdout().Write([]byte(b.String()))
+}
+
+// cmdSimstats prints a simulator's stats as JSON.
+func cmdSimstats(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: simstats NAME")
+	}
+	b, err := json.Marshal(server(ts, args[0]).Stats())
+	ts.Check(err)
+	ts.Stdout().Write(append(b, '\n'))
+}
+
+// exitcodeMain is the "exitcode" program scripts use to check an exact exit
+// code, which "exec" cannot: exitcode CODE PROGRAM [ARGS...] runs PROGRAM
+// with the script's environment and streams, and succeeds only if it exits
+// with CODE.
+func exitcodeMain() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: exitcode CODE PROGRAM [ARGS...]")
+		os.Exit(2)
+	}
+	want, err := strconv.Atoi(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "exitcode:", err)
+		os.Exit(2)
+	}
+	cmd := exec.Command(os.Args[2], os.Args[3:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	got := 0
+	if err := cmd.Run(); err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			fmt.Fprintln(os.Stderr, "exitcode:", err)
+			os.Exit(2)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		fmt.Fprintf(os.Stderr, "exitcode: %s exited %d, want %d\n", os.Args[2], got, want)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/callctl/callctl/exchsim"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the server could not start, e.g. the port is taken
+	exitUsage = 2 // bad flags or calls file
+)
+
+// run starts the simulator and serves until ctx is done.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	opts, err := parseArgs(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if errors.Is(err, errReported) {
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	srv, err := exchsim.NewUnstartedServer(opts)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if err := srv.Start(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError
+	}
+	defer srv.Close()
+
+	fmt.Fprintf(stdout, "listening on %s\n", srv.URL)
+	if f, ok := stdout.(interface{ Flush() error }); ok {
+		f.Flush() // a reader that went away changes nothing
+	}
+	<-ctx.Done()
+	return exitOK
+}
+
+// errReported stands for a flag syntax error that the flag package has
+// already printed, with the usage.
+var errReported = errors.New("exchsim: bad flags")
+
+// parseArgs turns the command line into server options. Errors other than
+// errReported and flag.ErrHelp are for the caller to print.
+func parseArgs(args []string, stderr io.Writer) (exchsim.Options, error) {
+	var (
+		opts      exchsim.Options
+		callsFile string
+		f         = &opts.Faults
+	)
+	fs := flag.NewFlagSet("exchsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "`address` to listen on; must be loopback unless -allow-non-loopback")
+	fs.BoolVar(&opts.AllowNonLoopback, "allow-non-loopback", false, "allow listening beyond this machine")
+	fs.StringVar(&callsFile, "calls", "", "JSON `file` with the call table: {\"calls\":[{\"id\":..,\"state\":..}]}")
+	fs.StringVar(&opts.Auth, "auth", exchsim.AuthNone, "authentication: ntlm, basic or none")
+	fs.StringVar(&opts.User, "user", "", `user for ntlm/basic, e.g. CORP\alice`)
+	fs.StringVar(&opts.Password, "password", "", "password for ntlm/basic")
+	fs.DurationVar(&opts.Latency, "latency", 0, "delay before every SOAP response")
+	fs.Float64Var(&f.ServerBusyRate, "busy-rate", 0, "share of requests answered with ErrorServerBusy")
+	fs.DurationVar(&f.BackOff, "backoff", 0, "BackOffMilliseconds sent with ErrorServerBusy")
+	fs.Float64Var(&f.ConnectionCountRate, "connection-count-rate", 0, "share of requests answered with ErrorExceededConnectionCount")
+	fs.Float64Var(&f.UnavailableRate, "unavailable-rate", 0, "share of requests answered with HTTP 503")
+	fs.DurationVar(&f.RetryAfter, "retry-after", 0, "Retry-After sent with HTTP 503")
+	fs.Float64Var(&f.ResetRate, "reset-rate", 0, "share of requests whose connection is reset mid-response")
+	fs.Float64Var(&f.HangRate, "hang-rate", 0, "share of requests that never get an answer")
+	fs.Float64Var(&f.HTMLErrorRate, "html-error-rate", 0, "share of requests answered with an HTML 500 page")
+	fs.DurationVar(&f.SlowFirstByte, "slow-first-byte", 0, "delay before every response's first byte")
+	fs.Int64Var(&f.Seed, "seed", 0, "seed for choosing which requests fault")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return opts, err
+		}
+		return opts, errReported
+	}
+	if fs.NArg() > 0 {
+		return opts, fmt.Errorf("exchsim: unexpected argument %q; all settings are flags", fs.Arg(0))
+	}
+	if callsFile != "" {
+		calls, err := loadCallsFile(callsFile)
+		if err != nil {
+			return opts, err
+		}
+		opts.Calls = calls
+	}
+	return opts, nil
+}
+
+func loadCallsFile(name string) ([]exchsim.Call, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("exchsim: -calls: %w", err)
+	}
+	defer f.Close()
+	calls, err := exchsim.LoadCalls(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, name)
+	}
+	return calls, nil
+}

@@ -1,0 +1,287 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// validStates are the call states only_in_states may name, as both
+// dialects spell them (see soap's State constants).
+var validStates = []string{
+	"Idle", "Connecting", "Alerted", "Connected", "Disconnected", "Incoming", "Transferring", "Forwarding",
+}
+
+var endCallSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "for_each"},
+		{Name: "exchange"},
+		{Name: "call_id"},
+		{Name: "reason"},
+		{Name: "only_in_states"},
+	},
+}
+
+// decodeEndCalls appends one Call per end_call instance to pol.Calls, in
+// declaration order. An instance is kept only if it names a declared
+// exchange and has a usable call id, so that partial results stay valid.
+func (ld *loadRun) decodeEndCalls(blocks []*hcl.Block, pol *Policy) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, b := range blocks {
+		calls, moreDiags := ld.decodeEndCall(b, pol.Exchanges)
+		diags = append(diags, moreDiags...)
+		pol.Calls = append(pol.Calls, calls...)
+	}
+	return diags
+}
+
+func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) ([]*Call, hcl.Diagnostics) {
+	name := b.Labels[0]
+	content, diags := b.Body.Content(endCallSchema)
+	attrs := content.Attributes
+
+	exchange, exchangeOK := "", false
+	if attr, ok := attrs["exchange"]; !ok {
+		diags = append(diags, missingArgument("end_call", name, "exchange", "a reference to an exchange block, such as exchange.corp", b))
+	} else {
+		var moreDiags hcl.Diagnostics
+		exchange, moreDiags = exchangeRef(attr.Expr, exchanges)
+		diags = append(diags, moreDiags...)
+		exchangeOK = !moreDiags.HasErrors()
+	}
+	callIDAttr, hasCallID := attrs["call_id"]
+	if !hasCallID {
+		diags = append(diags, missingArgument("end_call", name, "call_id", "the id of the call to end, exactly as Exchange reports it", b))
+	}
+
+	instances := []*each{nil}
+	if attr, ok := attrs["for_each"]; ok {
+		v, moreDiags := ld.eval(attr.Expr, nil)
+		diags = append(diags, moreDiags...)
+		if moreDiags.HasErrors() {
+			return nil, diags
+		}
+		var ok bool
+		instances, ok, moreDiags = ld.forEachInstances(v, attr.Expr.Range())
+		diags = append(diags, moreDiags...)
+		if !ok {
+			return nil, diags
+		}
+	}
+
+	var calls []*Call
+	for _, e := range instances {
+		call := &Call{Address: "end_call." + name, Name: name, Exchange: exchange, DeclRange: b.DefRange}
+		if e != nil {
+			call.Key = e.key
+			call.Address += "[" + quoteKey(e.key) + "]"
+		}
+		valid := exchangeOK && hasCallID
+		if hasCallID {
+			call.CallIDRange = callIDAttr.Expr.Range()
+			id, ok, moreDiags := ld.evalString(callIDAttr, e)
+			diags = append(diags, moreDiags...)
+			if ok {
+				call.CallID = id
+				moreDiags = checkCallID(call)
+				diags = append(diags, moreDiags...)
+				ok = !moreDiags.HasErrors()
+			}
+			valid = valid && ok
+		}
+		if attr, ok := attrs["reason"]; ok {
+			s, ok, moreDiags := ld.evalString(attr, e)
+			diags = append(diags, moreDiags...)
+			call.Reason = s
+			valid = valid && ok
+		}
+		if attr, ok := attrs["only_in_states"]; ok {
+			states, ranges, ok, moreDiags := ld.evalStringList(attr, e)
+			diags = append(diags, moreDiags...)
+			for i, s := range states {
+				moreDiags := checkState(s, ranges[i])
+				diags = append(diags, moreDiags...)
+				ok = ok && !moreDiags.HasErrors()
+			}
+			call.OnlyInStates = states
+			valid = valid && ok
+		}
+		if valid {
+			calls = append(calls, call)
+		}
+	}
+	return calls, diags
+}
+
+// exchangeRef decodes the exchange argument, a static reference such as
+// exchange.corp, and returns the exchange's name.
+func exchangeRef(expr hcl.Expression, exchanges map[string]*Exchange) (string, hcl.Diagnostics) {
+	invalid := func(detail string) hcl.Diagnostics {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid exchange reference",
+			Detail:   detail,
+			Subject:  expr.Range().Ptr(),
+		}}
+	}
+	tr, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() {
+		if v, vDiags := expr.Value(nil); !vDiags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+			return "", invalid(fmt.Sprintf("The exchange argument takes a reference to an exchange block, not a string. Write it without quotes: exchange = exchange.%s.", v.AsString()))
+		}
+		return "", invalid("The exchange argument must be a reference to an exchange block, such as exchange.corp.")
+	}
+	attr, isAttr := hcl.TraverseAttr{}, false
+	if len(tr) == 2 {
+		attr, isAttr = tr[1].(hcl.TraverseAttr)
+	}
+	if tr.RootName() != "exchange" || !isAttr {
+		return "", invalid("The exchange argument must be a reference to an exchange block, such as exchange.corp, with nothing after the exchange's name.")
+	}
+	if _, ok := exchanges[attr.Name]; !ok {
+		return "", hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Reference to undeclared exchange",
+			Detail: fmt.Sprintf("No exchange block named %q is declared in this policy. Declare it, or correct the name.%s",
+				attr.Name, didYouMean(attr.Name, mapKeys(exchanges))),
+			Subject: expr.Range().Ptr(),
+		}}
+	}
+	return attr.Name, nil
+}
+
+// forEachInstances expands a for_each value into instances sorted by key.
+// Like Terraform it accepts a map (or object) and a set of strings; unlike
+// Terraform it also accepts a list or tuple of strings, treated as the set
+// of its elements, since a list of call ids is what operators write.
+func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, hcl.Diagnostics) {
+	invalid := func(detail string) ([]*each, bool, hcl.Diagnostics) {
+		return nil, false, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid for_each argument",
+			Detail:   detail,
+			Subject:  rng.Ptr(),
+		}}
+	}
+	ty := v.Type()
+	switch {
+	case !v.IsWhollyKnown():
+		if ld.varsFailed {
+			return nil, false, nil // a variable failed and was reported
+		}
+		return invalid("The for_each value is not known while loading the policy. Use a value made only of variables and literals.")
+	case v.IsNull():
+		return invalid("The for_each argument is null. Use a map or a set of strings; toset([]) gives no instances.")
+	case ty.IsMapType() || ty.IsObjectType():
+		var out []*each
+		for it := v.ElementIterator(); it.Next(); {
+			k, el := it.Element()
+			out = append(out, &each{key: k.AsString(), value: el})
+		}
+		return out, true, nil
+	case ty.IsSetType() || ty.IsListType() || ty.IsTupleType():
+		seen := map[string]bool{}
+		var out []*each
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			_, el := it.Element()
+			if el.Type() != cty.String || el.IsNull() {
+				what := "null"
+				if !el.IsNull() {
+					what = el.Type().FriendlyName()
+				}
+				return invalid(fmt.Sprintf("for_each over a set or list needs strings, but element %d is %s. Convert the elements with tostring, or use a map to give each call a key.", i, what))
+			}
+			if s := el.AsString(); !seen[s] {
+				seen[s] = true
+				out = append(out, &each{key: s, value: el})
+			}
+		}
+		// Sets iterate in order already; lists are sorted so that
+		// instance order never depends on how the list was written.
+		slices.SortFunc(out, func(a, b *each) int { return strings.Compare(a.key, b.key) })
+		return out, true, nil
+	}
+	return invalid(fmt.Sprintf("The for_each argument must be a map, or a set or list of strings, but it is %s.", ty.FriendlyName()))
+}
+
+// checkCallID rejects an empty id and warns about surrounding whitespace.
+// Ids are opaque and sent verbatim, so whitespace is never trimmed: it
+// might be part of an id, but is more likely a copy-and-paste slip.
+func checkCallID(call *Call) hcl.Diagnostics {
+	id := call.CallID
+	switch trimmed := strings.TrimSpace(id); {
+	case trimmed == "":
+		what := "empty"
+		if id != "" {
+			what = "only whitespace"
+		}
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Empty call id",
+			Detail:   fmt.Sprintf("The call_id of %s is %s. Set it to the id of the call to end, exactly as Exchange reports it.", call.Address, what),
+			Subject:  call.CallIDRange.Ptr(),
+		}}
+	case trimmed != id:
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Call id has surrounding whitespace",
+			Detail:   fmt.Sprintf("The call_id of %s, %q, begins or ends with whitespace. Call ids are sent exactly as written, so remove the whitespace unless it is part of the id.", call.Address, id),
+			Subject:  call.CallIDRange.Ptr(),
+		}}
+	}
+	return nil
+}
+
+func checkState(s string, rng hcl.Range) hcl.Diagnostics {
+	for _, v := range validStates {
+		if s == v {
+			return nil
+		}
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid call state",
+		Detail:   fmt.Sprintf("%q is not a call state. Valid states are %s.%s", s, quotedList(validStates), didYouMean(s, validStates)),
+		Subject:  rng.Ptr(),
+	}}
+}
+
+// quoteKey quotes a for_each key the way Terraform writes instance keys:
+// as an HCL string literal, so that an address can be parsed back.
+func quoteKey(k string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, r := range k {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case (r == '$' || r == '%') && strings.HasPrefix(k[i+1:], "{"):
+			// "${" and "%{" would start a template sequence.
+			b.WriteRune(r)
+			b.WriteRune(r)
+		case !unicode.IsPrint(r):
+			if r <= 0xFFFF {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				fmt.Fprintf(&b, `\U%08x`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

@@ -1,0 +1,316 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Dialects, server versions and auth kinds an exchange block accepts.
+var (
+	validDialects       = []string{"ews", "um2007"}
+	validServerVersions = []string{
+		"Exchange2007", "Exchange2007_SP1", "Exchange2010", "Exchange2010_SP1", "Exchange2010_SP2",
+		"Exchange2013", "Exchange2013_SP1", "Exchange2015", "Exchange2016",
+	}
+	validAuthKinds = []string{"ntlm", "basic", "bearer"}
+)
+
+const (
+	defaultDialect       = "ews"
+	defaultServerVersion = "Exchange2010"
+)
+
+var exchangeSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "url"},
+		{Name: "dialect"},
+		{Name: "server_version"},
+		{Name: "ca_file"},
+		{Name: "insecure_skip_verify"},
+		{Name: "allow_insecure_http"},
+	},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "auth", LabelNames: []string{"kind"}}},
+}
+
+var authSchemas = map[string]*hcl.BodySchema{
+	"ntlm":   {Attributes: []hcl.AttributeSchema{{Name: "username"}, {Name: "password"}}},
+	"basic":  {Attributes: []hcl.AttributeSchema{{Name: "username"}, {Name: "password"}}},
+	"bearer": {Attributes: []hcl.AttributeSchema{{Name: "token"}}},
+}
+
+// decodeExchanges adds every exchange block to pol.Exchanges, including
+// ones with errors, so that references to them do not cascade into
+// "undeclared exchange" errors.
+func (ld *loadRun) decodeExchanges(blocks []*hcl.Block, pol *Policy) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, b := range blocks {
+		ex, moreDiags := ld.decodeExchange(b)
+		diags = append(diags, moreDiags...)
+		pol.Exchanges[ex.Name] = ex
+	}
+	return diags
+}
+
+func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
+	ex := &Exchange{
+		Name:          b.Labels[0],
+		Dialect:       defaultDialect,
+		ServerVersion: defaultServerVersion,
+		DeclRange:     b.DefRange,
+	}
+	content, diags := b.Body.Content(exchangeSchema)
+	attrs := content.Attributes
+
+	var u *url.URL
+	if attr, ok := attrs["url"]; !ok {
+		diags = append(diags, missingArgument("exchange", ex.Name, "url",
+			`the exchange's web service endpoint, such as "https://mail.example.com/EWS/Exchange.asmx"`, b))
+	} else if s, ok, moreDiags := ld.evalString(attr, nil); !ok {
+		diags = append(diags, moreDiags...)
+	} else {
+		diags = append(diags, moreDiags...)
+		ex.URL = s
+		u, moreDiags = checkURL(ex.Name, s, attr)
+		diags = append(diags, moreDiags...)
+	}
+
+	if attr, ok := attrs["dialect"]; ok {
+		s, ok, moreDiags := ld.evalString(attr, nil)
+		diags = append(diags, moreDiags...)
+		if ok {
+			diags = append(diags, checkEnum(attr, s, "dialect", validDialects)...)
+			ex.Dialect = s
+		}
+	}
+
+	if attr, ok := attrs["server_version"]; ok {
+		s, ok, moreDiags := ld.evalString(attr, nil)
+		diags = append(diags, moreDiags...)
+		switch {
+		case ex.Dialect == "um2007":
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Server version meaningless for um2007",
+				Detail: fmt.Sprintf("Exchange %q uses dialect \"um2007\", whose web service has no version header, so server_version is meaningless for it. Remove server_version, or use dialect \"ews\".",
+					ex.Name),
+				Subject: attr.Range.Ptr(),
+			})
+		case ok:
+			diags = append(diags, checkEnum(attr, s, "server version", validServerVersions)...)
+			ex.ServerVersion = s
+		}
+	}
+	if ex.Dialect == "um2007" {
+		ex.ServerVersion = ""
+	}
+
+	if attr, ok := attrs["ca_file"]; ok {
+		s, ok, moreDiags := ld.evalString(attr, nil)
+		diags = append(diags, moreDiags...)
+		if ok {
+			ex.CAFile = ld.fsys.join(ld.dir, s)
+			if _, err := ld.fsys.stat(ex.CAFile); err != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Cannot read CA file",
+					Detail:   fmt.Sprintf("The ca_file %q of exchange %q cannot be read: %s. The path is relative to the policy directory.", s, ex.Name, err),
+					Subject:  attr.Expr.Range().Ptr(),
+				})
+			}
+		}
+	}
+
+	if attr, ok := attrs["insecure_skip_verify"]; ok {
+		v, ok, moreDiags := ld.evalBool(attr, nil)
+		diags = append(diags, moreDiags...)
+		ex.InsecureSkipVerify = ok && v
+		if ex.InsecureSkipVerify {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "TLS certificate verification disabled",
+				Detail: fmt.Sprintf("Exchange %q sets insecure_skip_verify = true, so any certificate is accepted and a machine in the middle can read credentials and end calls. Trust a private CA with ca_file instead.",
+					ex.Name),
+				Subject: attr.Range.Ptr(),
+			})
+		}
+	}
+
+	if attr, ok := attrs["allow_insecure_http"]; ok {
+		v, ok, moreDiags := ld.evalBool(attr, nil)
+		diags = append(diags, moreDiags...)
+		ex.AllowInsecureHTTP = ok && v
+	}
+
+	for _, ab := range content.Blocks {
+		if ex.Auth != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate auth block",
+				Detail: fmt.Sprintf("Exchange %q already has an auth block at %s. An exchange takes at most one; remove the other.",
+					ex.Name, shortRange(ex.Auth.DeclRange)),
+				Subject: ab.DefRange.Ptr(),
+			})
+			continue
+		}
+		auth, moreDiags := ld.decodeAuth(ex.Name, ab)
+		diags = append(diags, moreDiags...)
+		ex.Auth = auth
+	}
+
+	if u != nil && u.Scheme == "http" && ex.Auth != nil {
+		diags = append(diags, checkPlainHTTP(ex)...)
+	}
+	return ex, diags
+}
+
+// checkURL accepts only absolute http(s) URLs without credentials in
+// them, since the URL is printed in plans and logs.
+func checkURL(exchange, s string, attr *hcl.Attribute) (*url.URL, hcl.Diagnostics) {
+	u, err := url.Parse(s)
+	bad := ""
+	switch {
+	case err != nil:
+		bad = err.Error()
+	case u.Scheme != "http" && u.Scheme != "https":
+		bad = "it must start with https:// (or http://)"
+	case u.Host == "":
+		bad = "it has no host name"
+	case u.User != nil:
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Credentials in exchange URL",
+			Detail:   fmt.Sprintf("The url of exchange %q contains a user name or password, which would be shown in plans and logs. Remove them from the URL and use an auth block.", exchange),
+			Subject:  attr.Expr.Range().Ptr(),
+		}}
+	}
+	if bad != "" {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid exchange URL",
+			Detail:   fmt.Sprintf("The url %q of exchange %q is not usable: %s. Give the full endpoint URL, such as \"https://mail.example.com/EWS/Exchange.asmx\".", s, exchange, bad),
+			Subject:  attr.Expr.Range().Ptr(),
+		}}
+	}
+	return u, nil
+}
+
+// checkPlainHTTP judges credentials sent over http://. Basic and bearer
+// put a replayable secret on the wire, so they need an explicit opt-in and
+// still warn; NTLM sends no password but its exchange can be relayed.
+func checkPlainHTTP(ex *Exchange) hcl.Diagnostics {
+	switch {
+	case ex.Auth.Kind == "ntlm":
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "NTLM over plain HTTP",
+			Detail: fmt.Sprintf("Exchange %q uses NTLM over a plain http:// URL. NTLM does not send the password, but an attacker on the path can relay the handshake and read every call id. Use an https:// URL.",
+				ex.Name),
+			Subject: ex.Auth.DeclRange.Ptr(),
+		}}
+	case ex.AllowInsecureHTTP:
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Credentials over plain HTTP",
+			Detail: fmt.Sprintf("Exchange %q sends its %s credentials in clear text to %q, as allow_insecure_http = true permits. Use an https:// URL unless the network path is trusted.",
+				ex.Name, ex.Auth.Kind, ex.URL),
+			Subject: ex.Auth.DeclRange.Ptr(),
+		}}
+	default:
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Credentials over plain HTTP",
+			Detail: fmt.Sprintf("Exchange %q would send its %s credentials in clear text to %q. Use an https:// URL, or set allow_insecure_http = true if the network path is trusted.",
+				ex.Name, ex.Auth.Kind, ex.URL),
+			Subject: ex.Auth.DeclRange.Ptr(),
+		}}
+	}
+}
+
+func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnostics) {
+	auth := &Auth{Kind: b.Labels[0], DeclRange: b.DefRange}
+	schema, ok := authSchemas[auth.Kind]
+	if !ok {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid authentication kind",
+			Detail: fmt.Sprintf("%q is not an authentication kind. Use \"ntlm\", \"basic\" or \"bearer\", or omit the auth block for none.%s",
+				auth.Kind, didYouMean(auth.Kind, validAuthKinds)),
+			Subject: b.LabelRanges[0].Ptr(),
+		}}
+	}
+	content, diags := b.Body.Content(schema)
+	for _, as := range schema.Attributes {
+		attr, ok := content.Attributes[as.Name]
+		if !ok {
+			diags = append(diags, missingArgument("auth", auth.Kind, as.Name, "the "+as.Name+" to authenticate with", b))
+			continue
+		}
+		s, ok, moreDiags := ld.evalString(attr, nil)
+		diags = append(diags, moreDiags...)
+		if !ok {
+			continue
+		}
+		switch as.Name {
+		case "username":
+			auth.Username = s
+		case "password":
+			auth.Password = s
+		case "token":
+			auth.Token = s
+		}
+		if as.Name != "username" && s != "" && isLiteralString(attr.Expr) {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  fmt.Sprintf("Literal %s in policy", as.Name),
+				Detail: fmt.Sprintf("The %s of exchange %q is written as a literal string at %s, so it is stored wherever the policy is. Read it with env(\"CALLCTL_%s\") or from a sensitive variable instead.",
+					as.Name, exchange, shortRange(attr.Expr.Range()), strings.ToUpper(as.Name)),
+				Subject: attr.Expr.Range().Ptr(),
+			})
+		}
+	}
+	return auth, diags
+}
+
+// checkEnum reports a value outside valid, suggesting the closest one.
+func checkEnum(attr *hcl.Attribute, got, what string, valid []string) hcl.Diagnostics {
+	for _, v := range valid {
+		if got == v {
+			return nil
+		}
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + what,
+		Detail:   fmt.Sprintf("%q is not a valid %s. Valid values are %s.%s", got, what, quotedList(valid), didYouMean(got, valid)),
+		Subject:  attr.Expr.Range().Ptr(),
+	}}
+}
+
+// missingArgument is the error for a required argument that is absent,
+// pointing at the block header.
+func missingArgument(blockType, name, arg, what string, b *hcl.Block) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Missing required argument",
+		Detail:   fmt.Sprintf("The %s block %q has no %q argument. Set %s to %s.", blockType, name, arg, arg, what),
+		Subject:  b.DefRange.Ptr(),
+	}
+}
+
+func quotedList(vals []string) string {
+	s := ""
+	for i, v := range vals {
+		switch {
+		case i == 0:
+		case i == len(vals)-1:
+			s += " and "
+		default:
+			s += ", "
+		}
+		s += fmt.Sprintf("%q", v)
+	}
+	return s
+}

@@ -1,0 +1,171 @@
+package config
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+var protectSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "call_ids"},
+		{Name: "patterns"},
+	},
+}
+
+// protectEntryRanges are the source ranges of a protect block's call_ids
+// and patterns elements, index for index.
+type protectEntryRanges struct {
+	ids, patterns []hcl.Range
+}
+
+func (ld *loadRun) decodeProtects(blocks []*hcl.Block, pol *Policy) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	ld.protectRanges = map[*Protect]protectEntryRanges{}
+	for _, b := range blocks {
+		p := &Protect{Name: b.Labels[0], DeclRange: b.DefRange}
+		var ranges protectEntryRanges
+		content, contentDiags := b.Body.Content(protectSchema)
+		diags = append(diags, contentDiags...)
+
+		if attr, ok := content.Attributes["call_ids"]; ok {
+			ids, rngs, _, moreDiags := ld.evalStringList(attr, nil)
+			diags = append(diags, moreDiags...)
+			p.CallIDs, ranges.ids = ids, rngs
+		}
+		if attr, ok := content.Attributes["patterns"]; ok {
+			pats, rngs, _, moreDiags := ld.evalStringList(attr, nil)
+			diags = append(diags, moreDiags...)
+			for i, pat := range pats {
+				if _, err := globMatch(pat, ""); err != nil {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Invalid protect pattern",
+						Detail: fmt.Sprintf("The pattern %q in protect %q is not a valid glob: %s. Patterns use Go's path.Match syntax: * matches any run of characters, ? one character, [a-z] one of a class, and a backslash escapes the next character.",
+							pat, p.Name, err),
+						Subject: rngs[i].Ptr(),
+					})
+					continue
+				}
+				p.Patterns = append(p.Patterns, pat)
+				ranges.patterns = append(ranges.patterns, rngs[i])
+			}
+		}
+		if len(content.Attributes) == 0 && !contentDiags.HasErrors() {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Empty protect block",
+				Detail:   fmt.Sprintf("Protect %q sets neither call_ids nor patterns, so it protects nothing. Add the calls that must never be ended, or remove the block.", p.Name),
+				Subject:  b.DefRange.Ptr(),
+			})
+		}
+		pol.Protects = append(pol.Protects, p)
+		ld.protectRanges[p] = ranges
+	}
+	return diags
+}
+
+// Protected reports whether a protect block forbids ending the call id,
+// and if so which entry: the id itself or the matching pattern.
+func (p *Protect) Protected(callID string) (entry string, ok bool) {
+	if i := p.matchIndex(callID); i >= 0 {
+		return p.entry(i), true
+	}
+	return "", false
+}
+
+// matchIndex returns the index of the first matching entry over CallIDs
+// then Patterns, or -1.
+func (p *Protect) matchIndex(callID string) int {
+	for i, id := range p.CallIDs {
+		if id == callID {
+			return i
+		}
+	}
+	for i, pat := range p.Patterns {
+		if ok, _ := globMatch(pat, callID); ok {
+			return len(p.CallIDs) + i
+		}
+	}
+	return -1
+}
+
+func (p *Protect) entry(i int) string {
+	if i < len(p.CallIDs) {
+		return p.CallIDs[i]
+	}
+	return p.Patterns[i-len(p.CallIDs)]
+}
+
+// slashStandIn replaces "/" in both pattern and call id before matching.
+// path.Match stops * and ? at "/", but call ids are opaque (often base64)
+// and may contain one: "911-*" must protect "911-a/b", since a guard that
+// fails open could end an emergency call. A private-use rune no call id
+// plausibly contains keeps the mapping one-to-one.
+const slashStandIn = "\uE000"
+
+// globMatch is path.Match with "/" an ordinary character. Like Match it
+// checks the whole pattern's syntax whatever the name.
+func globMatch(pattern, callID string) (bool, error) {
+	return path.Match(strings.ReplaceAll(pattern, "/", slashStandIn), strings.ReplaceAll(callID, "/", slashStandIn))
+}
+
+// checkProtected reports every call a protect block forbids, at the
+// end_call's call_id, naming the protect entry's location.
+func checkProtected(calls []*Call, protects []*Protect, ranges map[*Protect]protectEntryRanges) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, c := range calls {
+		for _, p := range protects {
+			i := p.matchIndex(c.CallID)
+			if i < 0 {
+				continue
+			}
+			r := ranges[p]
+			where, how := p.DeclRange, fmt.Sprintf("which lists the id %q", p.entry(i))
+			if i < len(p.CallIDs) {
+				if i < len(r.ids) {
+					where = r.ids[i]
+				}
+			} else {
+				how = fmt.Sprintf("whose pattern %q matches it", p.entry(i))
+				if j := i - len(p.CallIDs); j < len(r.patterns) {
+					where = r.patterns[j]
+				}
+			}
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Call is protected",
+				Detail: fmt.Sprintf("%s would end call %q, but protect %q at %s forbids ending it, %s. Remove the end_call, or the protect entry if the call may now be ended.",
+					c.Address, c.CallID, p.Name, shortRange(where), how),
+				Subject: c.CallIDRange.Ptr(),
+			})
+			break
+		}
+	}
+	return diags
+}
+
+// checkDuplicateCalls reports a call id declared twice for one exchange;
+// the same id on different exchanges names different calls.
+func checkDuplicateCalls(calls []*Call) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	type key struct{ exchange, id string }
+	first := map[key]*Call{}
+	for _, c := range calls {
+		k := key{c.Exchange, c.CallID}
+		if f, dup := first[k]; dup {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate call declaration",
+				Detail: fmt.Sprintf("Call id %q on exchange %q is already declared by %s at %s. Each call may be ended by only one end_call; remove one of the declarations.",
+					c.CallID, c.Exchange, f.Address, shortRange(f.CallIDRange)),
+				Subject: c.CallIDRange.Ptr(),
+			})
+			continue
+		}
+		first[k] = c
+	}
+	return diags
+}

@@ -1,0 +1,4 @@
+end_call "one" {
+  exchange = exchange.corp
+  call_id  = "ONE"
+}

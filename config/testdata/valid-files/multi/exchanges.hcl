@@ -1,0 +1,3 @@
+exchange "corp" {
+  url = "https://mail.corp.example/EWS/Exchange.asmx"
+}

@@ -1,0 +1,179 @@
+// Package planfile saves a plan so that "callctl apply FILE" can carry out
+// exactly what a reviewer saw, and can tell when the policy has changed
+// since. A plan file holds call ids, states and fingerprints of the inputs;
+// never a credential, a token or a variable's value.
+package planfile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/callctl/callctl/reconcile"
+)
+
+// FormatVersion is the version of the file layout. Readers refuse other
+// major versions.
+const FormatVersion = "1"
+
+// File is a saved plan.
+type File struct {
+	FormatVersion  string    `json:"format_version"`
+	CallctlVersion string    `json:"callctl_version"`
+	CreatedAt      time.Time `json:"created_at"`
+	// Inputs fingerprints what the plan was made from.
+	Inputs Inputs `json:"inputs"`
+	// Plan is the plan as made, with each call's observed state and the
+	// time of its lookup.
+	Plan *reconcile.Plan `json:"plan"`
+}
+
+// Inputs records how a plan was made, so that apply can reload the same
+// policy and check nothing changed.
+type Inputs struct {
+	// PolicyHash covers every source file and every variable value.
+	PolicyHash string `json:"policy_hash"`
+	// Sources maps each policy and var-file path to the sha256 of its
+	// content, to say which changed.
+	Sources map[string]string `json:"sources"`
+	// Variables maps each variable to the sha256 of its value: values may
+	// be secrets, so they are never stored.
+	Variables map[string]string `json:"variables"`
+	// VarFiles are the -var-file paths the plan was made with, loaded
+	// again at apply. -var values of variables declared sensitive are not
+	// kept: such a plan can only be applied if the values come back
+	// through CALLCTL_VAR_ environment variables, which the variable
+	// fingerprints check.
+	VarFiles []string `json:"var_files,omitempty"`
+	// Vars are the -var assignments, less those of sensitive variables.
+	Vars     []string `json:"vars,omitempty"`
+	Targets  []string `json:"targets,omitempty"`
+	Excludes []string `json:"excludes,omitempty"`
+}
+
+// Hash returns the sha256 hex of b.
+func Hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Fingerprint completes in: it fills PolicyHash from Sources and
+// Variables.
+func (in *Inputs) Fingerprint() {
+	h := sha256.New()
+	for _, group := range []map[string]string{in.Sources, in.Variables} {
+		keys := make([]string, 0, len(group))
+		for k := range group {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(h, "%q=%s\n", k, group[k])
+		}
+		h.Write([]byte{0})
+	}
+	in.PolicyHash = hex.EncodeToString(h.Sum(nil))
+}
+
+// Changes lists what differs between the inputs a plan was made from (in)
+// and the current ones (now), in words for the "stale plan" error.
+func (in *Inputs) Changes(now *Inputs) []string {
+	var out []string
+	diff := func(kind string, was, is map[string]string) {
+		for _, k := range sortedKeys(was) {
+			switch v, ok := is[k]; {
+			case !ok:
+				out = append(out, fmt.Sprintf("%s %q was removed", kind, k))
+			case v != was[k]:
+				out = append(out, fmt.Sprintf("%s %q changed", kind, k))
+			}
+		}
+		for _, k := range sortedKeys(is) {
+			if _, ok := was[k]; !ok {
+				out = append(out, fmt.Sprintf("%s %q was added", kind, k))
+			}
+		}
+	}
+	diff("file", in.Sources, now.Sources)
+	diff("variable", in.Variables, now.Variables)
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Write saves f to path with mode 0600, atomically: a crash leaves the old
+// file or the new one, never half of one.
+func Write(path string, f *File) error {
+	f.FormatVersion = FormatVersion
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return fmt.Errorf("planfile: encoding plan: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".callctl-plan-*")
+	if err != nil {
+		return fmt.Errorf("planfile: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("planfile: %w", err)
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("planfile: writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("planfile: writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("planfile: writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("planfile: %w", err)
+	}
+	return nil
+}
+
+// ErrNotPlanFile is returned for a file that is not a callctl plan.
+var ErrNotPlanFile = errors.New("planfile: not a callctl plan file")
+
+// Read loads a saved plan.
+func Read(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("planfile: %w", err)
+	}
+	return Decode(bytes.NewReader(b))
+}
+
+// Decode reads a saved plan from r.
+func Decode(r io.Reader) (*File, error) {
+	var f File
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotPlanFile, err)
+	}
+	if f.FormatVersion == "" || f.Plan == nil {
+		return nil, ErrNotPlanFile
+	}
+	if f.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("planfile: plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", f.FormatVersion, FormatVersion)
+	}
+	return &f, nil
+}

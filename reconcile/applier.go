@@ -1,0 +1,193 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/callctl/callctl/soap"
+)
+
+// Outcome is how one declared call ended up after an apply.
+type Outcome string
+
+const (
+	OutcomeDisconnected Outcome = "disconnected"
+	OutcomeAlreadyEnded Outcome = "already_ended" // ended before we got to it, or unknown to the server
+	OutcomeFailed       Outcome = "failed"
+	OutcomeLeftAlone    Outcome = "left_alone"  // live, but its only_in_states guard excluded it
+	OutcomeNotStarted   Outcome = "not_started" // apply was interrupted before its disconnect was sent
+)
+
+// Result is the outcome of one call in an apply.
+type Result struct {
+	Change  *Change
+	Outcome Outcome
+	// Err says why the call failed (OutcomeFailed) or was not started.
+	Err      error
+	Duration time.Duration
+}
+
+// ApplyResult holds exactly one Result per change of the plan, in plan order.
+type ApplyResult struct {
+	Results []*Result
+	// Interrupted is set when the apply was asked to stop before every
+	// disconnect had been started.
+	Interrupted bool
+}
+
+// ApplyCounts counts an apply's results by outcome.
+type ApplyCounts struct {
+	Disconnected int `json:"disconnected"`
+	AlreadyEnded int `json:"already_ended"`
+	Failed       int `json:"failed"`
+	LeftAlone    int `json:"left_alone"`
+	NotStarted   int `json:"not_started"`
+}
+
+// Counts counts the results by outcome.
+func (r *ApplyResult) Counts() ApplyCounts {
+	var c ApplyCounts
+	for _, res := range r.Results {
+		switch res.Outcome {
+		case OutcomeDisconnected:
+			c.Disconnected++
+		case OutcomeAlreadyEnded:
+			c.AlreadyEnded++
+		case OutcomeFailed:
+			c.Failed++
+		case OutcomeLeftAlone:
+			c.LeftAlone++
+		case OutcomeNotStarted:
+			c.NotStarted++
+		}
+	}
+	return c
+}
+
+// Failures returns the results that failed or were never started.
+func (r *ApplyResult) Failures() []*Result {
+	var out []*Result
+	for _, res := range r.Results {
+		if res.Outcome == OutcomeFailed || res.Outcome == OutcomeNotStarted {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Applier carries out a plan.
+type Applier struct {
+	Callers     map[string]soap.Caller
+	Parallelism int // per exchange; default DefaultParallelism
+	Hooks       []Hook
+	// Recheck looks each call up again just before disconnecting it, so that
+	// a saved plan applied later does not act on stale state: a call that
+	// ended meanwhile is reported as already ended.
+	Recheck bool
+}
+
+// ErrInterrupted is the Err of results whose disconnect was never sent
+// because the apply was asked to stop.
+var ErrInterrupted = errors.New("reconcile: apply was interrupted before this call's disconnect was sent")
+
+// Apply disconnects every call the plan marks for disconnection, with
+// bounded parallelism per exchange. One call failing does not stop the
+// others. When stop is done no further disconnects are started, but those
+// in flight run on under ctx, which cancels them when it is done.
+func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
+	hk := hooks(a.Hooks)
+	res := &ApplyResult{Results: make([]*Result, len(plan.Changes))}
+
+	byExchange := map[string][]int{}
+	for i, c := range plan.Changes {
+		switch c.Action {
+		case ActionDisconnect:
+			byExchange[c.Exchange] = append(byExchange[c.Exchange], i)
+		case ActionLeaveAlone:
+			res.Results[i] = &Result{Change: c, Outcome: OutcomeLeftAlone}
+		default:
+			res.Results[i] = &Result{Change: c, Outcome: OutcomeAlreadyEnded}
+		}
+	}
+
+	var wg sync.WaitGroup
+	for name, idx := range byExchange {
+		caller := a.Callers[name]
+		wg.Go(func() {
+			var g errgroup.Group
+			g.SetLimit(parallelism(a.Parallelism))
+			for _, i := range idx {
+				c := plan.Changes[i]
+				if stop.Err() != nil || ctx.Err() != nil {
+					res.Results[i] = &Result{Change: c, Outcome: OutcomeNotStarted, Err: ErrInterrupted}
+					continue
+				}
+				g.Go(func() error {
+					// The slot may have come free only after a stop.
+					if stop.Err() != nil || ctx.Err() != nil {
+						res.Results[i] = &Result{Change: c, Outcome: OutcomeNotStarted, Err: ErrInterrupted}
+						return nil
+					}
+					r := a.disconnect(ctx, caller, c, hk)
+					res.Results[i] = r
+					hk.PostDisconnect(r)
+					return nil
+				})
+			}
+			_ = g.Wait()
+		})
+	}
+	wg.Wait()
+	for _, r := range res.Results {
+		if r.Outcome == OutcomeNotStarted {
+			res.Interrupted = true
+		}
+	}
+	return res
+}
+
+func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change, hk Hook) *Result {
+	start := time.Now()
+	r := &Result{Change: c}
+	defer func() { r.Duration = time.Since(start) }()
+	if caller == nil {
+		r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("reconcile: no client for exchange %q", c.Exchange)
+		return r
+	}
+	if a.Recheck {
+		info, err := caller.CallInfo(ctx, c.CallID)
+		switch {
+		case errors.Is(err, soap.ErrCallNotFound):
+			r.Outcome = OutcomeAlreadyEnded
+			return r
+		case err != nil:
+			r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("re-checking state before disconnect: %w", err)
+			return r
+		}
+		switch Classify(info.State, c.OnlyInStates) {
+		case ActionNone:
+			r.Outcome = OutcomeAlreadyEnded
+			return r
+		case ActionLeaveAlone:
+			r.Outcome = OutcomeLeftAlone
+			return r
+		}
+	}
+	hk.PreDisconnect(c)
+	err := caller.Disconnect(ctx, c.CallID)
+	switch {
+	case err == nil:
+		r.Outcome = OutcomeDisconnected
+	case errors.Is(err, soap.ErrCallNotFound):
+		// The call ended between the lookup and now: the goal is met.
+		r.Outcome = OutcomeAlreadyEnded
+	default:
+		r.Outcome, r.Err = OutcomeFailed, err
+	}
+	return r
+}

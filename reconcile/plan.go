@@ -1,0 +1,81 @@
+// Package reconcile compares the calls a policy declares against what the
+// exchanges report, and carries out the resulting plan. It never prints:
+// progress and results reach the caller through Hook.
+package reconcile
+
+import (
+	"time"
+
+	"github.com/callctl/callctl/config"
+)
+
+// Action is what a plan will do with one declared call.
+type Action string
+
+const (
+	// ActionDisconnect: the call is live and will be ended.
+	ActionDisconnect Action = "disconnect"
+	// ActionNone: the call is already over (Idle or Disconnected).
+	ActionNone Action = "already_ended"
+	// ActionNotFound: the server does not know the id: it ended long ago,
+	// expired, or never existed. Nothing to do, but worth listing.
+	ActionNotFound Action = "not_found"
+	// ActionLeaveAlone: the call is live but in a state its only_in_states
+	// guard excludes, so it is deliberately left up.
+	ActionLeaveAlone Action = "left_alone"
+)
+
+// Change is one declared call, what the server said of it and what the plan
+// will do about it.
+type Change struct {
+	Address  string `json:"address"`
+	Exchange string `json:"exchange"`
+	CallID   string `json:"call_id"`
+	Reason   string `json:"reason,omitempty"`
+	State    string `json:"state,omitempty"` // as the server reported it; empty when not found
+	Cause    string `json:"cause,omitempty"`
+	Action   Action `json:"action"`
+	// OnlyInStates is the call's guard, kept so that a saved plan can be
+	// re-checked against it at apply time.
+	OnlyInStates []string  `json:"only_in_states,omitempty"`
+	ObservedAt   time.Time `json:"observed_at"`
+
+	// Call is the declaration this change came from; nil for changes read
+	// back from a saved plan.
+	Call *config.Call `json:"-"`
+}
+
+// Plan is the result of looking every declared call up.
+type Plan struct {
+	Changes   []*Change `json:"changes"` // sorted by Address, then Exchange
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Summary counts a plan's changes by action.
+type Summary struct {
+	ToDisconnect int `json:"disconnect"`
+	AlreadyEnded int `json:"already_ended"`
+	NotFound     int `json:"not_found"`
+	LeftAlone    int `json:"left_alone"`
+}
+
+// Summary counts the plan's changes by action.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case ActionDisconnect:
+			s.ToDisconnect++
+		case ActionNone:
+			s.AlreadyEnded++
+		case ActionNotFound:
+			s.NotFound++
+		case ActionLeaveAlone:
+			s.LeftAlone++
+		}
+	}
+	return s
+}
+
+// HasChanges reports whether applying the plan would disconnect anything.
+func (p *Plan) HasChanges() bool { return p.Summary().ToDisconnect > 0 }

@@ -1,0 +1,235 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/soap"
+)
+
+func calls(exchange string, ids ...string) []*config.Call {
+	var out []*config.Call
+	for _, id := range ids {
+		out = append(out, &config.Call{
+			Address:   fmt.Sprintf("end_call.c[%q]", id),
+			Exchange:  exchange,
+			CallID:    id,
+			DeclRange: hcl.Range{Filename: "main.hcl", Start: hcl.Pos{Line: 3, Column: 1}, End: hcl.Pos{Line: 3, Column: 10}},
+		})
+	}
+	return out
+}
+
+func TestPlanClassifiesEveryState(t *testing.T) {
+	states := map[string]string{
+		"connecting": "Connecting", "alerted": "Alerted", "connected": "Connected",
+		"incoming": "Incoming", "transferring": "Transferring", "forwarding": "Forwarding",
+		"idle": "Idle", "disconnected": "Disconnected", "future": "Teleporting",
+	}
+	ids := []string{"connecting", "alerted", "connected", "incoming", "transferring", "forwarding", "idle", "disconnected", "future", "gone"}
+	f := newFake(states)
+	p := &Planner{Callers: map[string]soap.Caller{"corp": f}}
+	plan, diags := p.Plan(context.Background(), calls("corp", ids...))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	got := map[string]Action{}
+	for _, c := range plan.Changes {
+		got[c.CallID] = c.Action
+	}
+	want := map[string]Action{
+		"connecting": ActionDisconnect, "alerted": ActionDisconnect, "connected": ActionDisconnect,
+		"incoming": ActionDisconnect, "transferring": ActionDisconnect, "forwarding": ActionDisconnect,
+		"idle": ActionNone, "disconnected": ActionNone, "future": ActionDisconnect, "gone": ActionNotFound,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("actions (-want +got):\n%s", d)
+	}
+	if s := plan.Summary(); s != (Summary{ToDisconnect: 7, AlreadyEnded: 2, NotFound: 1}) {
+		t.Errorf("summary = %+v", s)
+	}
+	for i := 1; i < len(plan.Changes); i++ {
+		if plan.Changes[i-1].Address > plan.Changes[i].Address {
+			t.Fatalf("changes not sorted: %q before %q", plan.Changes[i-1].Address, plan.Changes[i].Address)
+		}
+	}
+}
+
+func TestPlanOnlyInStatesLeavesCallAlone(t *testing.T) {
+	f := newFake(map[string]string{"ringing": "Alerted", "up": "Connected"})
+	cs := calls("corp", "ringing", "up")
+	for _, c := range cs {
+		c.OnlyInStates = []string{"Connected"}
+	}
+	plan, diags := (&Planner{Callers: map[string]soap.Caller{"corp": f}}).Plan(context.Background(), cs)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if s := plan.Summary(); s != (Summary{ToDisconnect: 1, LeftAlone: 1}) {
+		t.Errorf("summary = %+v", s)
+	}
+}
+
+func TestPlanLookupFailureIsDiagnosticNamingCall(t *testing.T) {
+	f := newFake(map[string]string{"a": "Connected", "b": "Connected"})
+	f.lookErr["b"] = errBoom
+	plan, diags := (&Planner{Callers: map[string]soap.Caller{"corp": f}}).Plan(context.Background(), calls("corp", "a", "b"))
+	if !diags.HasErrors() || len(diags) != 1 {
+		t.Fatalf("want one error diagnostic, got %v", diags)
+	}
+	d := diags[0]
+	for _, want := range []string{`end_call.c["b"]`, `"corp"`, "ErrorInternalServerError", `"b"`} {
+		if !strings.Contains(d.Detail, want) {
+			t.Errorf("detail %q does not mention %s", d.Detail, want)
+		}
+	}
+	if d.Subject == nil || d.Subject.Filename != "main.hcl" || d.Subject.Start.Line != 3 {
+		t.Errorf("subject = %v, want main.hcl:3", d.Subject)
+	}
+	if len(plan.Changes) != 1 {
+		t.Errorf("partial plan has %d changes, want 1", len(plan.Changes))
+	}
+}
+
+func TestPlanCapsRepeatedFailures(t *testing.T) {
+	var ids []string
+	f := newFake(map[string]string{})
+	for i := range 25 {
+		id := fmt.Sprintf("id%02d", i)
+		ids = append(ids, id)
+		f.lookErr[id] = errBoom
+	}
+	_, diags := (&Planner{Callers: map[string]soap.Caller{"corp": f}}).Plan(context.Background(), calls("corp", ids...))
+	if len(diags) != maxLookupDiagnostics+1 {
+		t.Fatalf("got %d diagnostics, want %d", len(diags), maxLookupDiagnostics+1)
+	}
+	if !strings.Contains(diags[len(diags)-1].Detail, "15 more calls") {
+		t.Errorf("last diagnostic = %q", diags[len(diags)-1].Detail)
+	}
+}
+
+func TestParallelismIsPerExchange(t *testing.T) {
+	// Every request blocks until released, so the number in flight at once
+	// shows the bound: 3 per exchange, whatever the other exchange does.
+	a, b := newFake(map[string]string{}), newFake(map[string]string{})
+	a.block, b.block = make(chan struct{}), make(chan struct{})
+	var ids []string
+	for i := range 20 {
+		ids = append(ids, fmt.Sprint(i))
+	}
+	cs := append(calls("a", ids...), calls("b", ids...)...)
+	p := &Planner{Callers: map[string]soap.Caller{"a": a, "b": b}, Parallelism: 3}
+	var wg sync.WaitGroup
+	wg.Go(func() { p.Plan(context.Background(), cs) })
+	for a.inFlight.Load() < 3 || b.inFlight.Load() < 3 {
+		waitABit()
+	}
+	close(a.block)
+	close(b.block)
+	wg.Wait()
+	if a.maxSeen.Load() != 3 || b.maxSeen.Load() != 3 {
+		t.Errorf("max in flight = %d, %d; want 3 on each exchange", a.maxSeen.Load(), b.maxSeen.Load())
+	}
+}
+
+func TestApplyReportsEveryCallOnce(t *testing.T) {
+	f := newFake(map[string]string{"a": "Connected", "b": "Connected", "c": "Connected", "d": "Disconnected", "vanished": "Connected"})
+	f.discErr["c"] = errBoom
+	cs := calls("corp", "a", "b", "c", "d", "gone", "vanished")
+	callers := map[string]soap.Caller{"corp": f}
+	plan, diags := (&Planner{Callers: callers}).Plan(context.Background(), cs)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	// "vanished" ends between plan and apply: the server then answers
+	// ErrorInvalidPhoneCallId, which counts as already ended.
+	delete(f.states, "vanished")
+
+	var hook countHook
+	res := (&Applier{Callers: callers, Hooks: []Hook{&hook}}).Apply(context.Background(), context.Background(), plan)
+	got := map[string]Outcome{}
+	for _, r := range res.Results {
+		got[r.Change.CallID] = r.Outcome
+	}
+	want := map[string]Outcome{
+		"a": OutcomeDisconnected, "b": OutcomeDisconnected, "c": OutcomeFailed,
+		"d": OutcomeAlreadyEnded, "gone": OutcomeAlreadyEnded, "vanished": OutcomeAlreadyEnded,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("outcomes (-want +got):\n%s", d)
+	}
+	if c := res.Counts(); c != (ApplyCounts{Disconnected: 2, AlreadyEnded: 3, Failed: 1}) {
+		t.Errorf("counts = %+v", c)
+	}
+	if hook.pre != 4 || hook.post != 4 {
+		t.Errorf("hooks saw %d pre, %d post; want 4 each (only calls sent a disconnect)", hook.pre, hook.post)
+	}
+	if f := res.Failures(); len(f) != 1 || f[0].Change.CallID != "c" || f[0].Err == nil {
+		t.Errorf("failures = %v", f)
+	}
+}
+
+func TestApplyRecheckSkipsCallsThatEndedMeanwhile(t *testing.T) {
+	f := newFake(map[string]string{"a": "Connected", "b": "Connected"})
+	callers := map[string]soap.Caller{"corp": f}
+	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", "a", "b"))
+	f.states["b"] = "Disconnected"
+	res := (&Applier{Callers: callers, Recheck: true}).Apply(context.Background(), context.Background(), plan)
+	if c := res.Counts(); c != (ApplyCounts{Disconnected: 1, AlreadyEnded: 1}) {
+		t.Errorf("counts = %+v", c)
+	}
+	if len(f.discs) != 1 || f.discs[0] != "a" {
+		t.Errorf("disconnects sent = %v, want only a", f.discs)
+	}
+}
+
+func TestApplyStopStartsNoMoreDisconnects(t *testing.T) {
+	states := map[string]string{}
+	var ids []string
+	for i := range 10 {
+		id := fmt.Sprint(i)
+		ids = append(ids, id)
+		states[id] = "Connected"
+	}
+	f := newFake(states)
+	callers := map[string]soap.Caller{"corp": f}
+	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", ids...))
+
+	f.block = make(chan struct{})
+	stop, stopNow := context.WithCancel(context.Background())
+	var res *ApplyResult
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		res = (&Applier{Callers: callers, Parallelism: 2}).Apply(stop, context.Background(), plan)
+	})
+	for f.inFlight.Load() < 2 {
+		waitABit()
+	}
+	stopNow()
+	close(f.block)
+	wg.Wait()
+	c := res.Counts()
+	if c.Disconnected != 2 || c.NotStarted != 8 || !res.Interrupted {
+		t.Errorf("counts = %+v interrupted=%v; want the 2 in flight finished and 8 not started", c, res.Interrupted)
+	}
+}
+
+type countHook struct {
+	NilHook
+	mu        sync.Mutex
+	pre, post int
+}
+
+func (h *countHook) PreDisconnect(*Change) { h.mu.Lock(); h.pre++; h.mu.Unlock() }
+func (h *countHook) PostDisconnect(*Result) {
+	h.mu.Lock()
+	h.post++
+	h.mu.Unlock()
+}

@@ -1,0 +1,156 @@
+package soap
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Codes that mean "this call id is not known to the server": the EWS
+// response code and the UM 2007 exception name (protocol.md §2.6, §3).
+var callNotFoundCodes = map[string]bool{
+	"ErrorInvalidPhoneCallId": true,
+	"InvalidCallIdException":  true,
+}
+
+// Codes that mean "try again later" (protocol.md §2.7, §5). The UM 2007
+// service names exceptions instead: over its two-calls-per-user limit it
+// throws OverPlayOnPhoneCallLimitException, and a generic busy server is
+// taken to say ServerBusyException (undocumented; the simulator's choice).
+var transientCodes = map[string]bool{
+	"ErrorServerBusy":                   true,
+	"ErrorInternalServerTransientError": true,
+	"ErrorExceededConnectionCount":      true,
+	"ServerBusyException":               true,
+	"OverPlayOnPhoneCallLimitException": true,
+}
+
+// ResponseError is an EWS answer with ResponseClass="Error", delivered
+// with HTTP 200 inside the operation's response element.
+type ResponseError struct {
+	Operation   string        // e.g. "DisconnectPhoneCall"
+	Class       string        // ResponseClass, normally "Error"
+	Code        string        // ResponseCode, e.g. "ErrorInvalidPhoneCallId"
+	MessageText string        // server's human text, verbatim
+	BackOff     time.Duration // MessageXml BackOffMilliseconds, 0 if absent
+}
+
+func (e *ResponseError) Error() string {
+	return answered(e.Operation, e.Code, e.BackOff, e.MessageText)
+}
+
+// Is makes errors.Is(err, ErrCallNotFound) true for an unknown call id.
+func (e *ResponseError) Is(target error) bool {
+	return target == ErrCallNotFound && callNotFoundCodes[e.Code]
+}
+
+// HTTPError is an HTTP answer that carried no usable SOAP message: 401,
+// 503, an HTML error page with 500, a redirect, and so on.
+type HTTPError struct {
+	Operation   string
+	StatusCode  int    // e.g. 503
+	Status      string // e.g. "503 Service Unavailable"
+	ContentType string
+	// Snippet is at most the first 200 bytes of the body with control
+	// characters and runs of white space folded to one space; never more.
+	Snippet string
+	// RetryAfter is the wait the Retry-After header asked for, 0 if none.
+	RetryAfter time.Duration
+	// Authenticate lists the WWW-Authenticate schemes a 401 offered.
+	Authenticate []string
+}
+
+func (e *HTTPError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "soap: %s: server answered HTTP %s", e.Operation, e.statusText())
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if len(e.Authenticate) > 0 {
+		fmt.Fprintf(&b, " (offers %s)", strings.Join(e.Authenticate, ", "))
+	}
+	if e.Snippet != "" {
+		fmt.Fprintf(&b, ": %s %q", e.ContentType, e.Snippet)
+	}
+	return b.String()
+}
+
+func (e *HTTPError) statusText() string {
+	if e.Status != "" {
+		return e.Status
+	}
+	return fmt.Sprint(e.StatusCode)
+}
+
+// MalformedError is an answer that could not be read as the expected SOAP
+// message: truncated or invalid XML, the wrong elements, or one refused for
+// safety (Err is then ErrResponseTooLarge, ErrDoctype or ErrTooDeep).
+type MalformedError struct {
+	Operation  string
+	StatusCode int
+	Err        error
+}
+
+func (e *MalformedError) Error() string {
+	what := "malformed response"
+	if e.refused() {
+		what = "response refused"
+	}
+	return fmt.Sprintf("soap: %s: %s (HTTP %d): %s", e.Operation, what, e.StatusCode, strings.TrimPrefix(e.Err.Error(), "soap: "))
+}
+
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+func (e *MalformedError) refused() bool {
+	return errors.Is(e.Err, ErrResponseTooLarge) || errors.Is(e.Err, ErrDoctype) || errors.Is(e.Err, ErrTooDeep)
+}
+
+// answered renders the common "server answered CODE" sentence.
+func answered(op, code string, backOff time.Duration, text string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "soap: %s: server answered %s", op, code)
+	if backOff > 0 {
+		fmt.Fprintf(&b, " (back off %s)", backOff)
+	}
+	if text = sanitize(text, maxTextBytes); text != "" {
+		b.WriteString(": ")
+		b.WriteString(text)
+	}
+	return b.String()
+}
+
+const (
+	snippetBytes = 200 // HTTPError.Snippet
+	maxTextBytes = 300 // server text quoted in an error string
+)
+
+// sanitize keeps at most n bytes of s (cut at a rune boundary), drops
+// invalid UTF-8, and folds control characters and white space runs to one
+// space, so that an error string stays one readable line whatever the
+// server sent.
+func sanitize(s string, n int) string {
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "") {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}

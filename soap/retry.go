@@ -1,0 +1,89 @@
+package soap
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Retryable reports whether err is transient, so that sending the same
+// request again later may succeed, and the wait the server asked for
+// (BackOffMilliseconds or Retry-After), 0 when it named none. Transient
+// are: ErrorServerBusy, ErrorInternalServerTransientError and
+// ErrorExceededConnectionCount (as fault or in-body error); HTTP 429, 502,
+// 503, 504 and a 500 without a SOAP fault (IIS's error page); and connection
+// resets, early EOFs and timeouts. A cancelled context is not transient.
+func Retryable(err error) (bool, time.Duration) {
+	if err == nil {
+		return false, 0
+	}
+	var (
+		fault *Fault
+		rerr  *ResponseError
+		herr  *HTTPError
+		merr  *MalformedError
+	)
+	switch {
+	case errors.As(err, &merr):
+		// The server answered in full, just not with a usable message;
+		// sending the same request again would get the same answer.
+		return false, 0
+	case errors.As(err, &fault):
+		return fault.hasCode(transientCodes), fault.BackOff
+	case errors.As(err, &rerr):
+		return transientCodes[rerr.Code], rerr.BackOff
+	case errors.As(err, &herr):
+		switch herr.StatusCode {
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable,
+			http.StatusGatewayTimeout, http.StatusTooManyRequests:
+			return true, herr.RetryAfter
+		}
+		return false, 0
+	case errors.Is(err, context.Canceled):
+		return false, 0
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE):
+		return true, 0
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) && nerr.Timeout() {
+		return true, 0
+	}
+	return false, 0
+}
+
+// parseRetryAfter reads a Retry-After value, either delay-seconds or an
+// HTTP-date (RFC 9110 §10.2.3), relative to now. Absent, unparsable or past
+// values give 0.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		const maxSecs = int64(1<<63-1) / int64(time.Second)
+		if secs > maxSecs {
+			secs = maxSecs
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

@@ -1,0 +1,207 @@
+package soap
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/Azure/go-ntlmssp"
+)
+
+// MaxResponseBytes caps how much of a response body is read. Real answers
+// are a few kilobytes; anything past the cap is refused with
+// ErrResponseTooLarge rather than buffered.
+const MaxResponseBytes = 8 << 20
+
+// unauthorizedBodyCap bounds how much of a 401 body is buffered, see
+// freeUnauthorized.
+const unauthorizedBodyCap = 64 << 10
+
+// lane is one pinned connection slot: a transport that never holds more
+// than one connection, wrapped for NTLM when needed. NTLM authenticates a
+// TCP connection, not a request (protocol.md §4.2); a Transport shared by
+// concurrent requests may run the three legs of one handshake on different
+// connections. Giving every in-flight request its own single-connection
+// transport makes handshakes happen once per connection.
+type lane struct {
+	transport *http.Transport
+	rt        http.RoundTripper
+}
+
+// lanes is the pool of lanes; a request borrows one, so the number of
+// lanes also bounds requests in flight.
+type lanes struct {
+	free chan *lane
+	all  []*lane
+}
+
+func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
+	l := &lanes{free: make(chan *lane, n)}
+	for range n {
+		tr := &http.Transport{
+			Proxy: http.ProxyFromEnvironment,
+			DialContext: (&net.Dialer{
+				Timeout:   30 * time.Second,
+				KeepAlive: 30 * time.Second,
+			}).DialContext,
+			TLSClientConfig:     tlsConfig,
+			TLSHandshakeTimeout: 10 * time.Second,
+			MaxConnsPerHost:     1,
+			MaxIdleConns:        1,
+			MaxIdleConnsPerHost: 1,
+			IdleConnTimeout:     90 * time.Second,
+			// HTTP/2 multiplexes requests over one connection, which
+			// connection-bound NTLM cannot survive; a non-nil empty
+			// TLSNextProto turns the upgrade off.
+			ForceAttemptHTTP2: false,
+			TLSNextProto:      map[string]func(string, *tls.Conn) http.RoundTripper{},
+		}
+		ln := &lane{transport: tr, rt: tr}
+		if ntlm {
+			ln.rt = ntlmssp.Negotiator{RoundTripper: freeUnauthorized{tr}}
+		}
+		l.all = append(l.all, ln)
+		l.free <- ln
+	}
+	return l
+}
+
+func (l *lanes) acquire(ctx context.Context) (*lane, error) {
+	select {
+	case ln := <-l.free:
+		return ln, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (l *lanes) release(ln *lane) { l.free <- ln }
+
+func (l *lanes) closeIdle() {
+	for _, ln := range l.all {
+		ln.transport.CloseIdleConnections()
+	}
+}
+
+// freeUnauthorized buffers and closes the body of a 401 answer. The
+// Negotiator keeps the first 401 open until its handshake ends, and with
+// one connection per transport the handshake's next leg would wait for that
+// connection forever if the 401 carried a body (IIS error pages do).
+type freeUnauthorized struct{ next http.RoundTripper }
+
+func (f freeUnauthorized) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := f.next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, unauthorizedBodyCap))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// tlsConfig builds the client TLS settings: system roots plus CAFile,
+// verification on unless the caller explicitly turned it off.
+func tlsConfig(opts Options) (*tls.Config, error) {
+	cfg := &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: opts.InsecureSkipVerify,
+	}
+	if opts.CAFile == "" {
+		return cfg, nil
+	}
+	pem, err := os.ReadFile(opts.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("soap: reading CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("soap: CA file %s holds no PEM certificates", opts.CAFile)
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
+}
+
+// answer is one HTTP response with its body read (up to the cap).
+type answer struct {
+	StatusCode int
+	Status     string
+	Header     http.Header
+	Body       []byte
+}
+
+// endpoint is the dialect-independent part of a client: one URL, its lanes
+// and how each request is authorised.
+type endpoint struct {
+	url       string
+	lanes     *lanes
+	authorize func(*http.Request)
+	userAgent string
+	timeout   time.Duration
+}
+
+// post sends one SOAP request and reads the answer. The lane is held until
+// the body has been read to the end and closed, so that the connection,
+// and with NTLM its authentication, is reused by the next request.
+func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer, error) {
+	ln, err := e.lanes.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("soap: %s: waiting for a free connection: %w", op, err)
+	}
+	defer e.lanes.release(ln)
+
+	// The timeout starts once a lane is ours: time spent queueing behind
+	// other requests is not this exchange's fault.
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(payload))
+	if err != nil {
+		return nil, fmt.Errorf("soap: %s: %w", op, err)
+	}
+	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+	req.Header.Set("Accept", "text/xml")
+	req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
+	req.Header.Set("User-Agent", e.userAgent)
+	e.authorize(req)
+
+	resp, err := ln.rt.RoundTrip(req)
+	if err != nil {
+		return nil, e.transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		return nil, e.transportError(ctx, op, err)
+	}
+	if len(body) > MaxResponseBytes {
+		// Closing without draining drops the connection, which is
+		// cheaper than reading an unbounded remainder.
+		return nil, &MalformedError{Operation: op, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body}, nil
+}
+
+// transportError words a failure to get an answer at all. It names the
+// URL (which New guarantees carries no credentials), never a header.
+func (e *endpoint) transportError(ctx context.Context, op string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return fmt.Errorf("soap: %s: no answer from %s within %s: %w", op, e.url, e.timeout, err)
+	}
+	var unknownCA x509.UnknownAuthorityError
+	if errors.As(err, &unknownCA) {
+		return fmt.Errorf("soap: %s: POST %s: %w (set a CA file to trust the server's certificate authority)", op, e.url, err)
+	}
+	return fmt.Errorf("soap: %s: POST %s: %w", op, e.url, err)
+}
