@@ -44,9 +44,12 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exchsim":  cmdExchsim,
-			"simcalls": cmdSimcalls,
-			"simstats": cmdSimstats,
+			"exchsim":   cmdExchsim,
+			"simcalls":  cmdSimcalls,
+			"simstats":  cmdSimstats,
+			"simend":    cmdSimend,
+			"simreset":  cmdSimreset,
+			"jsonlines": cmdJSONLines,
 		},
 	})
 }
@@ -167,5 +170,54 @@ func exitcodeMain() {
 	if got != want {
 		fmt.Fprintf(os.Stderr, "exitcode: %s exited %d, want %d\n", os.Args[2], got, want)
 		os.Exit(1)
+	}
+}
+
+// cmdSimend ends calls on a simulator, as if their callers hung up:
+// simend NAME ID...
+func cmdSimend(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: simend NAME ID...")
+	}
+	srv := server(ts, args[0])
+	for _, id := range args[1:] {
+		c, ok := srv.Call(id)
+		if !ok {
+			ts.Fatalf("simulator %s has no call %q", args[0], id)
+		}
+		c.State = "Disconnected"
+		ts.Check(srv.AddCall(c))
+	}
+}
+
+// cmdSimreset replaces a simulator's calls with those of a calls file:
+// simreset NAME FILE
+func cmdSimreset(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: simreset NAME FILE")
+	}
+	f, err := os.Open(ts.MkAbs(args[1]))
+	ts.Check(err)
+	defer f.Close()
+	calls, err := exchsim.LoadCalls(f)
+	ts.Check(err)
+	ts.Check(server(ts, args[0]).SetCalls(calls))
+}
+
+// cmdJSONLines checks that every line of the last command's stdout (or
+// stderr) is a JSON object: jsonlines stdout|stderr
+func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: jsonlines stdout|stderr")
+	}
+	text := ts.ReadFile(args[0])
+	if text == "" {
+		ts.Fatalf("%s is empty", args[0])
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			ts.Fatalf("%s line %d is not a JSON object: %v\n%s", args[0], i+1, err, line)
+		}
 	}
 }

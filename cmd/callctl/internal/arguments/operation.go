@@ -13,7 +13,7 @@ type Operation struct {
 	Parallelism    int
 	Targets        []string
 	Excludes       []string
-	MaxDisconnects int // 0 means no cap
+	MaxDisconnects int // -1 means no cap
 	NoColor        bool
 	ViewType       ViewType
 }
@@ -24,7 +24,7 @@ func (o *Operation) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Parallelism, "parallelism", 10, "requests in flight per exchange")
 	fs.Var((*repeated)(&o.Targets), "target", "only act on this call address (repeatable)")
 	fs.Var((*repeated)(&o.Excludes), "exclude", "never act on this call address (repeatable)")
-	fs.IntVar(&o.MaxDisconnects, "max-disconnects", 0, "refuse a plan that would disconnect more than N calls")
+	fs.IntVar(&o.MaxDisconnects, "max-disconnects", -1, "refuse a plan that would disconnect more than N calls (-1: no cap)")
 	fs.BoolVar(&o.NoColor, "no-color", false, "disable colour")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { o.ViewType = ViewJSON; return nil })
 }
@@ -38,11 +38,11 @@ func (o *Operation) check(cmd string) hcl.Diagnostics {
 			Detail:   fmt.Sprintf("The -parallelism flag must be at least 1, but %d was given.", o.Parallelism),
 		})
 	}
-	if o.MaxDisconnects < 0 {
+	if o.MaxDisconnects < -1 {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid -max-disconnects",
-			Detail:   fmt.Sprintf("The -max-disconnects flag must be 0 (no cap) or more, but %d was given.", o.MaxDisconnects),
+			Detail:   fmt.Sprintf("The -max-disconnects flag must be -1 (no cap), 0 (refuse any disconnect) or more, but %d was given.", o.MaxDisconnects),
 		})
 	}
 	return diags

@@ -12,7 +12,7 @@ Options:
   -parallelism=N        Requests in flight per exchange (default 10)
   -target=ADDR          Only consider this call, e.g. end_call.stuck["abc"] (repeatable)
   -exclude=ADDR         Never consider this call (repeatable)
-  -max-disconnects=N    Fail if the plan would disconnect more than N calls
+  -max-disconnects=N    Fail if the plan would disconnect more than N calls (default -1: no cap)
   -out=FILE             Save the plan, to apply exactly it later
   -detailed-exitcode    Exit 0 with no changes, 1 on error, 2 with changes
   -json                 Print newline-delimited JSON messages

@@ -72,7 +72,7 @@ func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view vie
 		reconcile.CloseAll(callers)
 		return nil, diags
 	}
-	if n := plan.Summary().ToDisconnect; args.MaxDisconnects > 0 && n > args.MaxDisconnects {
+	if n := plan.Summary().ToDisconnect; args.MaxDisconnects >= 0 && n > args.MaxDisconnects {
 		view.Plan(plan)
 		reconcile.CloseAll(callers)
 		return nil, append(diags, &hcl.Diagnostic{
