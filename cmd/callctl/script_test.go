@@ -19,6 +19,11 @@ import (
 // TestMain lets testscript run "callctl" as a real program: the test binary
 // re-executes itself with main's code path.
 func TestMain(m *testing.M) {
+	// Tests that must signal a real callctl process run the test binary
+	// itself as callctl.
+	if os.Getenv("CALLCTL_TEST_AS_MAIN") == "1" {
+		os.Exit(run())
+	}
 	testscript.Main(m, map[string]func(){
 		"callctl":  func() { os.Exit(run()) },
 		"exitcode": exitcodeMain,
@@ -50,6 +55,7 @@ func TestScripts(t *testing.T) {
 			"simend":    cmdSimend,
 			"simreset":  cmdSimreset,
 			"jsonlines": cmdJSONLines,
+			"simconns":  cmdSimconns,
 		},
 	})
 }
@@ -65,7 +71,7 @@ func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 
 // cmdExchsim starts a simulator for the rest of the script:
 //
-//	exchsim [-auth ntlm|basic|none] [-calls FILE] [-latency DUR] [-busy-rate F] [-unavailable-rate F] NAME
+//	exchsim [-auth ntlm|basic|none] [-calls FILE] [-active N] [-latency DUR] [-busy-rate F] [-unavailable-rate F] NAME
 //
 // and sets NAME_URL to its base URL. The simulator is closed when the
 // script ends. Credentials are CORP\alice / secret.
@@ -93,6 +99,13 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 			r, err := strconv.ParseFloat(val, 64)
 			ts.Check(err)
 			opts.Faults.ServerBusyRate = r
+		case "-active":
+			// -active N: N connected calls, call-000 ... call-N-1.
+			n, err := strconv.Atoi(val)
+			ts.Check(err)
+			for i := range n {
+				opts.Calls = append(opts.Calls, exchsim.Call{ID: fmt.Sprintf("call-%03d", i), State: "Connected"})
+			}
 		case "-unavailable-rate":
 			r, err := strconv.ParseFloat(val, 64)
 			ts.Check(err)
@@ -219,5 +232,25 @@ func cmdJSONLines(ts *testscript.TestScript, neg bool, args []string) {
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			ts.Fatalf("%s line %d is not a JSON object: %v\n%s", args[0], i+1, err, line)
 		}
+	}
+}
+
+// cmdSimconns checks connection reuse and NTLM pinning on a simulator:
+// simconns NAME MAX passes when NTLM handshakes == connections <= MAX, and
+// prints the figures.
+func cmdSimconns(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: simconns NAME MAX")
+	}
+	max, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	st := server(ts, args[0]).Stats()
+	var requests int64
+	for _, n := range st.Requests {
+		requests += n
+	}
+	fmt.Fprintf(ts.Stdout(), "connections=%d ntlm_handshakes=%d soap_requests=%d http_requests=%d\n", st.Connections, st.NTLMHandshakes, requests, st.HTTPRequests)
+	if st.NTLMHandshakes != st.Connections || st.Connections > int64(max) {
+		ts.Fatalf("connections=%d handshakes=%d; want equal and at most %d", st.Connections, st.NTLMHandshakes, max)
 	}
 }

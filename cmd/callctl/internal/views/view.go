@@ -43,11 +43,12 @@ type View struct {
 	files   map[string]*hcl.File
 }
 
-// NewView makes a view. Colour is on only when stdout is a terminal, NO_COLOR
-// is unset, and -no-color was not given.
+// NewView makes a view. Colour is on only when stdout is a terminal,
+// NO_COLOR is unset or empty (as no-color.org defines it), and -no-color
+// was not given.
 func NewView(s *Streams, noColor bool) *View {
-	_, noColorEnv := lookupEnv(s.Environ, "NO_COLOR")
-	return &View{streams: s, color: s.OutIsTerminal && !noColor && !noColorEnv}
+	noColorEnv, _ := lookupEnv(s.Environ, "NO_COLOR")
+	return &View{streams: s, color: s.OutIsTerminal && !noColor && noColorEnv == ""}
 }
 
 func lookupEnv(env []string, name string) (string, bool) {

@@ -1,0 +1,104 @@
+package arguments
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func defaultOp() Operation { return Operation{Parallelism: 10, MaxDisconnects: -1} }
+
+func TestParsePlan(t *testing.T) {
+	tests := map[string]struct {
+		args    []string
+		want    *Plan
+		wantErr string
+	}{
+		"defaults": {nil, &Plan{Operation: defaultOp()}, ""},
+		"vars keep their order": {
+			[]string{"-var", "a=1", "-var-file=x.vars", "-var=b=2", "-var-file", "y.vars"},
+			&Plan{Operation: func() Operation {
+				o := defaultOp()
+				o.Vars = Vars{Vars: []string{"a=1", "b=2"}, VarFiles: []string{"x.vars", "y.vars"}}
+				return o
+			}()}, "",
+		},
+		"everything": {
+			[]string{"-parallelism=3", "-target=end_call.a", "-exclude", `end_call.b["x"]`, "-max-disconnects=5", "-no-color", "-json", "-out=p.plan", "-detailed-exitcode"},
+			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON}, Out: "p.plan", DetailedExitCode: true}, "",
+		},
+		"bad var":            {[]string{"-var", "novalue"}, nil, "Failed to parse command-line flags"},
+		"zero parallelism":   {[]string{"-parallelism=0"}, nil, "Invalid parallelism"},
+		"negative cap":       {[]string{"-max-disconnects=-2"}, nil, "Invalid -max-disconnects"},
+		"unknown flag":       {[]string{"-auto-approve"}, nil, "Failed to parse command-line flags"},
+		"positional refused": {[]string{"somedir"}, nil, "Too many command line arguments"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, diags := ParsePlan(tc.args)
+			if tc.wantErr != "" {
+				if !diags.HasErrors() || diags[0].Summary != tc.wantErr {
+					t.Fatalf("diags = %v, want %q", diags, tc.wantErr)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if d := cmp.Diff(tc.want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Apply{})); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestParseApply(t *testing.T) {
+	tests := map[string]struct {
+		args    []string
+		want    *Apply
+		wantErr string
+	}{
+		"fresh plan":                        {[]string{"-auto-approve"}, &Apply{Operation: defaultOp(), AutoApprove: true}, ""},
+		"saved plan":                        {[]string{"-parallelism=2", "p.plan"}, &Apply{Operation: Operation{Parallelism: 2, MaxDisconnects: -1}, PlanFile: "p.plan"}, ""},
+		"saved plan refuses planning flags": {[]string{"-var=a=1", "-target=end_call.x", "p.plan"}, nil, "Can't set planning options with a saved plan"},
+		"two files":                         {[]string{"a.plan", "b.plan"}, nil, "Too many command line arguments"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, diags := ParseApply(tc.args)
+			if tc.wantErr != "" {
+				if !diags.HasErrors() || diags[0].Summary != tc.wantErr {
+					t.Fatalf("diags = %v, want %q", diags, tc.wantErr)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if d := cmp.Diff(tc.want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Apply{})); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestParseFmtAndShow(t *testing.T) {
+	f, diags := ParseFmt([]string{"-check", "-recursive", "a", "b"})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if want := (&Fmt{Paths: []string{"a", "b"}, Check: true, Recursive: true, List: true}); !cmp.Equal(want, f) {
+		t.Errorf("fmt: %s", cmp.Diff(want, f))
+	}
+	if _, diags := ParseShow(nil); !diags.HasErrors() {
+		t.Error("show without a file: no error")
+	}
+	if _, diags := ParseShow([]string{"-format=html", "p"}); !diags.HasErrors() {
+		t.Error("show -format=html: no error")
+	}
+	s, diags := ParseShow([]string{"-format=markdown", "p.plan"})
+	if diags.HasErrors() || s.Format != "markdown" || s.Path != "p.plan" {
+		t.Errorf("show: %+v %v", s, diags)
+	}
+}

@@ -1,0 +1,53 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/callctl/callctl/reconcile"
+)
+
+func TestMarkdownTruncatesUnderLimit(t *testing.T) {
+	plan := &reconcile.Plan{}
+	for i := range 5000 {
+		plan.Changes = append(plan.Changes, &reconcile.Change{
+			Address: fmt.Sprintf(`end_call.stuck["id-%04d"]`, i), Exchange: "corp",
+			CallID: fmt.Sprintf("id-%04d", i), State: "Connected", Action: reconcile.ActionDisconnect,
+			Reason: "a long reason that takes room in every row of the table, INC-4821",
+		})
+	}
+	md := Markdown(plan, "footer\n", MarkdownLimit)
+	if len(md) > MarkdownLimit {
+		t.Fatalf("rendered %d characters, over the %d limit", len(md), MarkdownLimit)
+	}
+	if !strings.HasPrefix(md, "**Plan: 5000 to disconnect, 0 already ended, 0 not found.**") {
+		t.Errorf("summary line is not first:\n%.200s", md)
+	}
+	rows := strings.Count(md, "| 🔴 disconnect |")
+	if rows == 0 || rows == 5000 {
+		t.Fatalf("%d rows shown", rows)
+	}
+	if want := fmt.Sprintf("| … | %d more calls not shown |", 5000-rows); !strings.Contains(md, want) {
+		t.Errorf("missing note %q", want)
+	}
+	if !strings.Contains(md, "<details>") || !strings.HasSuffix(md, "</details>\n\nfooter\n") {
+		t.Errorf("table is not collapsible or footer misplaced")
+	}
+}
+
+func TestMarkdownEscapesCells(t *testing.T) {
+	plan := &reconcile.Plan{Changes: []*reconcile.Change{{
+		Address: "end_call.x", Exchange: "corp", CallID: "a|b<script>`", Action: reconcile.ActionDisconnect,
+		Reason: "line\nbreak & more",
+	}}}
+	md := Markdown(plan, "", MarkdownLimit)
+	for _, bad := range []string{"a|b", "<script>", "line\nbreak"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("unescaped %q in:\n%s", bad, md)
+		}
+	}
+	if !strings.Contains(md, "a&#124;b&lt;script&gt;&#96;") {
+		t.Errorf("call id not escaped as expected:\n%s", md)
+	}
+}
