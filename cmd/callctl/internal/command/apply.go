@@ -2,7 +2,6 @@ package command
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -69,7 +68,7 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	applier := &reconcile.Applier{
 		Callers:     p.callers,
 		Parallelism: args.Parallelism,
-		Hooks:       append(view.Hooks(), inFlight),
+		Hooks:       append(c.hooks(view), inFlight),
 		Recheck:     args.PlanFile != "",
 	}
 	done := make(chan *reconcile.ApplyResult, 1)
@@ -158,5 +157,3 @@ func (h *inFlightHook) list() []string {
 	sort.Strings(out)
 	return out
 }
-
-var _ = context.Background

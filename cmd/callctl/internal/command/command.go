@@ -5,6 +5,7 @@ package command
 
 import (
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 
@@ -18,6 +19,8 @@ type Meta struct {
 	// Dir is the policy directory: the working directory, or -chdir's.
 	// Relative paths given on the command line resolve against it.
 	Dir string
+	// Log is the CALLCTL_LOG logger, on stderr.
+	Log *slog.Logger
 }
 
 // path resolves a command-line path against the policy directory.
@@ -72,6 +75,11 @@ func Run(args []string, s *views.Streams) int {
 		fmt.Fprint(s.Err, usage)
 		return ExitError
 	}
+	log, err := m.logger()
+	if err != nil {
+		fmt.Fprintf(s.Err, "Warning: %s. Logging is off.\n", err)
+	}
+	m.Log = log
 	cmd, rest := args[0], args[1:]
 	if wantsHelp(rest) {
 		fmt.Fprint(s.Out, helpFor(cmd))

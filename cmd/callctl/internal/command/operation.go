@@ -65,7 +65,7 @@ func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view vie
 	view.Diagnostics(diags) // warnings, before the lookups start
 	diags = nil
 	view.Planning(len(calls), len(callers))
-	planner := &reconcile.Planner{Callers: callers, Parallelism: args.Parallelism, Hooks: view.Hooks()}
+	planner := &reconcile.Planner{Callers: callers, Parallelism: args.Parallelism, Hooks: m.hooks(view)}
 	plan, moreDiags := planner.Plan(ctx, calls)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
@@ -83,6 +83,11 @@ func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view vie
 		})
 	}
 	return &planned{policy: policy, plan: plan, callers: callers}, diags
+}
+
+// hooks are the view's progress hooks plus logging.
+func (m *Meta) hooks(view views.Operation) []reconcile.Hook {
+	return append(view.Hooks(), logHook{m.Log})
 }
 
 // interrupts turns SIGINT/SIGTERM into two stages: the first cancels stop

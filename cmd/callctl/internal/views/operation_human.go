@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/reconcile"
 )
@@ -13,15 +16,48 @@ import (
 // OperationHuman renders plan and apply for a person.
 type OperationHuman struct {
 	*View
+	mu                   sync.Mutex
+	lookups, disconnects *progress
 }
 
 var _ Operation = (*OperationHuman)(nil)
 
 func (v *OperationHuman) Planning(calls, exchanges int) {
 	v.printf("Looking up %d %s on %d %s...\n", calls, plural(calls, "call", "calls"), exchanges, plural(exchanges, "exchange", "exchanges"))
+	v.mu.Lock()
+	v.lookups = v.startProgress("Looked up", calls)
+	v.mu.Unlock()
+}
+
+func (v *OperationHuman) currentLookups() *progress {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.lookups
+}
+
+func (v *OperationHuman) currentDisconnects() *progress {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.disconnects
+}
+
+// Diagnostics stops the lookup progress first, so that its status line
+// does not run into the diagnostics.
+func (v *OperationHuman) Diagnostics(diags hcl.Diagnostics) {
+	if len(diags) > 0 {
+		v.currentLookups().finish()
+		v.mu.Lock()
+		v.lookups = nil
+		v.mu.Unlock()
+	}
+	v.View.Diagnostics(diags)
 }
 
 func (v *OperationHuman) Plan(plan *reconcile.Plan) {
+	v.currentLookups().finish()
+	v.mu.Lock()
+	v.lookups = nil
+	v.mu.Unlock()
 	var buf bytes.Buffer
 	v.WritePlan(&buf, plan)
 	v.printf("%s", buf.String())
@@ -35,13 +71,22 @@ func (v *OperationHuman) PlanNextStep(saved string) {
 	v.printf("\nNote: you didn't use the -out option to save this plan, so callctl can't\nguarantee to take exactly these actions if you run \"callctl apply\" now:\ncalls may change state in the meantime.\n")
 }
 
-func (v *OperationHuman) Hooks() []reconcile.Hook { return []reconcile.Hook{&humanApplyHook{v: v}} }
+func (v *OperationHuman) Hooks() []reconcile.Hook {
+	return []reconcile.Hook{
+		&humanApplyHook{v: v},
+		&progressHook{lookups: v.currentLookups, disconnects: v.currentDisconnects},
+	}
+}
 
 func (v *OperationHuman) Applying(n int) {
 	v.printf("\nDisconnecting %d %s...\n", n, plural(n, "call", "calls"))
+	v.mu.Lock()
+	v.disconnects = v.startProgress("Finished", n)
+	v.mu.Unlock()
 }
 
 func (v *OperationHuman) Applied(res *reconcile.ApplyResult) {
+	v.currentDisconnects().finish()
 	c := res.Counts()
 	var b strings.Builder
 	head := "Apply complete!"

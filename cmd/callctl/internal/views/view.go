@@ -40,6 +40,7 @@ type View struct {
 	streams *Streams
 	color   bool
 	mu      sync.Mutex // serialises writes from concurrent hooks
+	status  bool       // a progress status line is on screen; guarded by mu
 	files   map[string]*hcl.File
 }
 
@@ -84,6 +85,7 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.clearStatus()
 	w := v.streams.Out
 	if diags.HasErrors() {
 		w = v.streams.Err
@@ -97,11 +99,29 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	_ = bw.Flush()
 }
 
-// printf writes to stdout under the view's lock.
+// printf writes to stdout under the view's lock, first erasing a progress
+// status line if one is on screen.
 func (v *View) printf(format string, args ...any) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.clearStatus()
 	fmt.Fprintf(v.streams.Out, format, args...)
+}
+
+// printStatus (re)draws the one-line progress status on a terminal.
+func (v *View) printStatus(s string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintf(v.streams.Out, "\r\x1b[K%s", s)
+	v.status = true
+}
+
+// clearStatus erases the status line; the caller holds v.mu.
+func (v *View) clearStatus() {
+	if v.status {
+		fmt.Fprint(v.streams.Out, "\r\x1b[K")
+		v.status = false
+	}
 }
 
 const (
