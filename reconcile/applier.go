@@ -151,7 +151,7 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 	return res
 }
 
-func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change, hk Hook) *Result {
+func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change, hk hooks) *Result {
 	start := time.Now()
 	r := &Result{Change: c}
 	defer func() { r.Duration = time.Since(start) }()
@@ -177,6 +177,10 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 			r.Outcome = OutcomeLeftAlone
 			return r
 		}
+	}
+	if err := hk.gate(c); err != nil {
+		r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("disconnect not sent: %w", err)
+		return r
 	}
 	hk.PreDisconnect(c)
 	err := caller.Disconnect(ctx, c.CallID)

@@ -13,6 +13,13 @@ type Hook interface {
 	PostDisconnect(r *Result)
 }
 
+// Gate is an optional interface for hooks that must agree before a
+// disconnect is sent: the journal records its intent durably first. A
+// non-nil error means the disconnect must not be sent.
+type Gate interface {
+	Gate(c *Change) error
+}
+
 // NilHook implements Hook with no-ops; embed it to implement only some
 // methods.
 type NilHook struct{}
@@ -42,4 +49,16 @@ func (hs hooks) PostDisconnect(r *Result) {
 	for _, h := range hs {
 		h.PostDisconnect(r)
 	}
+}
+
+// gate asks every hook that is a Gate whether the disconnect may be sent.
+func (hs hooks) gate(c *Change) error {
+	for _, h := range hs {
+		if g, ok := h.(Gate); ok {
+			if err := g.Gate(c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

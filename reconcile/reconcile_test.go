@@ -233,3 +233,31 @@ func (h *countHook) PostDisconnect(*Result) {
 	h.post++
 	h.mu.Unlock()
 }
+
+type refusingGate struct {
+	NilHook
+	refuse string
+}
+
+func (g refusingGate) Gate(c *Change) error {
+	if c.CallID == g.refuse {
+		return fmt.Errorf("journal: cannot record intent")
+	}
+	return nil
+}
+
+func TestApplyGateRefusalSendsNothing(t *testing.T) {
+	f := newFake(map[string]string{"a": "Connected", "b": "Connected"})
+	callers := map[string]soap.Caller{"corp": f}
+	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", "a", "b"))
+	res := (&Applier{Callers: callers, Hooks: []Hook{refusingGate{refuse: "b"}}}).Apply(context.Background(), context.Background(), plan)
+	if c := res.Counts(); c != (ApplyCounts{Disconnected: 1, Failed: 1}) {
+		t.Errorf("counts = %+v", c)
+	}
+	if len(f.discs) != 1 || f.discs[0] != "a" {
+		t.Errorf("disconnects sent = %v, want only a", f.discs)
+	}
+	if fails := res.Failures(); len(fails) != 1 || !strings.Contains(fails[0].Err.Error(), "disconnect not sent") {
+		t.Errorf("failures = %v", fails)
+	}
+}

@@ -19,6 +19,8 @@ trap cleanup EXIT
 
 echo "==> Building callctl and exchsim"
 go build -o "$work/" ./cmd/callctl ./cmd/exchsim
+# Work on a copy, so the apply's journal and lock stay out of the repository.
+cp -R examples/quickstart "$work/quickstart"
 
 echo "==> Starting the simulator (NTLM, CORP\\alice)"
 "$work/exchsim" -listen 127.0.0.1:0 -calls examples/quickstart/calls.json \
@@ -43,15 +45,19 @@ echo "    $line"
 
 echo
 echo "==> callctl plan"
-"$work/callctl" -chdir=examples/quickstart plan
+"$work/callctl" -chdir="$work/quickstart" plan
 
 echo
 echo "==> callctl apply -auto-approve"
-"$work/callctl" -chdir=examples/quickstart apply -auto-approve
+"$work/callctl" -chdir="$work/quickstart" apply -auto-approve
 
 echo
 echo "==> callctl plan (again: nothing left to do)"
-"$work/callctl" -chdir=examples/quickstart plan
+"$work/callctl" -chdir="$work/quickstart" plan
+
+echo
+echo "==> callctl show -journal (the record of every disconnect sent)"
+"$work/callctl" -chdir="$work/quickstart" show -journal
 
 echo
 echo "==> Simulator's calls and counters afterwards"

@@ -142,9 +142,11 @@ func TestFirstInterruptStopsStartingDisconnects(t *testing.T) {
 func TestSecondInterruptAbandonsAndNamesInFlight(t *testing.T) {
 	// Every request takes 2s, so the disconnects are still in flight when
 	// the two interrupts arrive.
-	cmd, _, lines, stderr := startApply(t, 2, 2, 2*time.Second)
+	cmd, srv, lines, stderr := startApply(t, 2, 2, 2*time.Second)
 	waitFor(t, lines, "Disconnecting 2 calls")
-	time.Sleep(100 * time.Millisecond) // let the requests leave
+	for srv.Stats().Requests["DisconnectPhoneCall"] < 2 {
+		time.Sleep(5 * time.Millisecond) // until both requests have arrived
+	}
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	waitFor(t, lines, "Interrupt received")
 	_ = cmd.Process.Signal(syscall.SIGINT)

@@ -43,7 +43,13 @@ func TestScripts(t *testing.T) {
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("CALLCTL_UPDATE") != "",
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("EXAMPLES", examples)
+			// Scripts get their own copy of the examples, so that applies
+			// leave their journals and locks there, not in the repository.
+			copied := filepath.Join(env.WorkDir, "examples")
+			if err := os.CopyFS(copied, os.DirFS(examples)); err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", copied)
 			env.Setenv("NO_COLOR", "")
 			env.Values[serversKey{}] = map[string]*exchsim.Server{}
 			return nil

@@ -3,6 +3,7 @@ package arguments
 import (
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -77,7 +78,13 @@ type Apply struct {
 	Operation
 	AutoApprove bool
 	PlanFile    string // set when applying a saved plan
-	planFlags   []string
+	// LockTimeout is how long to wait for another apply on the same
+	// policy directory to finish; 0 means fail at once.
+	LockTimeout time.Duration
+	// Journal is the journal file; empty means journal.DefaultPath in the
+	// policy directory.
+	Journal   string
+	planFlags []string
 }
 
 // ParseApply parses apply's flags.
@@ -86,6 +93,8 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	fs := newFlagSet("apply")
 	a.addFlags(fs)
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "skip the confirmation prompt")
+	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "wait this long for another apply on the same policy to finish")
+	fs.StringVar(&a.Journal, "journal", "", "append the record of disconnects to this file (default .callctl/journal.jsonl)")
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return a, append(diags, flagError("apply", err))

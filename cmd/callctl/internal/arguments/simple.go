@@ -62,9 +62,11 @@ func ParseFmt(args []string) (*Fmt, hcl.Diagnostics) {
 	return f, diags
 }
 
-// Show is the parsed form of "callctl show PLANFILE".
+// Show is the parsed form of "callctl show PLANFILE" and
+// "callctl show -journal [FILE]".
 type Show struct {
 	Path     string
+	Journal  bool // Path (default: the policy's journal) is a journal
 	ViewType ViewType
 	Format   string // "", "markdown"
 	NoColor  bool
@@ -77,6 +79,7 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	fs.BoolFunc("json", "print the plan as JSON", func(string) error { s.ViewType = ViewJSON; return nil })
 	fs.StringVar(&s.Format, "format", "", "output format: markdown")
 	fs.BoolVar(&s.NoColor, "no-color", false, "disable colour")
+	fs.BoolVar(&s.Journal, "journal", false, "show the apply journal")
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return s, append(diags, flagError("show", err))
@@ -85,10 +88,13 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	case 1:
 		s.Path = fs.Arg(0)
 	case 0:
+		if s.Journal {
+			break
+		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No plan file given",
-			Detail:   "Usage: callctl show [-json | -format=markdown] PLANFILE. Make a plan file with \"callctl plan -out=PLANFILE\".",
+			Detail:   "Usage: callctl show [-json | -format=markdown] PLANFILE, or callctl show -journal [FILE]. Make a plan file with \"callctl plan -out=PLANFILE\".",
 		})
 	default:
 		diags = append(diags, tooManyArgs("show", fs.Args()[1:], "show takes one plan file"))

@@ -2,6 +2,8 @@ package command
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,7 +12,10 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+	"github.com/callctl/callctl/cmd/callctl/internal/version"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
+	"github.com/callctl/callctl/journal"
+	"github.com/callctl/callctl/lock"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -29,6 +34,19 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	inFlight := &inFlightHook{calls: map[string]bool{}}
 	stop, hard, release := interrupts(view.Stopping)
 	defer release()
+
+	// Two applies on one policy at once would race to end the same calls
+	// and interleave their journals: the second waits, then refuses.
+	lk, err := lock.Acquire(stop, c.Dir, args.LockTimeout, lock.Holder{Command: "callctl apply"})
+	if err != nil {
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Policy directory is locked",
+			Detail:   capitalize(strings.TrimPrefix(err.Error(), "lock: ")),
+		}})
+		return ExitError
+	}
+	defer lk.Release()
 
 	var p *planned
 	if args.PlanFile != "" {
@@ -64,24 +82,55 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 		return ExitError
 	}
 
+	// Every disconnect is journalled (intent before it is sent, outcome
+	// after), so that even a killed apply leaves a record of what it did.
+	jpath := c.journalPath(args.Journal)
+	j, err := journal.Open(jpath, journal.RunMeta{Version: version.Version, PolicyDir: c.absDir(), PlanHash: p.planHash})
+	if err != nil {
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot open the apply journal",
+			Detail:   fmt.Sprintf("%s. Nothing was disconnected: callctl records every disconnect before sending it. Fix the path or its permissions, or choose another file with -journal.", capitalize(err.Error())),
+		}})
+		return ExitError
+	}
+
 	view.Applying(n)
 	applier := &reconcile.Applier{
 		Callers:     p.callers,
 		Parallelism: args.Parallelism,
-		Hooks:       append(c.hooks(view), inFlight),
+		Hooks:       append(c.hooks(view), inFlight, j),
 		Recheck:     args.PlanFile != "",
 	}
 	done := make(chan *reconcile.ApplyResult, 1)
 	go func() { done <- applier.Apply(stop, hard, p.plan) }()
+	var res *reconcile.ApplyResult
 	select {
-	case res := <-done:
-		view.Applied(res)
-		return applyExitCode(res)
+	case res = <-done:
 	case <-hard.Done():
+	}
+	if hard.Err() != nil {
 		// Second interrupt: leave now, and say which disconnects were sent
-		// but not confirmed, so the operator knows what to check.
-		view.Diagnostics(hcl.Diagnostics{abandonedDiagnostic(inFlight.list())})
+		// but not confirmed, so the operator knows what to check. Closing
+		// the journal makes any disconnect not yet sent refuse to go.
+		_ = j.Close(reconcile.ApplyCounts{})
+		view.Diagnostics(hcl.Diagnostics{abandonedDiagnostic(inFlight.list(), jpath)})
 		return ExitError
+	}
+	view.Applied(res)
+	code := applyExitCode(res)
+	if err := j.Close(res.Counts()); err != nil {
+		view.Diagnostics(hcl.Diagnostics{journalDiagnostic(jpath, err)})
+		code = max(code, ExitPartial)
+	}
+	return code
+}
+
+func journalDiagnostic(path string, err error) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Journal could not be written",
+		Detail:   fmt.Sprintf("Writing the apply journal %s failed: %s. Disconnects after the failure were not sent. Check the calls' state with \"callctl plan\".", path, err),
 	}
 }
 
@@ -118,12 +167,13 @@ func (c *ApplyCommand) confirm(n int, vt arguments.ViewType) (bool, hcl.Diagnost
 	return strings.TrimSpace(line) == "yes", nil
 }
 
-func abandonedDiagnostic(inFlight []string) *hcl.Diagnostic {
+func abandonedDiagnostic(inFlight []string, journalPath string) *hcl.Diagnostic {
 	detail := "A second interrupt stopped callctl at once. No disconnects were in flight."
 	if len(inFlight) > 0 {
 		detail = fmt.Sprintf("A second interrupt stopped callctl at once. These %d disconnects had been sent but not confirmed; check their state with \"callctl plan\":\n  %s",
 			len(inFlight), strings.Join(inFlight, "\n  "))
 	}
+	detail += fmt.Sprintf("\n\nThe journal %s records every disconnect sent; \"callctl show -journal\" lists them.", journalPath)
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply abandoned", Detail: detail}
 }
 
@@ -141,7 +191,12 @@ func (h *inFlightHook) PreDisconnect(c *reconcile.Change) {
 	h.mu.Unlock()
 }
 
+// PostDisconnect forgets a call once the server has answered; a request
+// cut off by the second interrupt got no answer, so it stays in flight.
 func (h *inFlightHook) PostDisconnect(r *reconcile.Result) {
+	if errors.Is(r.Err, context.Canceled) {
+		return
+	}
 	h.mu.Lock()
 	delete(h.calls, r.Change.Address)
 	h.mu.Unlock()

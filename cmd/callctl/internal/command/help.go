@@ -26,6 +26,8 @@ each call just before its disconnect.
 
 Options:
   -auto-approve         Do not ask for confirmation
+  -lock-timeout=DUR     Wait this long for another apply on this policy to finish (default 0s)
+  -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
   -var, -var-file, -parallelism, -target, -exclude, -max-disconnects, -json,
   -no-color             As for plan
 
@@ -53,8 +55,9 @@ Options:
   -write=false Do not write files
 `,
 	"show": `Usage: callctl [-chdir=DIR] show [options] PLANFILE
+       callctl [-chdir=DIR] show -journal [FILE]
 
-Prints a saved plan as plan printed it.
+Prints a saved plan as plan printed it, or the apply journal as a table.
 
 Options:
   -json              Print the plan as a JSON document (format_version 1.0)

@@ -38,9 +38,10 @@ func (m *Meta) loadPolicy(vars arguments.Vars, view interface {
 // planned is a fresh plan and the clients it was made with, which apply
 // goes on to use.
 type planned struct {
-	policy  *config.Policy
-	plan    *reconcile.Plan
-	callers map[string]soap.Caller
+	policy   *config.Policy
+	plan     *reconcile.Plan
+	callers  map[string]soap.Caller
+	planHash string // the saved plan's policy hash, when applying one
 }
 
 // makePlan loads the policy, selects calls, looks them up and applies the

@@ -130,5 +130,5 @@ func (c *ApplyCommand) loadSavedPlan(args *arguments.Apply, view views.Operation
 		reconcile.CloseAll(callers)
 		return nil, diags
 	}
-	return &planned{policy: policy, plan: f.Plan, callers: callers}, diags
+	return &planned{policy: policy, plan: f.Plan, callers: callers, planHash: f.Inputs.PolicyHash}, diags
 }

@@ -3,11 +3,16 @@ package command
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/journal"
 )
 
 // ShowCommand is "callctl show PLANFILE".
@@ -20,6 +25,9 @@ func (c *ShowCommand) Run(rawArgs []string) int {
 	if diags.HasErrors() {
 		view.Diagnostics(diags)
 		return ExitError
+	}
+	if args.Journal {
+		return c.showJournal(args.Path, view)
 	}
 	f, diags := c.readPlanFile(args.Path)
 	if diags.HasErrors() {
@@ -46,4 +54,45 @@ func short(hash string) string {
 		return hash[:12]
 	}
 	return hash
+}
+
+// showJournal prints the journal as a table of each call's last known
+// state. It exits 1 when a disconnect was sent but its outcome never
+// recorded (a killed apply): those calls need checking.
+func (c *ShowCommand) showJournal(path string, view *views.View) int {
+	path = c.journalPath(path)
+	f, err := os.Open(path)
+	if err != nil {
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read the journal",
+			Detail:   fmt.Sprintf("%s. The journal is written by \"callctl apply\"; give another file as \"callctl show -journal FILE\".", capitalize(err.Error())),
+		}})
+		return ExitError
+	}
+	defer f.Close()
+	entries, err := journal.Read(f)
+	var damaged *journal.DamagedLinesError
+	switch {
+	case errors.As(err, &damaged):
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Journal has damaged lines",
+			Detail:   fmt.Sprintf("%s: %s. A line cut short by a crash was never acted on; the rest of the journal is shown.", path, err),
+		}})
+	case err != nil:
+		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the journal", Detail: capitalize(err.Error()) + "."}})
+		return ExitError
+	}
+	statuses := journal.Summarize(entries)
+	if err := journal.WriteTable(c.Streams.Out, statuses); err != nil {
+		return ExitError
+	}
+	for _, s := range statuses {
+		if s.Unknown() {
+			fmt.Fprintf(c.Streams.Out, "\nSome disconnects were sent but their outcome was never recorded: check those calls with \"callctl plan\".\n")
+			return ExitError
+		}
+	}
+	return ExitOK
 }

@@ -131,7 +131,7 @@ func failureTable(fails []*reconcile.Result) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (v *OperationHuman) Stopping() {
-	v.printf("\nInterrupt received: no further disconnects will be started.\nWaiting for the disconnects in flight to finish. Interrupt again to abandon them.\n")
+	v.printf("\nInterrupt received: stopping. No further disconnects will be started;\nthose already sent are allowed to finish. Interrupt again to abandon them.\n")
 }
 
 func (v *OperationHuman) Cancelled() {

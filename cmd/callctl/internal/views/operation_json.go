@@ -114,7 +114,7 @@ func (j *OperationJSON) Applied(res *reconcile.ApplyResult) {
 }
 
 func (j *OperationJSON) Stopping() {
-	j.emit("warn", "Interrupt received: no further disconnects will be started", viewsjson.MessageLog, nil)
+	j.emit("warn", "Interrupt received: stopping; no further disconnects will be started", viewsjson.MessageLog, nil)
 }
 
 func (j *OperationJSON) Cancelled() {

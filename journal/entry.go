@@ -1,0 +1,137 @@
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/callctl/callctl/reconcile"
+)
+
+// FormatVersion is the journal line format's version, written as "v" on
+// every line. Bump it on any incompatible change to Entry.
+const FormatVersion = 1
+
+// Event says what a journal line records.
+type Event string
+
+const (
+	EventRunStart Event = "run_start"
+	// EventIntent is written, and synced, before a disconnect is sent.
+	EventIntent Event = "intent"
+	// EventOutcome is written once a call's fate is known.
+	EventOutcome Event = "outcome"
+	EventRunEnd  Event = "run_end"
+)
+
+// Entry is one journal line. Only the fields of its Event are set.
+//
+// It holds no credentials: the journal is written from reconcile.Change and
+// reconcile.Result, which carry none. TestEntryFieldsAreAllowlisted keeps
+// it that way.
+type Entry struct {
+	V     int       `json:"v"`
+	Event Event     `json:"event"`
+	Run   string    `json:"run"`
+	Time  time.Time `json:"time"` // RFC3339Nano, UTC
+
+	// intent and outcome
+	Address  string            `json:"address,omitempty"`
+	Exchange string            `json:"exchange,omitempty"`
+	CallID   string            `json:"call_id,omitempty"`
+	Reason   string            `json:"reason,omitempty"`
+	Outcome  reconcile.Outcome `json:"outcome,omitempty"`
+	Error    string            `json:"error,omitempty"`
+
+	// run_start
+	Version   string `json:"version,omitempty"`
+	PolicyDir string `json:"policy_dir,omitempty"`
+	PlanHash  string `json:"plan_hash,omitempty"`
+	User      string `json:"user,omitempty"`
+	Host      string `json:"host,omitempty"`
+	PID       int    `json:"pid,omitempty"`
+
+	// run_end
+	Counts *reconcile.ApplyCounts `json:"counts,omitempty"`
+	// InFlight counts intents with no outcome when the run ended: the
+	// apply was abandoned with those disconnects sent but unanswered.
+	InFlight int `json:"in_flight,omitempty"`
+}
+
+// DamagedLinesError reports journal lines that could not be decoded. Read
+// returns it together with every line that could be. The usual cause is a
+// process killed in the middle of writing a line; such a line was never
+// acted on, since a disconnect is sent only after its intent line has been
+// written whole and synced.
+type DamagedLinesError struct {
+	Lines []int // 1-based line numbers
+}
+
+func (e *DamagedLinesError) Error() string {
+	nums := make([]string, len(e.Lines))
+	for i, n := range e.Lines {
+		nums[i] = fmt.Sprint(n)
+	}
+	noun := "line"
+	if len(e.Lines) != 1 {
+		noun = "lines"
+	}
+	return fmt.Sprintf("journal: skipped %d damaged %s (%s), probably torn by a crash while writing", len(e.Lines), noun, strings.Join(nums, ", "))
+}
+
+// maxLine bounds one journal line; real lines are a few hundred bytes, so a
+// longer one is damage, not data.
+const maxLine = 1 << 20
+
+// Read decodes a journal. Lines that cannot be decoded, such as one torn by
+// a crash mid-write, are skipped and reported by a *DamagedLinesError,
+// returned alongside the entries that could be read; any other error means
+// the read itself failed.
+func Read(r io.Reader) ([]Entry, error) {
+	br := bufio.NewReader(r)
+	var (
+		entries []Entry
+		damaged []int
+	)
+	for n := 1; ; n++ {
+		line, err := readLine(br)
+		if len(bytes.TrimSpace(line)) > 0 {
+			var e Entry
+			if json.Unmarshal(line, &e) != nil || e.Event == "" {
+				damaged = append(damaged, n)
+			} else {
+				entries = append(entries, e)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return entries, fmt.Errorf("journal: reading line %d: %w", n, err)
+		}
+	}
+	if len(damaged) > 0 {
+		return entries, &DamagedLinesError{Lines: damaged}
+	}
+	return entries, nil
+}
+
+// readLine returns the next line without its newline. An over-long line is
+// returned truncated (it will fail to decode) and the rest discarded.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) <= maxLine {
+			line = append(line, chunk...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return bytes.TrimSuffix(line, []byte("\n")), err
+	}
+}

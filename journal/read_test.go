@@ -1,0 +1,164 @@
+package journal
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callctl/callctl/reconcile"
+)
+
+const (
+	lineStart   = `{"v":1,"event":"run_start","run":"r1","time":"2026-11-26T07:30:00.123456789Z","version":"0.1.0"}`
+	lineIntent  = `{"v":1,"event":"intent","run":"r1","time":"2026-11-26T07:30:01Z","address":"end_call.a","exchange":"corp","call_id":"AAA="}`
+	lineOutcome = `{"v":1,"event":"outcome","run":"r1","time":"2026-11-26T07:30:02Z","address":"end_call.a","exchange":"corp","call_id":"AAA=","outcome":"disconnected"}`
+)
+
+func TestRead(t *testing.T) {
+	tests := map[string]struct {
+		in          string
+		wantEvents  []Event
+		wantDamaged []int // nil: no error
+	}{
+		"empty":                 {"", nil, nil},
+		"whole lines":           {lineStart + "\n" + lineIntent + "\n" + lineOutcome + "\n", []Event{EventRunStart, EventIntent, EventOutcome}, nil},
+		"no final newline":      {lineStart + "\n" + lineIntent, []Event{EventRunStart, EventIntent}, nil},
+		"blank lines":           {"\n" + lineStart + "\n\n  \n" + lineIntent + "\n", []Event{EventRunStart, EventIntent}, nil},
+		"torn last line":        {lineStart + "\n" + lineIntent + "\n" + lineOutcome[:40], []Event{EventRunStart, EventIntent}, []int{3}},
+		"torn line mid-file":    {lineStart + "\n" + lineIntent[:30] + "\n" + lineStart + "\n", []Event{EventRunStart, EventRunStart}, []int{2}},
+		"JSON that is no entry": {`{"hello":1}` + "\n" + `[1,2]` + "\n" + lineStart + "\n", []Event{EventRunStart}, []int{1, 2}},
+		"over-long line":        {`{"v":1,"event":"intent","x":"` + strings.Repeat("x", maxLine+10) + `"}` + "\n" + lineStart + "\n", []Event{EventRunStart}, []int{1}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			entries, err := Read(strings.NewReader(tt.in))
+			var got []Event
+			for _, e := range entries {
+				got = append(got, e.Event)
+			}
+			if diff := cmp.Diff(tt.wantEvents, got); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			var damaged *DamagedLinesError
+			switch {
+			case tt.wantDamaged == nil && err != nil:
+				t.Errorf("Read error = %v, want nil", err)
+			case tt.wantDamaged != nil && !errors.As(err, &damaged):
+				t.Errorf("Read error = %v, want *DamagedLinesError", err)
+			case tt.wantDamaged != nil:
+				if diff := cmp.Diff(tt.wantDamaged, damaged.Lines); diff != "" {
+					t.Errorf("damaged lines (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+func TestReadDecodesTime(t *testing.T) {
+	entries, err := Read(strings.NewReader(lineStart + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2026, 11, 26, 7, 30, 0, 123456789, time.UTC)
+	if !entries[0].Time.Equal(want) {
+		t.Errorf("Time = %v, want %v", entries[0].Time, want)
+	}
+}
+
+func TestDamagedLinesErrorMessage(t *testing.T) {
+	for _, tt := range []struct {
+		lines []int
+		want  string
+	}{
+		{[]int{7}, "journal: skipped 1 damaged line (7), probably torn by a crash while writing"},
+		{[]int{2, 9}, "journal: skipped 2 damaged lines (2, 9), probably torn by a crash while writing"},
+	} {
+		if got := (&DamagedLinesError{Lines: tt.lines}).Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+var (
+	t0 = time.Date(2026, 11, 26, 7, 30, 0, 0, time.UTC)
+	t1 = t0.Add(time.Second)
+	t2 = t0.Add(2 * time.Second)
+)
+
+func ev(event Event, run, addr string, at time.Time, outcome reconcile.Outcome, msg string) Entry {
+	return Entry{V: 1, Event: event, Run: run, Time: at, Address: addr, Exchange: "corp", CallID: "id-" + addr, Outcome: outcome, Error: msg}
+}
+
+func TestSummarize(t *testing.T) {
+	tests := map[string]struct {
+		in   []Entry
+		want []CallStatus
+	}{
+		"none": {nil, nil},
+		"intent then outcome": {
+			[]Entry{
+				{Event: EventRunStart, Run: "r1", Time: t0},
+				ev(EventIntent, "r1", "a", t0, "", ""),
+				ev(EventOutcome, "r1", "a", t1, reconcile.OutcomeDisconnected, ""),
+				{Event: EventRunEnd, Run: "r1", Time: t2},
+			},
+			[]CallStatus{{Run: "r1", Time: t1, Address: "a", Exchange: "corp", CallID: "id-a", Status: "disconnected"}},
+		},
+		"intent with no outcome is unknown": {
+			[]Entry{
+				ev(EventIntent, "r1", "a", t0, "", ""),
+				ev(EventIntent, "r1", "b", t1, "", ""),
+				ev(EventOutcome, "r1", "a", t2, reconcile.OutcomeFailed, "soap: timeout"),
+			},
+			[]CallStatus{
+				{Run: "r1", Time: t2, Address: "a", Exchange: "corp", CallID: "id-a", Status: "failed", Error: "soap: timeout"},
+				{Run: "r1", Time: t1, Address: "b", Exchange: "corp", CallID: "id-b", Status: StatusSentUnknown},
+			},
+		},
+		"outcome without intent (re-check)": {
+			[]Entry{ev(EventOutcome, "r1", "a", t0, reconcile.OutcomeAlreadyEnded, "")},
+			[]CallStatus{{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: "already_ended"}},
+		},
+		"same call in two runs is two rows": {
+			[]Entry{
+				ev(EventIntent, "r1", "a", t0, "", ""),
+				ev(EventIntent, "r2", "a", t1, "", ""),
+				ev(EventOutcome, "r2", "a", t2, reconcile.OutcomeAlreadyEnded, ""),
+			},
+			[]CallStatus{
+				{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusSentUnknown},
+				{Run: "r2", Time: t2, Address: "a", Exchange: "corp", CallID: "id-a", Status: "already_ended"},
+			},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, Summarize(tt.in)); diff != "" {
+				t.Errorf("Summarize (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	statuses := []CallStatus{
+		{Run: "20261126T073000Z-9f3c2a1b", Time: t1, Address: `end_call.fraud["x"]`, Exchange: "corp", CallID: "AAMk=", Status: "disconnected"},
+		{Run: "20261126T073000Z-9f3c2a1b", Time: t2, Address: "end_call.b", Exchange: "corp", CallID: "id with space", Status: StatusSentUnknown},
+		{Run: "20261126T073000Z-9f3c2a1b", Time: t2, Address: "end_call.c", Exchange: "um", CallID: "C", Status: "failed", Error: "soap: HTTP 500:\n\tInternal\x1b[31m error"},
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, statuses); err != nil {
+		t.Fatal(err)
+	}
+	want := `RUN                        TIME                  ADDRESS              EXCHANGE  CALL ID          STATUS                 ERROR
+20261126T073000Z-9f3c2a1b  2026-11-26T07:30:01Z  end_call.fraud["x"]  corp      AAMk=            disconnected           -
+20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.b           corp      "id with space"  sent, outcome unknown  -
+20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.c           um        C                failed                 soap: HTTP 500: Internal [31m error
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}

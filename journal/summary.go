@@ -1,0 +1,107 @@
+package journal
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+)
+
+// StatusSentUnknown is the status of a call whose intent is on record but
+// whose outcome is not: callctl stopped (was killed, or abandoned the apply)
+// after the disconnect may have been sent. Check such calls by hand.
+const StatusSentUnknown = "sent, outcome unknown"
+
+// CallStatus is the last known state of one call in one run.
+type CallStatus struct {
+	Run      string
+	Time     time.Time // of the call's latest line
+	Address  string
+	Exchange string
+	CallID   string
+	Reason   string
+	// Status is the outcome (a reconcile.Outcome value such as
+	// "disconnected") or StatusSentUnknown.
+	Status string
+	Error  string
+}
+
+// Unknown reports whether the call's disconnect may have been sent with no
+// outcome recorded.
+func (s CallStatus) Unknown() bool { return s.Status == StatusSentUnknown }
+
+// Summarize reduces journal entries to each call's last known state, per
+// run, in the order calls first appear.
+func Summarize(entries []Entry) []CallStatus {
+	type key struct{ run, address, exchange, callID string }
+	var out []CallStatus
+	index := map[key]int{}
+	for _, e := range entries {
+		if e.Event != EventIntent && e.Event != EventOutcome {
+			continue
+		}
+		k := key{e.Run, e.Address, e.Exchange, e.CallID}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, CallStatus{Run: e.Run, Address: e.Address, Exchange: e.Exchange, CallID: e.CallID, Reason: e.Reason})
+		}
+		s := &out[i]
+		s.Time = e.Time
+		switch e.Event {
+		case EventIntent:
+			s.Status, s.Error = StatusSentUnknown, ""
+		case EventOutcome:
+			s.Status, s.Error = string(e.Outcome), e.Error
+		}
+	}
+	return out
+}
+
+// WriteTable renders statuses as an aligned table with the columns RUN,
+// TIME, ADDRESS, EXCHANGE, CALL ID, STATUS and ERROR.
+func WriteTable(w io.Writer, statuses []CallStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tTIME\tADDRESS\tEXCHANGE\tCALL ID\tSTATUS\tERROR")
+	for _, s := range statuses {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			cell(s.Run), s.Time.UTC().Format(time.RFC3339), cell(s.Address), cell(s.Exchange),
+			cell(s.CallID), s.Status, errCell(s.Error))
+	}
+	return tw.Flush()
+}
+
+// cell renders an identifier for one table cell. Call ids are opaque and
+// must not be altered, so one that would not print plainly (spaces, control
+// characters) is shown Go-quoted instead.
+func cell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	for _, r := range s {
+		if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// errCell renders error text for one table cell. It comes partly from
+// servers, so control characters (which could break the columns or drive
+// the terminal) become spaces and runs of spaces collapse.
+func errCell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || !unicode.IsPrint(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
