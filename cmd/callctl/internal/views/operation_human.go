@@ -1,6 +1,7 @@
 package views
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"strings"
@@ -58,9 +59,14 @@ func (v *OperationHuman) Plan(plan *reconcile.Plan) {
 	v.mu.Lock()
 	v.lookups = nil
 	v.mu.Unlock()
-	var buf bytes.Buffer
-	v.WritePlan(&buf, plan)
-	v.printf("%s", buf.String())
+	// Streamed rather than built in memory: a plan of 100,000 calls is
+	// tens of megabytes of text.
+	v.View.mu.Lock()
+	defer v.View.mu.Unlock()
+	v.clearStatus()
+	w := bufio.NewWriter(v.streams.Out)
+	v.WritePlan(w, plan)
+	_ = w.Flush()
 }
 
 func (v *OperationHuman) PlanNextStep(saved string) {

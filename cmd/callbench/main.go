@@ -1,0 +1,37 @@
+// Command callbench measures callctl's plan and apply against the exchsim
+// simulator, through the same code paths `callctl plan` and `callctl apply`
+// use: config.Loader, reconcile.SelectCalls, reconcile.Connect,
+// reconcile.Planner and reconcile.Applier.
+//
+//	go run ./cmd/callbench -mode all
+//
+// It prints one line per figure and, last, one line of JSON holding every
+// figure. A figure that misses its target says "target missed" but does
+// not change the exit status: only errors (a failed plan without injected
+// faults, a simulator that would not start, a build that failed) exit 1.
+//
+// Modes:
+//
+//	latency  plan, apply (disconnects only) and apply (plan+disconnect, as
+//	         callctl apply) of -calls calls at -latency, against the floor
+//	         calls×latency/parallelism; connections and NTLM handshakes
+//	cpu      plan and apply of -cpu-calls calls at zero latency, as rates,
+//	         and the peak goroutine count during that plan
+//	memory   peak RSS of a `callctl plan` child process over -memory-calls
+//	         calls, against an exchsim child process
+//	all      all of the above
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
