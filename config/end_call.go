@@ -73,6 +73,10 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		}
 	}
 
+	// for_each instances usually share their reason and guard: keep one
+	// copy of each, which matters with an incident list of 100,000 ids.
+	reasons := map[string]string{}
+	stateLists := map[string][]string{}
 	var calls []*Call
 	for _, e := range instances {
 		call := &Call{Address: "end_call." + name, Name: name, Exchange: exchange, DeclRange: b.DefRange}
@@ -96,6 +100,11 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		if attr, ok := attrs["reason"]; ok {
 			s, ok, moreDiags := ld.evalString(attr, e)
 			diags = append(diags, moreDiags...)
+			if shared, seen := reasons[s]; seen {
+				s = shared
+			} else {
+				reasons[s] = s
+			}
 			call.Reason = s
 			valid = valid && ok
 		}
@@ -106,6 +115,12 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 				moreDiags := checkState(s, ranges[i])
 				diags = append(diags, moreDiags...)
 				ok = ok && !moreDiags.HasErrors()
+			}
+			key := strings.Join(states, "\x00")
+			if shared, seen := stateLists[key]; seen {
+				states = shared
+			} else {
+				stateLists[key] = states
 			}
 			call.OnlyInStates = states
 			valid = valid && ok
