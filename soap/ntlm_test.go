@@ -2,6 +2,7 @@ package soap
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/callctl/callctl/exchsim/ntlmserver"
 )
 
 // fakeNTLM is a server that runs the NTLM message exchange the way IIS
@@ -224,5 +227,58 @@ func TestNTLMWrongUserIsAnHTTPError(t *testing.T) {
 	}
 	if srv.sawBasic.Load() != 0 {
 		t.Error("password sent as Basic")
+	}
+}
+
+// TestNTLMLoginResetIsNotReportedAs401: go-ntlmssp drops a transport error
+// on the AUTHENTICATE leg and hands back the first 401; a connection reset
+// mid-login must come back as what it is, not as "wrong credentials".
+func TestNTLMLoginResetIsNotReportedAs401(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		if auth == "" {
+			w.Header().Add("WWW-Authenticate", "NTLM")
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		tok, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "NTLM "))
+		if err != nil {
+			t.Errorf("bad token: %v", err)
+			return
+		}
+		if typ, _ := ntlmserver.MessageType(tok); typ == 1 {
+			neg, err := ntlmserver.ParseNegotiate(tok)
+			if err != nil {
+				t.Errorf("negotiate: %v", err)
+				return
+			}
+			ch, err := ntlmserver.NewChallenge(neg, ntlmserver.Target{}, rand.Reader, time.Now())
+			if err != nil {
+				t.Errorf("challenge: %v", err)
+				return
+			}
+			w.Header().Set("WWW-Authenticate", "NTLM "+base64.StdEncoding.EncodeToString(ch.Bytes()))
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		// The AUTHENTICATE leg: drop the connection.
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer srv.Close()
+	c, err := New(Options{URL: srv.URL + "/EWS/Exchange.asmx", Auth: AuthNTLM, Username: `CORP\alice`, Password: "secret", Parallelism: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.CallInfo(context.Background(), "c-1")
+	var he *HTTPError
+	if err == nil || errors.As(err, &he) {
+		t.Fatalf("err = %v; want the reset, not an HTTP error", err)
+	}
+	if ok, _ := Retryable(err); !ok {
+		t.Errorf("a reset mid-login is not retryable: %v", err)
 	}
 }

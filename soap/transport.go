@@ -66,7 +66,7 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
 		}
 		ln := &lane{transport: tr, rt: tr}
 		if ntlm {
-			ln.rt = ntlmssp.Negotiator{RoundTripper: freeUnauthorized{tr}}
+			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{tr}}}
 		}
 		l.all = append(l.all, ln)
 		l.free <- ln
@@ -106,6 +106,26 @@ func (f freeUnauthorized) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
+}
+
+// legErrorKey finds, in a request's context, where recordLegError keeps a
+// transport error.
+type legErrorKey struct{}
+
+// recordLegError keeps the last transport error of a handshake leg. The
+// Negotiator (go-ntlmssp v0.1.1) drops an error on the AUTHENTICATE leg and
+// returns the server's first 401 instead, so a reset or timeout mid-login
+// would look like wrong credentials; post reports the real error.
+type recordLegError struct{ next http.RoundTripper }
+
+func (r recordLegError) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	if err != nil {
+		if p, ok := req.Context().Value(legErrorKey{}).(*error); ok {
+			*p = err
+		}
+	}
+	return resp, err
 }
 
 // tlsConfig builds the client TLS settings: system roots plus CAFile,
@@ -165,6 +185,8 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	// other requests is not this exchange's fault.
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
+	var legErr error
+	ctx = context.WithValue(ctx, legErrorKey{}, &legErr)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(payload))
 	if err != nil {
 		return nil, fmt.Errorf("soap: %s: %w", op, err)
@@ -176,6 +198,10 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	e.authorize(req)
 
 	resp, err := ln.rt.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && legErr != nil {
+		resp.Body.Close()
+		err = legErr
+	}
 	if err != nil {
 		return nil, e.transportError(ctx, op, err)
 	}

@@ -1,0 +1,119 @@
+package throttle
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/callctl/callctl/soap"
+)
+
+// Defaults for zero Policy fields.
+const (
+	DefaultMaxAttempts  = 6
+	DefaultBaseDelay    = 200 * time.Millisecond
+	DefaultMaxDelay     = 10 * time.Second
+	DefaultMaxBackoff   = 5 * time.Minute
+	DefaultTimeout      = 60 * time.Second
+	DefaultRecoverAfter = 5
+)
+
+// Policy says how hard a Caller tries and how politely. Zero fields take
+// the defaults above; Parallelism defaults to soap.DefaultParallelism.
+type Policy struct {
+	// MaxAttempts bounds the requests sent for one lookup or disconnect,
+	// the first included. 1 turns retrying off.
+	MaxAttempts int
+	// BaseDelay and MaxDelay shape the exponential back-off between
+	// attempts: before retry n the wait is drawn uniformly from
+	// [0, min(MaxDelay, BaseDelay·2^(n-1))) ("full jitter"), so that
+	// workers that failed together do not retry together.
+	BaseDelay time.Duration
+	MaxDelay  time.Duration
+	// MaxBackoff is the longest server-advised wait (BackOffMilliseconds,
+	// Retry-After) worth waiting out. A longer one fails the calls it
+	// holds up at once, with a *BackoffError, rather than leaving callctl
+	// silently stuck for minutes.
+	MaxBackoff time.Duration
+	// Timeout bounds each attempt separately, so that one hung request
+	// costs one attempt, not the whole run.
+	Timeout time.Duration
+	// Parallelism is the most requests in flight to the exchange, the
+	// ceiling the adaptive limit starts at and recovers to. Set it to the
+	// inner client's Options.Parallelism; the client's own connection
+	// lanes bound it in any case.
+	Parallelism int
+	// RecoverAfter is how many successes raise a lowered limit by one.
+	RecoverAfter int
+
+	// Clock measures and waits out delays; nil is the real clock. Tests
+	// inject a fake one so that back-offs take no real time. Per-attempt
+	// timeouts always use real time (context.WithTimeout).
+	Clock Clock
+	// Rand returns a number in [0, 1) for jitter; nil is math/rand/v2.
+	// It must be safe for concurrent use.
+	Rand func() float64
+}
+
+// Clock is the time source of a Caller.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits d, or until ctx is done and then returns ctx.Err().
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = DefaultMaxAttempts
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = DefaultBaseDelay
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = DefaultMaxDelay
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = DefaultMaxBackoff
+	}
+	if p.Timeout <= 0 {
+		p.Timeout = DefaultTimeout
+	}
+	if p.Parallelism <= 0 {
+		p.Parallelism = soap.DefaultParallelism
+	}
+	if p.RecoverAfter <= 0 {
+		p.RecoverAfter = DefaultRecoverAfter
+	}
+	if p.Clock == nil {
+		p.Clock = realClock{}
+	}
+	if p.Rand == nil {
+		p.Rand = rand.Float64
+	}
+	return p
+}
+
+// delay is the jittered wait before retry n (n >= 1).
+func (p Policy) delay(n int) time.Duration {
+	ceiling := p.BaseDelay
+	for i := 1; i < n && ceiling < p.MaxDelay; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(ceiling, p.MaxDelay)
+	return time.Duration(p.Rand() * float64(ceiling))
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
