@@ -3,12 +3,31 @@ package reconcile
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/soap"
+	"github.com/callctl/callctl/throttle"
 )
+
+// ConnectOptions are the run-wide settings of every exchange's client.
+type ConnectOptions struct {
+	// Parallelism is the number of connections, and of requests in
+	// flight, per exchange. Default DefaultParallelism.
+	Parallelism int
+	// Timeout bounds each request; a hung server never hangs callctl.
+	// Default soap.DefaultTimeout.
+	Timeout time.Duration
+	// MaxBackoff is the longest server-advised wait (BackOffMilliseconds,
+	// Retry-After) callctl accepts; calls asked to wait longer fail.
+	// Default throttle.DefaultMaxBackoff.
+	MaxBackoff time.Duration
+	// MaxAttempts bounds tries per request. Default
+	// throttle.DefaultMaxAttempts.
+	MaxAttempts int
+}
 
 // ClientOptions converts an exchange block into the options for its client.
 func ClientOptions(ex *config.Exchange, parallelism int) soap.Options {
@@ -28,10 +47,15 @@ func ClientOptions(ex *config.Exchange, parallelism int) soap.Options {
 	return o
 }
 
-// Connect builds a client for each exchange the given calls use. A client
+// Connect builds a client for each exchange the given calls use, each with
+// retries, back-off and adaptive concurrency (package throttle). A client
 // that cannot be built (an unreadable CA file, say) is an error diagnostic
 // on its exchange block.
-func Connect(policy *config.Policy, calls []*config.Call, parallelism int) (map[string]soap.Caller, hcl.Diagnostics) {
+func Connect(policy *config.Policy, calls []*config.Call, opts ConnectOptions) (map[string]soap.Caller, hcl.Diagnostics) {
+	parallelism := opts.Parallelism
+	if parallelism <= 0 {
+		parallelism = DefaultParallelism
+	}
 	var diags hcl.Diagnostics
 	callers := map[string]soap.Caller{}
 	var names []string
@@ -51,7 +75,9 @@ func Connect(policy *config.Policy, calls []*config.Call, parallelism int) (map[
 			})
 			continue
 		}
-		c, err := soap.New(ClientOptions(ex, parallelism))
+		co := ClientOptions(ex, parallelism)
+		co.Timeout = opts.Timeout
+		c, err := soap.New(co)
 		if err != nil {
 			r := ex.DeclRange
 			diags = append(diags, &hcl.Diagnostic{
@@ -62,7 +88,15 @@ func Connect(policy *config.Policy, calls []*config.Call, parallelism int) (map[
 			})
 			continue
 		}
-		callers[name] = c
+		// The retry layer's concurrency ceiling matches the client's
+		// connections, so no request waits for a lane while its attempt
+		// timeout is already running.
+		callers[name] = throttle.Wrap(c, throttle.Policy{
+			Parallelism: parallelism,
+			Timeout:     opts.Timeout,
+			MaxBackoff:  opts.MaxBackoff,
+			MaxAttempts: opts.MaxAttempts,
+		})
 	}
 	return callers, diags
 }

@@ -74,12 +74,16 @@ func (p *Planner) Plan(ctx context.Context, calls []*config.Call) (*Plan, hcl.Di
 
 	var diags hcl.Diagnostics
 	if err := ctx.Err(); err != nil {
-		diags = append(diags, &hcl.Diagnostic{
+		d := &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Plan interrupted",
 			Detail:   "The plan was stopped before every call had been looked up. Nothing was disconnected.",
-		})
-		return plan, diags
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			d.Summary = "Plan ran out of time"
+			d.Detail = "The deadline for the run passed before every call had been looked up. Nothing was disconnected. Allow more time with -deadline, or raise -parallelism if the exchange allows it."
+		}
+		return plan, append(diags, d)
 	}
 	failed := 0
 	for i, c := range changes {

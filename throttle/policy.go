@@ -10,7 +10,7 @@ import (
 
 // Defaults for zero Policy fields.
 const (
-	DefaultMaxAttempts  = 6
+	DefaultMaxAttempts  = 8
 	DefaultBaseDelay    = 200 * time.Millisecond
 	DefaultMaxDelay     = 10 * time.Second
 	DefaultMaxBackoff   = 5 * time.Minute

@@ -95,28 +95,9 @@ func (s *session) makePlan(ctx context.Context, hooks ...reconcile.Hook) *planRu
 	return r
 }
 
-// connect is reconcile.Connect, as callctl calls it, unless a request
-// timeout was asked for: the policy language has no timeout, so then the
-// clients are built from the same options with only Timeout changed.
+// connect is reconcile.Connect, as callctl calls it.
 func (s *session) connect(policy *config.Policy, calls []*config.Call) (map[string]soap.Caller, hcl.Diagnostics) {
-	if s.o.requestTimeout == 0 {
-		return reconcile.Connect(policy, calls, s.o.parallelism)
-	}
-	callers := map[string]soap.Caller{}
-	for _, c := range calls {
-		if callers[c.Exchange] != nil {
-			continue
-		}
-		opts := reconcile.ClientOptions(policy.Exchanges[c.Exchange], s.o.parallelism)
-		opts.Timeout = s.o.requestTimeout
-		caller, err := soap.New(opts)
-		if err != nil {
-			reconcile.CloseAll(callers)
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot set up exchange client", Detail: err.Error()}}
-		}
-		callers[c.Exchange] = caller
-	}
-	return callers, nil
+	return reconcile.Connect(policy, calls, reconcile.ConnectOptions{Parallelism: s.o.parallelism, Timeout: s.o.requestTimeout})
 }
 
 // applyRun is one Applier.Apply over a plan.

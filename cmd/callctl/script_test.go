@@ -77,7 +77,10 @@ func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 
 // cmdExchsim starts a simulator for the rest of the script:
 //
-//	exchsim [-auth ntlm|basic|none] [-calls FILE] [-active N] [-latency DUR] [-busy-rate F] [-unavailable-rate F] NAME
+//	exchsim [-auth ntlm|basic|none] [-calls FILE] [-active N] [-latency DUR]
+//	        [-busy-rate F] [-backoff DUR] [-unavailable-rate F] [-retry-after DUR]
+//	        [-reset-rate F] [-html-error-rate F] [-hang-rate F]
+//	        [-connection-count-rate F] [-seed N] NAME
 //
 // and sets NAME_URL to its base URL. The simulator is closed when the
 // script ends. Credentials are CORP\alice / secret.
@@ -101,10 +104,18 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 			d, err := time.ParseDuration(val)
 			ts.Check(err)
 			opts.Latency = d
-		case "-busy-rate":
+		case "-busy-rate", "-unavailable-rate", "-reset-rate", "-html-error-rate", "-hang-rate", "-connection-count-rate":
 			r, err := strconv.ParseFloat(val, 64)
 			ts.Check(err)
-			opts.Faults.ServerBusyRate = r
+			*map[string]*float64{
+				"-busy-rate": &opts.Faults.ServerBusyRate, "-unavailable-rate": &opts.Faults.UnavailableRate,
+				"-reset-rate": &opts.Faults.ResetRate, "-html-error-rate": &opts.Faults.HTMLErrorRate,
+				"-hang-rate": &opts.Faults.HangRate, "-connection-count-rate": &opts.Faults.ConnectionCountRate,
+			}[flag] = r
+		case "-backoff", "-retry-after":
+			d, err := time.ParseDuration(val)
+			ts.Check(err)
+			*map[string]*time.Duration{"-backoff": &opts.Faults.BackOff, "-retry-after": &opts.Faults.RetryAfter}[flag] = d
 		case "-active":
 			// -active N: N connected calls, call-000 ... call-N-1.
 			n, err := strconv.Atoi(val)
@@ -112,10 +123,10 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 			for i := range n {
 				opts.Calls = append(opts.Calls, exchsim.Call{ID: fmt.Sprintf("call-%03d", i), State: "Connected"})
 			}
-		case "-unavailable-rate":
-			r, err := strconv.ParseFloat(val, 64)
+		case "-seed":
+			n, err := strconv.ParseInt(val, 10, 64)
 			ts.Check(err)
-			opts.Faults.UnavailableRate = r
+			opts.Faults.Seed = n
 		default:
 			ts.Fatalf("exchsim: unknown flag %s", flag)
 		}

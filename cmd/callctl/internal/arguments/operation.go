@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/reconcile"
 )
 
 // Operation holds the flags plan and apply share.
@@ -17,6 +19,11 @@ type Operation struct {
 	MaxDisconnects int // -1 means no cap
 	NoColor        bool
 	ViewType       ViewType
+	// Timeout bounds each request, Deadline the whole run (0: none),
+	// MaxBackoff the longest server-advised wait accepted.
+	Timeout    time.Duration
+	Deadline   time.Duration
+	MaxBackoff time.Duration
 }
 
 func (o *Operation) addFlags(fs *flag.FlagSet) {
@@ -27,6 +34,9 @@ func (o *Operation) addFlags(fs *flag.FlagSet) {
 	fs.Var((*repeated)(&o.Excludes), "exclude", "never act on this call address (repeatable)")
 	fs.IntVar(&o.MaxDisconnects, "max-disconnects", -1, "refuse a plan that would disconnect more than N calls (-1: no cap)")
 	fs.BoolVar(&o.NoColor, "no-color", false, "disable colour")
+	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "give up on one request after this long (it is retried)")
+	fs.DurationVar(&o.Deadline, "deadline", 0, "give up on the whole run after this long (0: no deadline)")
+	fs.DurationVar(&o.MaxBackoff, "max-backoff", 5*time.Minute, "fail calls the server asks to wait longer than this")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { o.ViewType = ViewJSON; return nil })
 }
 
@@ -38,6 +48,15 @@ func (o *Operation) check(cmd string) hcl.Diagnostics {
 			Summary:  "Invalid parallelism",
 			Detail:   fmt.Sprintf("The -parallelism flag must be at least 1, but %d was given.", o.Parallelism),
 		})
+	}
+	for name, d := range map[string]time.Duration{"-timeout": o.Timeout, "-deadline": o.Deadline, "-max-backoff": o.MaxBackoff} {
+		if d < 0 || (d == 0 && name == "-timeout") {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid " + name,
+				Detail:   fmt.Sprintf("The %s flag must be a positive duration such as 30s or 5m, but %s was given.", name, d),
+			})
+		}
 	}
 	if o.MaxDisconnects < -1 {
 		diags = append(diags, &hcl.Diagnostic{
@@ -122,4 +141,9 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 		diags = append(diags, tooManyArgs("apply", fs.Args()[1:], "apply takes at most one argument, a saved plan file"))
 	}
 	return a, append(diags, a.check("apply")...)
+}
+
+// ConnectOptions are the client settings these flags ask for.
+func (o *Operation) ConnectOptions() reconcile.ConnectOptions {
+	return reconcile.ConnectOptions{Parallelism: o.Parallelism, Timeout: o.Timeout, MaxBackoff: o.MaxBackoff}
 }

@@ -34,6 +34,13 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	inFlight := &inFlightHook{calls: map[string]bool{}}
 	stop, hard, release := interrupts(view.Stopping)
 	defer release()
+	// -deadline bounds the whole run: when it passes, nothing new starts
+	// and what is in flight is cut off, as with two interrupts, except
+	// that the outcome of every call is still reported.
+	stop, cancelStop := withDeadline(stop, args.Deadline)
+	defer cancelStop()
+	hard, cancelHard := withDeadline(hard, args.Deadline)
+	defer cancelHard()
 
 	// Two applies on one policy at once would race to end the same calls
 	// and interleave their journals: the second waits, then refuses.
@@ -108,8 +115,11 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	select {
 	case res = <-done:
 	case <-hard.Done():
+		if errors.Is(hard.Err(), context.DeadlineExceeded) {
+			res = <-done // cut-off requests return at once
+		}
 	}
-	if hard.Err() != nil {
+	if hard.Err() != nil && !errors.Is(hard.Err(), context.DeadlineExceeded) {
 		// Second interrupt: leave now, and say which disconnects were sent
 		// but not confirmed, so the operator knows what to check. Closing
 		// the journal makes any disconnect not yet sent refuse to go.

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -65,7 +66,7 @@ func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view vie
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	callers, moreDiags := reconcile.Connect(policy, calls, args.Parallelism)
+	callers, moreDiags := reconcile.Connect(policy, calls, args.ConnectOptions())
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		reconcile.CloseAll(callers)
@@ -92,6 +93,14 @@ func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view vie
 		})
 	}
 	return &planned{policy: policy, plan: plan, callers: callers}, diags
+}
+
+// withDeadline bounds ctx by the -deadline flag; 0 means no deadline.
+func withDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // hooks are the view's progress hooks plus logging.

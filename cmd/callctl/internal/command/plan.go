@@ -21,7 +21,9 @@ func (c *PlanCommand) Run(rawArgs []string) int {
 	// An interrupt during a plan just stops the lookups: nothing is changed.
 	stop, _, release := interrupts(nil)
 	defer release()
-	p, diags := c.makePlan(stop, &args.Operation, view)
+	ctx, cancel := withDeadline(stop, args.Deadline)
+	defer cancel()
+	p, diags := c.makePlan(ctx, &args.Operation, view)
 	if diags.HasErrors() {
 		view.Diagnostics(diags)
 		return ExitError

@@ -124,7 +124,7 @@ func (c *ApplyCommand) loadSavedPlan(args *arguments.Apply, view views.Operation
 			calls = append(calls, call)
 		}
 	}
-	callers, moreDiags := reconcile.Connect(policy, calls, args.Parallelism)
+	callers, moreDiags := reconcile.Connect(policy, calls, args.Operation.ConnectOptions())
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		reconcile.CloseAll(callers)
