@@ -166,3 +166,57 @@ func TestSecondInterruptAbandonsAndNamesInFlight(t *testing.T) {
 		t.Errorf("stderr does not name the abandoned call:\n%s", stderr)
 	}
 }
+
+// TestKilledApplyJournalNamesEverySentDisconnect kills apply with SIGKILL
+// mid-run: every call the server ended must have an intent line in the
+// journal, and show -journal must flag the unanswered ones.
+func TestKilledApplyJournalNamesEverySentDisconnect(t *testing.T) {
+	cmd, srv, lines, _ := startApply(t, 30, 3, 100*time.Millisecond)
+	waitFor(t, lines, "Disconnecting 30 calls")
+	for srv.Stats().Requests["DisconnectPhoneCall"] < 8 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	for range lines {
+	}
+
+	dir := strings.TrimPrefix(cmd.Args[1], "-chdir=")
+	journalPath := filepath.Join(dir, ".callctl", "journal.jsonl")
+	b, err := os.ReadFile(journalPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intents := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.Contains(line, `"event":"intent"`) {
+			i := strings.Index(line, `"call_id":"`)
+			rest := line[i+len(`"call_id":"`):]
+			intents[rest[:strings.IndexByte(rest, '"')]] = true
+		}
+	}
+	ended := 0
+	for _, c := range srv.Calls() {
+		if c.State == "Disconnected" {
+			ended++
+			if !intents[c.ID] {
+				t.Errorf("the server ended %s but the journal has no intent for it", c.ID)
+			}
+		}
+	}
+	if ended == 0 || ended == 30 {
+		t.Fatalf("%d calls ended; the kill should land mid-run", ended)
+	}
+
+	show := exec.Command(os.Args[0], "-chdir="+dir, "show", "-journal")
+	show.Env = append(os.Environ(), "CALLCTL_TEST_AS_MAIN=1")
+	out, err := show.CombinedOutput()
+	if code := exitCode(t, err); code != 1 {
+		t.Errorf("show -journal exited %d, want 1 (outcomes unknown)\n%s", code, out)
+	}
+	if !strings.Contains(string(out), "sent, outcome unknown") {
+		t.Errorf("show -journal does not flag the unanswered disconnects:\n%s", out)
+	}
+}
