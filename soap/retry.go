@@ -52,7 +52,10 @@ func Retryable(err error) (bool, time.Duration) {
 		errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.ECONNABORTED),
-		errors.Is(err, syscall.EPIPE):
+		errors.Is(err, syscall.EPIPE),
+		// The transport's view of a connection the server closed while
+		// the request was still being written.
+		errors.Is(err, net.ErrClosed):
 		return true, 0
 	}
 	var nerr net.Error
