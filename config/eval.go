@@ -15,11 +15,15 @@ import (
 type each struct {
 	key   string
 	value cty.Value
+	ctx   *hcl.EvalContext // built on first use, shared by the block's attributes
 }
 
 // evalContext is the scope of a block's expressions: var, the functions,
 // and each inside a for_each block.
 func (ld *loadRun) evalContext(e *each) *hcl.EvalContext {
+	if e != nil && e.ctx != nil {
+		return e.ctx
+	}
 	vars := map[string]cty.Value{"var": ld.varVal}
 	if e != nil {
 		vars["each"] = cty.ObjectVal(map[string]cty.Value{
@@ -30,7 +34,11 @@ func (ld *loadRun) evalContext(e *each) *hcl.EvalContext {
 	if ld.funcs == nil {
 		ld.funcs = ld.functions()
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: ld.funcs}
+	ctx := &hcl.EvalContext{Variables: vars, Functions: ld.funcs}
+	if e != nil {
+		e.ctx = ctx
+	}
+	return ctx
 }
 
 // eval checks expr's references, then evaluates it. A reference error
