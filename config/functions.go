@@ -115,6 +115,10 @@ func (ld *loadRun) fileFunc() function.Function {
 			if !utf8.Valid(data) {
 				return cty.UnknownVal(cty.String), fmt.Errorf("contents of %q are not valid UTF-8; file reads text files only", name)
 			}
+			if ld.fileReads == nil {
+				ld.fileReads = map[string][]byte{}
+			}
+			ld.fileReads[name] = data
 			return cty.StringVal(string(data)), nil
 		},
 	})

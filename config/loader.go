@@ -78,6 +78,9 @@ type loadRun struct {
 	varsFailed bool      // some variable has no value; unknowns are consequences, not new errors
 	funcs      map[string]function.Function
 
+	// fileReads holds what file() read, by the name it was given.
+	fileReads map[string][]byte
+
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
 	protectRanges map[*Protect]protectEntryRanges
@@ -126,6 +129,11 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	diags = append(diags, checkProtected(pol.Calls, pol.Protects, ld.protectRanges)...)
 
 	slices.SortStableFunc(pol.Calls, func(a, b *Call) int { return strings.Compare(a.Address, b.Address) })
+	// What file() read is part of the policy: a saved plan must go stale
+	// when an id list read that way changes.
+	for name, data := range ld.fileReads {
+		pol.Sources["file("+name+")"] = data
+	}
 	return pol, dedupeDiags(diags)
 }
 

@@ -20,7 +20,8 @@ type Policy struct {
 	// renderer must not print their values.
 	Sensitive map[string]bool
 
-	// Sources maps each policy file's name relative to Dir to its bytes.
+	// Sources maps each policy file's name relative to Dir to its bytes,
+	// and "file(NAME)" to the bytes of each file the file function read.
 	// Hash digests them.
 	Sources map[string][]byte
 }

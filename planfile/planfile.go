@@ -6,6 +6,8 @@ package planfile
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -44,8 +46,10 @@ type Inputs struct {
 	// Sources maps each policy and var-file path to the sha256 of its
 	// content, to say which changed.
 	Sources map[string]string `json:"sources"`
-	// Variables maps each variable to the sha256 of its value: values may
-	// be secrets, so they are never stored.
+	// Salt keys the variable fingerprints (hex, random per plan).
+	Salt string `json:"salt"`
+	// Variables maps each variable to HMAC-SHA256(Salt, value): values may
+	// be secrets, so they are never stored, nor hashed without a key.
 	Variables map[string]string `json:"variables"`
 	// VarFiles are the -var-file paths the plan was made with, loaded
 	// again at apply. -var values of variables declared sensitive are not
@@ -63,6 +67,23 @@ type Inputs struct {
 func Hash(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// NewSalt returns a random key for KeyedHash.
+func NewSalt() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("planfile: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// KeyedHash returns HMAC-SHA256 of b keyed with the hex salt.
+func KeyedHash(salt string, b []byte) string {
+	key, _ := hex.DecodeString(salt)
+	mac := hmac.New(sha256.New, key)
+	mac.Write(b)
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // Fingerprint completes in: it fills PolicyHash from Sources and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -32,6 +33,13 @@ func secretForms(user, domain, password string) []string {
 	mac := hmac.New(md5.New, nt)
 	mac.Write(utf16le(strings.ToUpper(user) + domain))
 	v2 := mac.Sum(nil)
+	// A plain digest of a short secret can be reversed by guessing, so
+	// its sha256 (as JSON, the way cty values are fingerprinted) must not
+	// appear either.
+	for _, v := range []string{password, `"` + password + `"`} {
+		sum := sha256.Sum256([]byte(v))
+		forms = append(forms, hex.EncodeToString(sum[:]))
+	}
 	for _, b := range [][]byte{nt, v2} {
 		forms = append(forms, hex.EncodeToString(b), strings.ToUpper(hex.EncodeToString(b)), base64.StdEncoding.EncodeToString(b))
 	}

@@ -18,8 +18,8 @@ import (
 )
 
 // inputs fingerprints a loaded policy and the flags it was loaded with.
-func (m *Meta) inputs(policy *config.Policy, vars arguments.Vars) (*planfile.Inputs, hcl.Diagnostics) {
-	in := &planfile.Inputs{Sources: map[string]string{}, Variables: map[string]string{}}
+func (m *Meta) inputs(policy *config.Policy, vars arguments.Vars, salt string) (*planfile.Inputs, hcl.Diagnostics) {
+	in := &planfile.Inputs{Salt: salt, Sources: map[string]string{}, Variables: map[string]string{}}
 	for name, src := range policy.Sources {
 		in.Sources[name] = planfile.Hash(src)
 	}
@@ -38,7 +38,9 @@ func (m *Meta) inputs(policy *config.Policy, vars arguments.Vars) (*planfile.Inp
 		if err != nil {
 			b = []byte(v.GoString())
 		}
-		in.Variables[name] = planfile.Hash(b)
+		// Keyed with the plan's salt: a plain hash of a short secret
+		// (a PIN, a password) could be reversed by guessing.
+		in.Variables[name] = planfile.KeyedHash(salt, b)
 	}
 	for _, a := range vars.Vars {
 		name, _, _ := strings.Cut(a, "=")
@@ -52,7 +54,11 @@ func (m *Meta) inputs(policy *config.Policy, vars arguments.Vars) (*planfile.Inp
 
 // savePlan writes the plan file for plan -out.
 func (c *PlanCommand) savePlan(path string, p *planned, args *arguments.Plan) hcl.Diagnostics {
-	in, diags := c.inputs(p.policy, args.Vars)
+	salt, err := planfile.NewSalt()
+	if err != nil {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to save the plan", Detail: capitalize(err.Error()) + "."}}
+	}
+	in, diags := c.inputs(p.policy, args.Vars, salt)
 	if diags.HasErrors() {
 		return diags
 	}
@@ -94,7 +100,7 @@ func (c *ApplyCommand) loadSavedPlan(args *arguments.Apply, view views.Operation
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	now, moreDiags := c.inputs(policy, vars)
+	now, moreDiags := c.inputs(policy, vars, f.Inputs.Salt)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return nil, diags
@@ -111,18 +117,32 @@ func (c *ApplyCommand) loadSavedPlan(args *arguments.Apply, view views.Operation
 				f.CreatedAt.Format(time.RFC3339), strings.Join(changes, "\n  - ")),
 		})
 	}
-	// The saved plan's changes carry no declaration; reattach each to its
-	// call so later diagnostics can point at the source.
+	// Every change must still be a call the policy declares, with the same
+	// id on the same exchange: the fingerprint cannot see what env()
+	// returns, and a plan file may have been edited. Anything else would
+	// end a call nobody reviewed, or one the policy now protects.
 	byAddr := map[string]*config.Call{}
 	for _, call := range policy.Calls {
 		byAddr[call.Address+"\x00"+call.Exchange] = call
 	}
 	var calls []*config.Call
+	var strays []string
 	for _, ch := range f.Plan.Changes {
-		if call := byAddr[ch.Address+"\x00"+ch.Exchange]; call != nil {
-			ch.Call = call
-			calls = append(calls, call)
+		call := byAddr[ch.Address+"\x00"+ch.Exchange]
+		if call == nil || call.CallID != ch.CallID {
+			strays = append(strays, fmt.Sprintf("%s (call id %q on exchange %q)", ch.Address, ch.CallID, ch.Exchange))
+			continue
 		}
+		ch.Call = call
+		calls = append(calls, call)
+	}
+	if len(strays) > 0 {
+		return nil, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Saved plan is stale",
+			Detail: fmt.Sprintf("The saved plan names calls the policy no longer declares as such:\n  - %s\n\nNothing was disconnected. Make a new plan with \"callctl plan -out=FILE\", review it, and apply that.",
+				strings.Join(strays, "\n  - ")),
+		})
 	}
 	callers, moreDiags := reconcile.Connect(policy, calls, args.Operation.ConnectOptions())
 	diags = append(diags, moreDiags...)
