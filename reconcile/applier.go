@@ -97,7 +97,8 @@ var ErrInterrupted = errors.New("reconcile: apply was interrupted before this ca
 
 // Apply disconnects every call the plan marks for disconnection, with
 // bounded parallelism per exchange. One call failing does not stop the
-// others. When stop is done no further disconnects are started, but those
+// others. Hooks see the outcome of every call marked for disconnection,
+// also of those never started. When stop is done no further disconnects are started, but those
 // in flight run on under ctx, which cancels them when it is done.
 func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 	hk := hooks(a.Hooks)
@@ -125,12 +126,14 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 				c := plan.Changes[i]
 				if stop.Err() != nil || ctx.Err() != nil {
 					res.Results[i] = &Result{Change: c, Outcome: OutcomeNotStarted, Err: ErrInterrupted}
+					hk.PostDisconnect(res.Results[i])
 					continue
 				}
 				g.Go(func() error {
 					// The slot may have come free only after a stop.
 					if stop.Err() != nil || ctx.Err() != nil {
 						res.Results[i] = &Result{Change: c, Outcome: OutcomeNotStarted, Err: ErrInterrupted}
+						hk.PostDisconnect(res.Results[i])
 						return nil
 					}
 					r := a.disconnect(ctx, caller, c, hk)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -85,31 +86,24 @@ func (p *Planner) Plan(ctx context.Context, calls []*config.Call) (*Plan, hcl.Di
 		}
 		return plan, append(diags, d)
 	}
-	failed := 0
+	var failedCalls []*config.Call
+	var failedErrs []error
 	for i, c := range changes {
 		if failures[i] != nil {
-			failed++
-			if failed <= maxLookupDiagnostics {
-				diags = append(diags, lookupDiagnostic(calls[i], failures[i]))
-			}
+			failedCalls = append(failedCalls, calls[i])
+			failedErrs = append(failedErrs, failures[i])
 			continue
 		}
 		plan.Changes = append(plan.Changes, c)
 	}
-	if failed > maxLookupDiagnostics {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "More calls failed to look up",
-			Detail:   fmt.Sprintf("%d more calls could not be looked up; only the first %d are shown above. Nothing was disconnected.", failed-maxLookupDiagnostics, maxLookupDiagnostics),
-		})
-	}
+	diags = append(diags, lookupDiagnostics(failedCalls, failedErrs)...)
 	SortChanges(plan.Changes)
 	return plan, diags
 }
 
-// maxLookupDiagnostics caps the per-call failures reported one by one: when
-// an exchange is down, thousands of identical diagnostics help nobody.
-const maxLookupDiagnostics = 10
+// maxNamedCalls caps how many calls one lookup diagnostic names: when an
+// exchange is down, a list of thousands helps nobody.
+const maxNamedCalls = 5
 
 func parallelism(n int) int {
 	if n <= 0 {
@@ -158,18 +152,63 @@ func Classify(state string, onlyInStates []string) Action {
 	return ActionDisconnect
 }
 
-func lookupDiagnostic(call *config.Call, err error) *hcl.Diagnostic {
-	d := &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Failed to look up call",
-		Detail: fmt.Sprintf("Could not read the state of %s (call id %q) on exchange %q: %s.\n\nNo call was disconnected. Check that the exchange is reachable and the credentials are right, then run the plan again.",
-			call.Address, call.CallID, call.Exchange, strings.TrimSuffix(err.Error(), ".")),
+// lookupDiagnostics reports failed lookups, one diagnostic per exchange and
+// distinct answer: when a server refuses everything, the operator reads
+// the reason once, with the calls it affected.
+func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
+	type group struct {
+		exchange string
+		err      error
+		calls    []*config.Call
 	}
-	if !call.DeclRange.Empty() || call.DeclRange.Filename != "" {
-		r := call.DeclRange
-		d.Subject = &r
+	var groups []*group
+	index := map[string]*group{}
+	for i, c := range calls {
+		key := c.Exchange + "\x00" + errs[i].Error()
+		g := index[key]
+		if g == nil {
+			g = &group{exchange: c.Exchange, err: errs[i]}
+			index[key] = g
+			groups = append(groups, g)
+		}
+		g.calls = append(g.calls, c)
 	}
-	return d
+	var diags hcl.Diagnostics
+	for _, g := range groups {
+		first := g.calls[0]
+		named := fmt.Sprintf("%s (call id %q)", first.Address, first.CallID)
+		if n := len(g.calls); n > 1 {
+			var more []string
+			for _, c := range g.calls[1:min(n, maxNamedCalls)] {
+				more = append(more, c.Address)
+			}
+			named = fmt.Sprintf("%d calls, %s, %s", n, named, strings.Join(more, ", "))
+			if n > maxNamedCalls {
+				named += fmt.Sprintf(" and %d more", n-maxNamedCalls)
+			}
+		}
+		answer := strings.TrimSuffix(g.err.Error(), ".")
+		d := &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to look up call",
+			Detail: fmt.Sprintf("Could not read the state of %s on exchange %q: %s.\n\nNo call was disconnected. Check that the exchange is reachable and the credentials are right, then run the plan again.",
+				named, g.exchange, answer),
+		}
+		var herr *soap.HTTPError
+		if errors.As(g.err, &herr) && herr.StatusCode == http.StatusUnauthorized {
+			d.Summary = "Authentication failed"
+			d.Detail = fmt.Sprintf("Exchange %q refused the credentials of its auth block (HTTP 401) when looking up %s: %s.\n\nNo call was disconnected. Check the username and password (or token) of exchange %q; a password read with env() is empty when that variable is not set.",
+				g.exchange, named, answer, g.exchange)
+		}
+		if len(g.calls) > 1 {
+			d.Summary = strings.Replace(d.Summary, "look up call", "look up calls", 1)
+		}
+		if r := first.DeclRange; r.Filename != "" {
+			d.Subject = &r
+		}
+		diags = append(diags, d)
+	}
+	return diags
 }
 
 // SortChanges orders changes by address, then exchange, the order in which

@@ -98,7 +98,7 @@ func TestPlanLookupFailureIsDiagnosticNamingCall(t *testing.T) {
 	}
 }
 
-func TestPlanCapsRepeatedFailures(t *testing.T) {
+func TestPlanGroupsRepeatedFailures(t *testing.T) {
 	var ids []string
 	f := newFake(map[string]string{})
 	for i := range 25 {
@@ -106,12 +106,24 @@ func TestPlanCapsRepeatedFailures(t *testing.T) {
 		ids = append(ids, id)
 		f.lookErr[id] = errBoom
 	}
+	f.lookErr["id07"] = &soap.HTTPError{Operation: "GetPhoneCallInformation", StatusCode: 401, Status: "401 Unauthorized"}
 	_, diags := (&Planner{Callers: map[string]soap.Caller{"corp": f}}).Plan(context.Background(), calls("corp", ids...))
-	if len(diags) != maxLookupDiagnostics+1 {
-		t.Fatalf("got %d diagnostics, want %d", len(diags), maxLookupDiagnostics+1)
+	if len(diags) != 2 {
+		t.Fatalf("got %d diagnostics, want one per distinct answer:\n%v", len(diags), diags)
 	}
-	if !strings.Contains(diags[len(diags)-1].Detail, "15 more calls") {
-		t.Errorf("last diagnostic = %q", diags[len(diags)-1].Detail)
+	var boom, auth *hcl.Diagnostic
+	for _, d := range diags {
+		if d.Summary == "Authentication failed" {
+			auth = d
+		} else {
+			boom = d
+		}
+	}
+	if boom == nil || boom.Summary != "Failed to look up calls" || !strings.Contains(boom.Detail, "24 calls, ") || !strings.Contains(boom.Detail, "and 19 more") {
+		t.Errorf("grouped diagnostic = %+v", boom)
+	}
+	if auth == nil || !strings.Contains(auth.Detail, `end_call.c["id07"]`) || !strings.Contains(auth.Detail, "username and password") {
+		t.Errorf("auth diagnostic = %+v", auth)
 	}
 }
 

@@ -46,11 +46,7 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	// and interleave their journals: the second waits, then refuses.
 	lk, err := lock.Acquire(stop, c.Dir, args.LockTimeout, lock.Holder{Command: "callctl apply"})
 	if err != nil {
-		view.Diagnostics(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Policy directory is locked",
-			Detail:   capitalize(strings.TrimPrefix(err.Error(), "lock: ")),
-		}})
+		view.Diagnostics(hcl.Diagnostics{lockDiagnostic(err)})
 		return ExitError
 	}
 	defer lk.Release()
@@ -74,7 +70,7 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	}
 
 	if args.PlanFile == "" && !args.AutoApprove {
-		ok, diags := c.confirm(n, args.ViewType)
+		ok, diags := c.confirm(stop, n, args.ViewType)
 		if diags.HasErrors() {
 			view.Diagnostics(diags)
 			return ExitError
@@ -136,6 +132,24 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	return code
 }
 
+// lockDiagnostic words a failure to take the apply lock: held by another
+// apply, interrupted while waiting, or not creatable at all.
+func lockDiagnostic(err error) *hcl.Diagnostic {
+	detail := capitalize(strings.TrimPrefix(err.Error(), "lock: "))
+	if !strings.HasSuffix(detail, ".") {
+		detail += "."
+	}
+	var held *lock.HeldError
+	switch {
+	case errors.As(err, &held):
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Policy directory is locked", Detail: detail}
+	case errors.Is(err, context.Canceled):
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply interrupted", Detail: "Interrupted while waiting for another apply on this policy to finish. Nothing was disconnected."}
+	default:
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot create the apply lock", Detail: detail + " callctl apply locks the policy directory so that two applies cannot run at once; it needs to write .callctl/ there. Nothing was disconnected."}
+	}
+}
+
 func journalDiagnostic(path string, err error) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -159,7 +173,7 @@ func applyExitCode(res *reconcile.ApplyResult) int {
 
 // confirm asks the operator to type "yes". Without a terminal to ask on it
 // refuses rather than wait on input that will never come.
-func (c *ApplyCommand) confirm(n int, vt arguments.ViewType) (bool, hcl.Diagnostics) {
+func (c *ApplyCommand) confirm(stop context.Context, n int, vt arguments.ViewType) (bool, hcl.Diagnostics) {
 	if !c.Streams.InIsTerminal || vt == arguments.ViewJSON {
 		return false, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -169,12 +183,23 @@ func (c *ApplyCommand) confirm(n int, vt arguments.ViewType) (bool, hcl.Diagnost
 	}
 	fmt.Fprintf(c.Streams.Out, "\nDo you want to disconnect %d %s?\n", n, map[bool]string{true: "call", false: "calls"}[n == 1])
 	fmt.Fprintf(c.Streams.Out, "  callctl will end the calls shown above. There is no undo: a disconnected\n  call cannot be restored.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: ")
-	line, err := bufio.NewReader(c.Streams.In).ReadString('\n')
-	if err != nil && line == "" {
+	// Read in the background so that Ctrl-C at the prompt declines at
+	// once instead of waiting for a line.
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(c.Streams.In).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case line := <-answer:
+		if line == "" {
+			fmt.Fprintln(c.Streams.Out)
+		}
+		return strings.TrimSpace(line) == "yes", nil
+	case <-stop.Done():
 		fmt.Fprintln(c.Streams.Out)
 		return false, nil
 	}
-	return strings.TrimSpace(line) == "yes", nil
 }
 
 func abandonedDiagnostic(inFlight []string, journalPath string) *hcl.Diagnostic {

@@ -3,10 +3,14 @@ package command
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	"github.com/callctl/callctl/exchsim"
@@ -114,5 +118,52 @@ func TestColour(t *testing.T) {
 				t.Errorf("colour = %v, want %v:\n%q", got, tc.want, out.String())
 			}
 		})
+	}
+}
+
+// lockedBuffer is written by the command and read by the test at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestInterruptAtPromptDeclines(t *testing.T) {
+	srv, err := exchsim.NewServer(exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	in, w := io.Pipe() // nobody ever answers
+	defer w.Close()
+	var out lockedBuffer
+	s := &views.Streams{In: in, Out: &out, Err: &out, InIsTerminal: true}
+	go func() {
+		for !strings.Contains(out.String(), "Enter a value:") {
+			time.Sleep(time.Millisecond)
+		}
+		// Caught by the command's signal handler, not the test process.
+		_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+	}()
+	code := Run([]string{"-chdir=" + policyDir(t, srv), "apply"}, s)
+	if code != ExitDeclined {
+		t.Errorf("exit code %d, want %d (declined)\n%s", code, ExitDeclined, out.String())
+	}
+	if c, _ := srv.Call("c-1"); c.State != "Connected" {
+		t.Errorf("call is %s after an interrupted prompt", c.State)
+	}
+	if !strings.Contains(out.String(), "Apply cancelled: nothing was disconnected.") {
+		t.Errorf("no cancellation notice:\n%s", out.String())
 	}
 }

@@ -113,10 +113,28 @@ func hclFiles(path string, recursive bool) ([]string, hcl.Diagnostics) {
 	return out, nil
 }
 
+// writeKeepingMode replaces a file atomically, keeping its mode: a full
+// disk or a crash leaves the old policy or the new one, never half of one.
 func writeKeepingMode(name string, b []byte) error {
 	info, err := os.Stat(name)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(name, b, info.Mode().Perm())
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".callctl-fmt-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
 }
