@@ -38,6 +38,9 @@ type ApplyResult struct {
 	// Interrupted is set when the apply was asked to stop before every
 	// disconnect had been started.
 	Interrupted bool
+	// DeadlineExceeded is set when what stopped it was the run's deadline
+	// rather than an interrupt.
+	DeadlineExceeded bool
 }
 
 // ApplyCounts counts an apply's results by outcome.
@@ -151,6 +154,7 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 			res.Interrupted = true
 		}
 	}
+	res.DeadlineExceeded = errors.Is(stop.Err(), context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 	return res
 }
 

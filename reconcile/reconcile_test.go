@@ -273,3 +273,22 @@ func TestApplyGateRefusalSendsNothing(t *testing.T) {
 		t.Errorf("failures = %v", fails)
 	}
 }
+
+func TestApplyPastDeadlineStartsNothingAndSaysWhy(t *testing.T) {
+	f := newFake(map[string]string{"a": "Connected"})
+	callers := map[string]soap.Caller{"corp": f}
+	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", "a"))
+	ctx, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	var hook countHook
+	res := (&Applier{Callers: callers, Hooks: []Hook{&hook}}).Apply(ctx, ctx, plan)
+	if c := res.Counts(); c != (ApplyCounts{NotStarted: 1}) || !res.Interrupted || !res.DeadlineExceeded {
+		t.Errorf("counts = %+v interrupted=%v deadline=%v", c, res.Interrupted, res.DeadlineExceeded)
+	}
+	if hook.post != 1 {
+		t.Errorf("hooks saw %d outcomes, want the not-started call's", hook.post)
+	}
+	if len(f.discs) != 0 {
+		t.Errorf("disconnects sent after the deadline: %v", f.discs)
+	}
+}

@@ -183,6 +183,7 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 
 	// The timeout starts once a lane is ours: time spent queueing behind
 	// other requests is not this exchange's fault.
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 	var legErr error
@@ -203,12 +204,12 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		err = legErr
 	}
 	if err != nil {
-		return nil, e.transportError(ctx, op, err)
+		return nil, e.transportError(parent, ctx, op, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
-		return nil, e.transportError(ctx, op, err)
+		return nil, e.transportError(parent, ctx, op, err)
 	}
 	if len(body) > MaxResponseBytes {
 		// Closing without draining drops the connection, which is
@@ -221,7 +222,12 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 
 // transportError words a failure to get an answer at all. It names the
 // URL (which New guarantees carries no credentials), never a header.
-func (e *endpoint) transportError(ctx context.Context, op string, err error) error {
+func (e *endpoint) transportError(parent, ctx context.Context, op string, err error) error {
+	if parent.Err() != nil {
+		// The caller gave up (an interrupt, the run's deadline), not
+		// this request's own timeout.
+		return fmt.Errorf("soap: %s: stopped before %s answered: %w", op, e.url, context.Cause(parent))
+	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("soap: %s: no answer from %s within %s: %w", op, e.url, e.timeout, err)
 	}

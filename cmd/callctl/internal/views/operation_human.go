@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -94,24 +96,12 @@ func (v *OperationHuman) Applying(n int) {
 func (v *OperationHuman) Applied(res *reconcile.ApplyResult) {
 	v.currentDisconnects().finish()
 	c := res.Counts()
-	var b strings.Builder
-	head := "Apply complete!"
-	if res.Interrupted {
-		head = "Apply interrupted!"
-	}
-	fmt.Fprintf(&b, "\n%s Calls: %d disconnected, %d already ended, %d failed", head, c.Disconnected, c.AlreadyEnded, c.Failed)
-	if c.LeftAlone > 0 {
-		fmt.Fprintf(&b, ", %d left alone", c.LeftAlone)
-	}
-	if c.NotStarted > 0 {
-		fmt.Fprintf(&b, ", %d not started", c.NotStarted)
-	}
-	b.WriteString(".")
+	line := viewsjson.NewApplySummary(res).String()
 	color := ansiGreen
 	if c.Failed > 0 || res.Interrupted {
 		color = ansiYellow
 	}
-	v.printf("%s\n", v.paint(b.String(), ansiBold, color))
+	v.printf("\n%s\n", v.paint(line, ansiBold, color))
 	if fails := res.Failures(); len(fails) > 0 {
 		v.printf("\n%s", failureTable(fails))
 	}

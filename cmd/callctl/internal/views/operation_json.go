@@ -106,11 +106,7 @@ func (j *OperationJSON) Applying(int) {}
 
 func (j *OperationJSON) Applied(res *reconcile.ApplyResult) {
 	s := viewsjson.NewApplySummary(res)
-	msg := fmt.Sprintf("Apply complete! Calls: %d disconnected, %d already ended, %d failed.", s.Disconnected, s.AlreadyEnded, s.Failed)
-	if res.Interrupted {
-		msg = fmt.Sprintf("Apply interrupted! Calls: %d disconnected, %d already ended, %d failed, %d not started.", s.Disconnected, s.AlreadyEnded, s.Failed, s.NotStarted)
-	}
-	j.emit("info", msg, viewsjson.MessageApplySummary, map[string]any{"outcomes": s})
+	j.emit("info", s.String(), viewsjson.MessageApplySummary, map[string]any{"outcomes": s})
 }
 
 func (j *OperationJSON) Stopping() {

@@ -1,6 +1,7 @@
 package json
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/callctl/callctl/reconcile"
@@ -54,12 +55,33 @@ func NewChangeSummary(plan *reconcile.Plan) ChangeSummary {
 
 // ApplySummary counts an apply's outcomes.
 type ApplySummary struct {
-	Disconnected int  `json:"disconnected"`
-	AlreadyEnded int  `json:"already_ended"`
-	Failed       int  `json:"failed"`
-	LeftAlone    int  `json:"left_alone"`
-	NotStarted   int  `json:"not_started"`
-	Interrupted  bool `json:"interrupted"`
+	Disconnected     int  `json:"disconnected"`
+	AlreadyEnded     int  `json:"already_ended"`
+	Failed           int  `json:"failed"`
+	LeftAlone        int  `json:"left_alone"`
+	NotStarted       int  `json:"not_started"`
+	Interrupted      bool `json:"interrupted"`
+	DeadlineExceeded bool `json:"deadline_exceeded"`
+}
+
+// String is the one-line verdict every view prints, e.g. "Apply complete!
+// Calls: 3 disconnected, 1 already ended, 1 failed."
+func (s ApplySummary) String() string {
+	head := "Apply complete!"
+	switch {
+	case s.DeadlineExceeded:
+		head = "Apply stopped at -deadline!"
+	case s.Interrupted:
+		head = "Apply interrupted!"
+	}
+	line := fmt.Sprintf("%s Calls: %d disconnected, %d already ended, %d failed", head, s.Disconnected, s.AlreadyEnded, s.Failed)
+	if s.LeftAlone > 0 {
+		line += fmt.Sprintf(", %d left alone", s.LeftAlone)
+	}
+	if s.NotStarted > 0 {
+		line += fmt.Sprintf(", %d not started", s.NotStarted)
+	}
+	return line + "."
 }
 
 // NewApplySummary counts res's outcomes.
@@ -68,6 +90,7 @@ func NewApplySummary(res *reconcile.ApplyResult) ApplySummary {
 	return ApplySummary{
 		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, Failed: c.Failed,
 		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Interrupted: res.Interrupted,
+		DeadlineExceeded: res.DeadlineExceeded,
 	}
 }
 
