@@ -143,7 +143,7 @@ func lookXmllint(t *testing.T) string {
 // otherwise silently turn the schema check off.
 func skipOrFail(t *testing.T, msg string) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
+	if os.Getenv("CI") != "" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)

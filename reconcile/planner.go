@@ -97,6 +97,7 @@ func (p *Planner) Plan(ctx context.Context, calls []*config.Call) (*Plan, hcl.Di
 		plan.Changes = append(plan.Changes, c)
 	}
 	diags = append(diags, lookupDiagnostics(failedCalls, failedErrs)...)
+	diags = append(diags, unknownStateWarnings(plan.Changes)...)
 	SortChanges(plan.Changes)
 	return plan, diags
 }
@@ -204,6 +205,36 @@ func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
 			d.Summary = strings.Replace(d.Summary, "look up call", "look up calls", 1)
 		}
 		if r := first.DeclRange; r.Filename != "" {
+			d.Subject = &r
+		}
+		diags = append(diags, d)
+	}
+	return diags
+}
+
+// knownStates are the call states both dialects document.
+var knownStates = []string{
+	soap.StateIdle, soap.StateConnecting, soap.StateAlerted, soap.StateConnected,
+	soap.StateDisconnected, soap.StateIncoming, soap.StateTransferring, soap.StateForwarding,
+}
+
+// unknownStateWarnings flags calls in a state no documentation names: such
+// a call is treated as live and will be disconnected, which the operator
+// should know before confirming.
+func unknownStateWarnings(changes []*Change) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, c := range changes {
+		if c.Action == ActionNotFound || slices.Contains(knownStates, c.State) {
+			continue
+		}
+		d := &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Unknown call state",
+			Detail: fmt.Sprintf("Exchange %q reported call %s (call id %q) in state %q, which callctl does not know. It is treated as live, so apply will disconnect it unless an only_in_states guard excludes it.",
+				c.Exchange, c.Address, c.CallID, c.State),
+		}
+		if c.Call != nil && c.Call.DeclRange.Filename != "" {
+			r := c.Call.DeclRange
 			d.Subject = &r
 		}
 		diags = append(diags, d)

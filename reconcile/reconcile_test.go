@@ -40,6 +40,9 @@ func TestPlanClassifiesEveryState(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
+	if len(diags) != 1 || diags[0].Summary != "Unknown call state" || !strings.Contains(diags[0].Detail, `"Teleporting"`) {
+		t.Errorf("want one warning about the unknown state, got %v", diags)
+	}
 	got := map[string]Action{}
 	for _, c := range plan.Changes {
 		got[c.CallID] = c.Action
