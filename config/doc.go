@@ -9,7 +9,7 @@
 //	  type        = list(string) # type constraint; default any
 //	  default     = []           # without one the variable is required
 //	  description = "..."
-//	  sensitive   = false        # Hash digests the value; renderers hide it
+//	  sensitive   = false        # never stored in plan files; may not feed call_id, reason or for_each
 //	}
 //
 //	exchange "corp" {

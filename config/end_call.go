@@ -58,6 +58,15 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		diags = append(diags, missingArgument("end_call", name, "call_id", "the id of the call to end, exactly as Exchange reports it", b))
 	}
 
+	// Call ids and reasons are printed by every plan and stored in plan
+	// files, journals and pull-request comments: a sensitive variable must
+	// not feed them.
+	for _, name := range []string{"for_each", "call_id", "reason"} {
+		if attr, ok := attrs[name]; ok {
+			diags = append(diags, ld.checkNotSensitive(attr)...)
+		}
+	}
+
 	instances := []*each{nil}
 	if attr, ok := attrs["for_each"]; ok {
 		v, moreDiags := ld.eval(attr.Expr, nil)
@@ -299,4 +308,29 @@ func quoteKey(k string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// checkNotSensitive reports an attribute whose expression reads a variable
+// declared sensitive.
+func (ld *loadRun) checkNotSensitive(attr *hcl.Attribute) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, tr := range attr.Expr.Variables() {
+		if tr.RootName() != "var" || len(tr) < 2 {
+			continue
+		}
+		step, ok := tr[1].(hcl.TraverseAttr)
+		if !ok {
+			continue
+		}
+		if decl := ld.vars[step.Name]; decl != nil && decl.sensitive {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Sensitive value in " + attr.Name,
+				Detail: fmt.Sprintf("The %s argument reads var.%s, which is declared sensitive. %s values are shown by every plan and kept in plan files, journals and pull-request comments, so a sensitive value cannot be used here. Remove sensitive = true from the variable if its value is not secret.",
+					attr.Name, step.Name, attr.Name),
+				Subject: tr.SourceRange().Ptr(),
+			})
+		}
+	}
+	return diags
 }
