@@ -197,6 +197,11 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 	case errors.Is(err, soap.ErrCallNotFound):
 		// The call ended between the lookup and now: the goal is met.
 		r.Outcome = OutcomeAlreadyEnded
+	case !soap.Answered(err) && !errors.Is(err, context.Canceled):
+		// The request went out and no answer came back: the server may
+		// have ended the call. Say so rather than let "failed" suggest
+		// the call is certainly still up.
+		r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("%w; the disconnect was sent but not answered, so the call may have ended: check it with \"callctl plan\"", err)
 	default:
 		r.Outcome, r.Err = OutcomeFailed, err
 	}

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -293,5 +294,23 @@ func TestApplyPastDeadlineStartsNothingAndSaysWhy(t *testing.T) {
 	}
 	if len(f.discs) != 0 {
 		t.Errorf("disconnects sent after the deadline: %v", f.discs)
+	}
+}
+
+func TestApplyUnansweredDisconnectSaysItMayHaveEnded(t *testing.T) {
+	f := newFake(map[string]string{"a": "Connected", "b": "Connected"})
+	f.discErr["a"] = fmt.Errorf("soap: DisconnectPhoneCall: no answer within 1s: %w", context.DeadlineExceeded)
+	f.discErr["b"] = &soap.ResponseError{Operation: "DisconnectPhoneCall", Class: "Error", Code: "ErrorInternalServerError"}
+	callers := map[string]soap.Caller{"corp": f}
+	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", "a", "b"))
+	res := (&Applier{Callers: callers}).Apply(context.Background(), context.Background(), plan)
+	for _, r := range res.Results {
+		uncertain := strings.Contains(r.Err.Error(), "may have ended")
+		if want := r.Change.CallID == "a"; uncertain != want {
+			t.Errorf("%s: %v; want the may-have-ended note only for the unanswered disconnect", r.Change.CallID, r.Err)
+		}
+		if !errors.Is(r.Err, context.DeadlineExceeded) && r.Change.CallID == "a" {
+			t.Errorf("the cause is lost: %v", r.Err)
+		}
 	}
 }

@@ -90,3 +90,17 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// Answered reports whether err carries the server's answer (a fault, an
+// error response, an HTTP error status or an unusable body), as opposed to
+// no answer at all (a timeout, a reset, a refused connection). After a
+// disconnect with no answer, the call may or may not have ended.
+func Answered(err error) bool {
+	var (
+		fault *Fault
+		rerr  *ResponseError
+		herr  *HTTPError
+		merr  *MalformedError
+	)
+	return errors.As(err, &fault) || errors.As(err, &rerr) || errors.As(err, &herr) || errors.As(err, &merr)
+}
