@@ -56,6 +56,12 @@ func (s *Server) soapEndpoint(d dialect) http.Handler {
 		s.sleep(r.Context(), s.opts.Latency)
 		if kind := s.pickFault(); kind != "" {
 			s.stats.fault(kind)
+			if kind == FaultReset {
+				// A reset mid-response loses the answer, not the work:
+				// the operation runs, as on a real server whose reply is
+				// cut off, and the client cannot tell whether it did.
+				d.serve(discardWriter{header: http.Header{}}, op, parseErr)
+			}
 			s.injectFault(kind, d, w, r, op)
 			return
 		}
@@ -79,3 +85,10 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) {
 		panic(http.ErrAbortHandler)
 	}
 }
+
+// discardWriter is a ResponseWriter that throws the response away.
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}

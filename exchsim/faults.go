@@ -18,7 +18,7 @@ type Faults struct {
 	ConnectionCountRate float64       // EWS in-body ErrorExceededConnectionCount, HTTP 200
 	UnavailableRate     float64       // HTTP 503 with Retry-After
 	RetryAfter          time.Duration // Retry-After value, rounded up to whole seconds
-	ResetRate           float64       // partial response, then a TCP reset
+	ResetRate           float64       // the operation runs, then a partial response and a TCP reset
 	HangRate            float64       // no response until the client gives up or Close
 	HTMLErrorRate       float64       // ASP.NET "Server Error in '/EWS' Application" page, HTTP 500
 	SlowFirstByte       time.Duration // delay before every response's first byte
@@ -95,7 +95,8 @@ func (s *Server) pickFault() string {
 	return ""
 }
 
-// injectFault answers a request with fault kind instead of running it.
+// injectFault answers a request with fault kind; every kind but a reset
+// answers instead of running the operation.
 func (s *Server) injectFault(kind string, d dialect, w http.ResponseWriter, r *http.Request, op *node) {
 	switch kind {
 	case FaultServerBusy:

@@ -76,7 +76,7 @@ func parseArgs(args []string, stderr io.Writer) (exchsim.Options, error) {
 	fs.Float64Var(&f.ConnectionCountRate, "connection-count-rate", 0, "share of requests answered with ErrorExceededConnectionCount")
 	fs.Float64Var(&f.UnavailableRate, "unavailable-rate", 0, "share of requests answered with HTTP 503")
 	fs.DurationVar(&f.RetryAfter, "retry-after", 0, "Retry-After sent with HTTP 503")
-	fs.Float64Var(&f.ResetRate, "reset-rate", 0, "share of requests whose connection is reset mid-response")
+	fs.Float64Var(&f.ResetRate, "reset-rate", 0, "share of requests that run, then have their connection reset mid-response")
 	fs.Float64Var(&f.HangRate, "hang-rate", 0, "share of requests that never get an answer")
 	fs.Float64Var(&f.HTMLErrorRate, "html-error-rate", 0, "share of requests answered with an HTML 500 page")
 	fs.DurationVar(&f.SlowFirstByte, "slow-first-byte", 0, "delay before every response's first byte")
