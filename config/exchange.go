@@ -187,10 +187,16 @@ func checkURL(exchange, s string, attr *hcl.Attribute) (*url.URL, hcl.Diagnostic
 		}}
 	}
 	if bad != "" {
+		hint := ""
+		if strings.HasPrefix(s, "/") || s == "" {
+			// Typically "${env("EWS_HOST")}/EWS/Exchange.asmx" with the
+			// variable unset.
+			hint = " The url starts with a path: if it is built from env() or a variable, that value is empty; set it."
+		}
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid exchange URL",
-			Detail:   fmt.Sprintf("The url %q of exchange %q is not usable: %s. Give the full endpoint URL, such as \"https://mail.example.com/EWS/Exchange.asmx\".", s, exchange, bad),
+			Detail:   fmt.Sprintf("The url %q of exchange %q is not usable: %s.%s Give the full endpoint URL, such as \"https://mail.example.com/EWS/Exchange.asmx\".", s, exchange, bad, hint),
 			Subject:  attr.Expr.Range().Ptr(),
 		}}
 	}
