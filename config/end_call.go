@@ -137,6 +137,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		if valid {
 			calls = append(calls, call)
 		}
+		if e != nil {
+			e.ctx = nil // done with this instance: do not hold 100,000 contexts
+		}
 	}
 	return calls, diags
 }
