@@ -32,7 +32,6 @@ func FuzzLoad(f *testing.F) {
 		if pol == nil {
 			t.Fatal("nil policy")
 		}
-		_ = pol.Hash()
 		if !diags.HasErrors() {
 			if !slices.IsSortedFunc(pol.Calls, func(a, b *Call) int { return strings.Compare(a.Address, b.Address) }) {
 				t.Error("calls not sorted by address")

@@ -22,7 +22,7 @@ type Policy struct {
 
 	// Sources maps each policy file's name relative to Dir to its bytes,
 	// and "file(NAME)" to the bytes of each file the file function read.
-	// Hash digests them.
+	// Saved plans fingerprint them (package planfile).
 	Sources map[string][]byte
 }
 
