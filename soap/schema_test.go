@@ -6,11 +6,10 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/callctl/callctl/internal/xsdtest"
 )
 
 // weirdIDs are call ids a client must carry byte for byte: markup
@@ -34,63 +33,10 @@ func longID(n int) string {
 	return b.String()
 }
 
-// schemaPath finds ../shared/schemas/ews/messages.xsd relative to the
-// module root, which is where CI puts it.
-func schemaPath(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "schemas", "ews", "messages.xsd")
-	if _, err := os.Stat(p); err != nil {
-		skipOrFail(t, "EWS schema not found: %v", err)
-	}
-	return p
-}
-
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-func xmllint(t *testing.T, schema string, body []byte) error {
-	t.Helper()
-	f := filepath.Join(t.TempDir(), "body.xml")
-	if err := os.WriteFile(f, body, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("xmllint", "--noout", "--nonet", "--schema", schema, f).CombinedOutput()
-	if err != nil {
-		return &xmllintError{out: string(out)}
-	}
-	return nil
-}
-
-type xmllintError struct{ out string }
-
-func (e *xmllintError) Error() string { return e.out }
-
 // TestRequestBodiesValidateAgainstSchema validates the body element of
 // every EWS request the client emits against messages.xsd.
 func TestRequestBodiesValidateAgainstSchema(t *testing.T) {
-	if _, err := exec.LookPath("xmllint"); err != nil {
-		skipOrFail(t, "xmllint not installed (apt-get install libxml2-utils): %v", err)
-	}
-	schema := schemaPath(t)
+	schema := xsdtest.Schema(t)
 	c, err := NewEWS(Options{URL: "https://mail.example/EWS/Exchange.asmx"})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +64,7 @@ func TestRequestBodiesValidateAgainstSchema(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := xmllint(t, schema, bodyChild(t, env)); err != nil {
+			if err := xsdtest.Validate(t, schema, bodyChild(t, env)); err != nil {
 				t.Errorf("schema rejects emitted body:\n%s\n%v", bodyChild(t, env), err)
 			}
 		})
@@ -128,7 +74,7 @@ func TestRequestBodiesValidateAgainstSchema(t *testing.T) {
 	// a classic mistake, is rejected.
 	t.Run("control: t:PhoneCallId is rejected", func(t *testing.T) {
 		bad := []byte(`<m:DisconnectPhoneCall xmlns:m="` + NamespaceMessages + `" xmlns:t="` + NamespaceTypes + `"><t:PhoneCallId Id="x"/></m:DisconnectPhoneCall>`)
-		if err := xmllint(t, schema, bad); err == nil {
+		if err := xsdtest.Validate(t, schema, bad); err == nil {
 			t.Error("xmllint accepted a body the schema forbids; the validation is not working")
 		}
 	})
