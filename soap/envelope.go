@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Namespace URIs as the schemas, the WSDL and every real client spell them.
@@ -70,14 +71,33 @@ type requestBody struct {
 
 // marshalEnvelope renders a request with its XML declaration.
 func marshalEnvelope(env *requestEnvelope) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(512)
-	buf.WriteString(xml.Header)
-	if err := xml.NewEncoder(&buf).Encode(env); err != nil {
+	e := encoders.Get().(*pooledEncoder)
+	e.buf.Reset()
+	e.buf.WriteString(xml.Header)
+	if err := e.enc.Encode(env); err != nil {
+		// An encoder that failed half-way may hold open elements: it is
+		// dropped, not reused.
 		return nil, fmt.Errorf("soap: encoding request: %w", err)
 	}
-	return buf.Bytes(), nil
+	out := bytes.Clone(e.buf.Bytes())
+	encoders.Put(e)
+	return out, nil
 }
+
+// pooledEncoder is an xml.Encoder with the buffer it writes to. Each
+// xml.Encoder allocates a 4 KiB write buffer, which at thousands of
+// requests a second is most of the client's garbage, so encoders are
+// reused.
+type pooledEncoder struct {
+	buf bytes.Buffer
+	enc *xml.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &pooledEncoder{}
+	e.enc = xml.NewEncoder(&e.buf)
+	return e
+}}
 
 // responseEnvelope is decoded from every answer.
 type responseEnvelope struct {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/Azure/go-ntlmssp"
@@ -207,7 +208,7 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		return nil, e.transportError(parent, ctx, op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	body, err := readBody(resp.Body)
 	if err != nil {
 		return nil, e.transportError(parent, ctx, op, err)
 	}
@@ -236,4 +237,21 @@ func (e *endpoint) transportError(parent, ctx context.Context, op string, err er
 		return fmt.Errorf("soap: %s: POST %s: %w (set a CA file to trust the server's certificate authority)", op, e.url, err)
 	}
 	return fmt.Errorf("soap: %s: POST %s: %w", op, e.url, err)
+}
+
+// bodyBuffers are reused to read answers, which are a few kilobytes: the
+// answer is then copied out at its exact size, instead of being read into
+// a slice grown by doubling for every request.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads up to MaxResponseBytes+1 bytes of r.
+func readBody(r io.Reader) ([]byte, error) {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxResponseBytes+1))
+	body := bytes.Clone(buf.Bytes())
+	if buf.Cap() <= 64<<10 {
+		bodyBuffers.Put(buf) // an oversized answer's buffer is not kept
+	}
+	return body, err
 }
