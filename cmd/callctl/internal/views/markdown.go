@@ -57,7 +57,9 @@ func markdownRow(c *reconcile.Change) string {
 		reconcile.ActionNotFound:   "not found",
 		reconcile.ActionLeaveAlone: "left alone",
 	}[c.Action]
-	return fmt.Sprintf("| %s | `%s` | %s | %s | %s | %s |\n",
+	// No code spans: GitHub does not decode entities inside them, and a
+	// for_each key may hold anything, so every cell is plain escaped text.
+	return fmt.Sprintf("| %s | %s | %s | %s | %s | %s |\n",
 		action, cell(c.Address), cell(c.Exchange), cell(c.CallID), cell(c.State), cell(c.Reason))
 }
 
