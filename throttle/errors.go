@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/callctl/callctl/soap"
@@ -43,7 +44,9 @@ type GiveUpError struct {
 }
 
 func (e *GiveUpError) Error() string {
-	return fmt.Sprintf("throttle: %s failed %d times, giving up: %v", e.Operation, e.Attempts, e.Err)
+	// The last error usually names the same operation: say it once.
+	last := strings.TrimPrefix(e.Err.Error(), "throttle: "+e.Operation+": ")
+	return fmt.Sprintf("throttle: %s failed %d times, giving up; last: %s", e.Operation, e.Attempts, last)
 }
 
 func (e *GiveUpError) Unwrap() error { return e.Err }
@@ -59,7 +62,9 @@ type timeoutError struct {
 }
 
 func (e *timeoutError) Error() string {
-	return fmt.Sprintf("throttle: %s: no answer within %s (%v)", e.operation, e.after, e.err)
+	// The inner error only restates the timeout (or is the misleading
+	// 401 described above), so it is not repeated.
+	return fmt.Sprintf("throttle: %s: no answer within %s", e.operation, e.after)
 }
 
 func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
