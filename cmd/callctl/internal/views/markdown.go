@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"html"
 	"strings"
 
 	"github.com/callctl/callctl/reconcile"
@@ -63,11 +62,13 @@ func markdownRow(c *reconcile.Change) string {
 		action, cell(c.Address), cell(c.Exchange), cell(c.CallID), cell(c.State), cell(c.Reason))
 }
 
-// cell makes text safe inside a table cell: call ids and reasons are
-// arbitrary strings, and a stray | or < would break the table or inject
-// HTML into the comment.
-func cell(s string) string {
-	s = html.EscapeString(s)
-	s = strings.NewReplacer("|", "&#124;", "`", "&#96;", "\n", " ", "\r", " ").Replace(s)
-	return s
-}
+// cellEscaper makes text safe inside a table cell: call ids and reasons
+// are arbitrary strings, and a stray | or < would break the table or inject
+// HTML into the comment, a * or _ would start emphasis.
+var cellEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;", "|", "&#124;", "`", "&#96;",
+	"\\", "\\\\", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]", "~", "\\~",
+	"\n", " ", "\r", " ",
+)
+
+func cell(s string) string { return cellEscaper.Replace(s) }
