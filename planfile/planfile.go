@@ -51,6 +51,9 @@ type Inputs struct {
 	// Variables maps each variable to HMAC-SHA256(Salt, value): values may
 	// be secrets, so they are never stored, nor hashed without a key.
 	Variables map[string]string `json:"variables"`
+	// Exchanges maps each exchange to a keyed hash of its URL, dialect,
+	// server version, TLS settings and auth kind and user (no secret).
+	Exchanges map[string]string `json:"exchanges"`
 	// VarFiles are the -var-file paths the plan was made with, loaded
 	// again at apply. -var values of variables declared sensitive are not
 	// kept: such a plan can only be applied if the values come back
@@ -90,7 +93,7 @@ func KeyedHash(salt string, b []byte) string {
 // Variables.
 func (in *Inputs) Fingerprint() {
 	h := sha256.New()
-	for _, group := range []map[string]string{in.Sources, in.Variables} {
+	for _, group := range []map[string]string{in.Sources, in.Variables, in.Exchanges} {
 		keys := make([]string, 0, len(group))
 		for k := range group {
 			keys = append(keys, k)
@@ -125,6 +128,7 @@ func (in *Inputs) Changes(now *Inputs) []string {
 	}
 	diff("file", in.Sources, now.Sources)
 	diff("variable", in.Variables, now.Variables)
+	diff("exchange", in.Exchanges, now.Exchanges)
 	return out
 }
 

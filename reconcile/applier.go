@@ -176,7 +176,11 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 			r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("re-checking state before disconnect: %w", err)
 			return r
 		}
-		switch Classify(info.State, c.OnlyInStates) {
+		guard := c.OnlyInStates
+		if c.Call != nil {
+			guard = c.Call.OnlyInStates // the policy's guard, never a plan file's
+		}
+		switch Classify(info.State, guard) {
 		case ActionNone:
 			r.Outcome = OutcomeAlreadyEnded
 			return r

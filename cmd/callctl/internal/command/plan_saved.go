@@ -19,7 +19,7 @@ import (
 
 // inputs fingerprints a loaded policy and the flags it was loaded with.
 func (m *Meta) inputs(policy *config.Policy, vars arguments.Vars, salt string) (*planfile.Inputs, hcl.Diagnostics) {
-	in := &planfile.Inputs{Salt: salt, Sources: map[string]string{}, Variables: map[string]string{}}
+	in := &planfile.Inputs{Salt: salt, Sources: map[string]string{}, Variables: map[string]string{}, Exchanges: map[string]string{}}
 	for name, src := range policy.Sources {
 		in.Sources[name] = planfile.Hash(src)
 	}
@@ -32,6 +32,15 @@ func (m *Meta) inputs(policy *config.Policy, vars arguments.Vars, salt string) (
 		}
 		in.Sources[f] = planfile.Hash(b)
 		in.VarFiles = append(in.VarFiles, f)
+	}
+	// Where each exchange is, and how callctl talks to it: a changed URL
+	// behind env() must not send a reviewed plan to another server.
+	for name, ex := range policy.Exchanges {
+		desc := fmt.Sprintf("dialect=%s\nurl=%s\nserver_version=%s\nca_file=%s\ninsecure_skip_verify=%t", ex.Dialect, ex.URL, ex.ServerVersion, ex.CAFile, ex.InsecureSkipVerify)
+		if ex.Auth != nil {
+			desc += fmt.Sprintf("\nauth=%s\nusername=%s", ex.Auth.Kind, ex.Auth.Username)
+		}
+		in.Exchanges[name] = planfile.KeyedHash(salt, []byte(desc))
 	}
 	for name, v := range policy.Variables {
 		b, err := ctyjson.Marshal(v, v.Type())
@@ -117,31 +126,13 @@ func (c *ApplyCommand) loadSavedPlan(args *arguments.Apply, view views.Operation
 				f.CreatedAt.Format(time.RFC3339), strings.Join(changes, "\n  - ")),
 		})
 	}
-	// Every change must still be a call the policy declares, with the same
-	// id on the same exchange: the fingerprint cannot see what env()
-	// returns, and a plan file may have been edited. Anything else would
-	// end a call nobody reviewed, or one the policy now protects.
-	byAddr := map[string]*config.Call{}
-	for _, call := range policy.Calls {
-		byAddr[call.Address+"\x00"+call.Exchange] = call
-	}
-	var calls []*config.Call
-	var strays []string
-	for _, ch := range f.Plan.Changes {
-		call := byAddr[ch.Address+"\x00"+ch.Exchange]
-		if call == nil || call.CallID != ch.CallID {
-			strays = append(strays, fmt.Sprintf("%s (call id %q on exchange %q)", ch.Address, ch.CallID, ch.Exchange))
-			continue
-		}
-		ch.Call = call
-		calls = append(calls, call)
-	}
-	if len(strays) > 0 {
+	calls, problems := matchSavedChanges(policy, f)
+	if len(problems) > 0 {
 		return nil, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Saved plan is stale",
-			Detail: fmt.Sprintf("The saved plan names calls the policy no longer declares as such:\n  - %s\n\nNothing was disconnected. Make a new plan with \"callctl plan -out=FILE\", review it, and apply that.",
-				strings.Join(strays, "\n  - ")),
+			Detail: fmt.Sprintf("The saved plan does not match the policy as it is now:\n  - %s\n\nNothing was disconnected. Make a new plan with \"callctl plan -out=FILE\", review it, and apply that.",
+				strings.Join(problems, "\n  - ")),
 		})
 	}
 	callers, moreDiags := reconcile.Connect(policy, calls, args.Operation.ConnectOptions())
@@ -151,4 +142,43 @@ func (c *ApplyCommand) loadSavedPlan(args *arguments.Apply, view views.Operation
 		return nil, diags
 	}
 	return &planned{policy: policy, plan: f.Plan, callers: callers, planHash: f.Inputs.PolicyHash}, diags
+}
+
+// matchSavedChanges ties each change of a saved plan to the call the policy
+// declares now. Every change must be a call the policy still declares, with
+// the same id on the same exchange, once, and within the plan's -target
+// and -exclude: the fingerprint cannot see what env() returns, and a plan
+// file may have been edited. Guards come from the policy, never from the
+// file. Anything else would end a call nobody reviewed.
+func matchSavedChanges(policy *config.Policy, f *planfile.File) ([]*config.Call, []string) {
+	selected, diags := reconcile.SelectCalls(policy.Calls, f.Inputs.Targets, f.Inputs.Excludes)
+	if diags.HasErrors() {
+		return nil, []string{"the plan's -target or -exclude no longer match the policy's calls"}
+	}
+	byKey := map[string]*config.Call{}
+	for _, call := range selected {
+		byKey[call.Address+"\x00"+call.Exchange] = call
+	}
+	var calls []*config.Call
+	var problems []string
+	seen := map[string]bool{}
+	for _, ch := range f.Plan.Changes {
+		key := ch.Address + "\x00" + ch.Exchange
+		call := byKey[key]
+		switch {
+		case seen[key]:
+			problems = append(problems, fmt.Sprintf("%s on exchange %q is listed more than once", ch.Address, ch.Exchange))
+			continue
+		case call == nil:
+			problems = append(problems, fmt.Sprintf("%s (call id %q on exchange %q) is not a call the policy declares, or not one the plan's -target/-exclude selected", ch.Address, ch.CallID, ch.Exchange))
+		case call.CallID != ch.CallID:
+			problems = append(problems, fmt.Sprintf("%s now names call id %q, not %q", ch.Address, call.CallID, ch.CallID))
+		default:
+			ch.Call = call
+			ch.OnlyInStates = call.OnlyInStates
+			calls = append(calls, call)
+		}
+		seen[key] = true
+	}
+	return calls, problems
 }
