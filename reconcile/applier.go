@@ -201,7 +201,7 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 	case errors.Is(err, soap.ErrCallNotFound):
 		// The call ended between the lookup and now: the goal is met.
 		r.Outcome = OutcomeAlreadyEnded
-	case !soap.Answered(err) && !errors.Is(err, context.Canceled):
+	case (!soap.Answered(err) || maybeApplied(err)) && !errors.Is(err, context.Canceled):
 		// The request went out and no answer came back: the server may
 		// have ended the call. Say so rather than let "failed" suggest
 		// the call is certainly still up.
@@ -210,4 +210,12 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 		r.Outcome, r.Err = OutcomeFailed, err
 	}
 	return r
+}
+
+// maybeApplied reports whether err says the operation may have taken
+// effect although its last attempt was answered (see
+// throttle.MaybeAppliedError).
+func maybeApplied(err error) bool {
+	var m interface{ MaybeApplied() bool }
+	return errors.As(err, &m) && m.MaybeApplied()
 }

@@ -70,6 +70,7 @@ func (c *Caller) Close() { c.inner.Close() }
 // caller returned them.
 func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context) error) error {
 	var last error
+	unanswered := false // some attempt got no answer, so it may have taken effect
 	for n := 1; ; n++ {
 		if n > 1 {
 			if err := c.pause(ctx, c.p.delay(n-1)); err != nil {
@@ -107,13 +108,16 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return nil
 		}
 		last = err
+		if !soap.Answered(err) {
+			unanswered = true
+		}
 		switch {
 		case !transient:
-			return err
+			return maybeApplied(err, unanswered)
 		case wait > c.p.MaxBackoff:
-			return &BackoffError{Operation: operation(err, op), Wait: wait, Max: c.p.MaxBackoff, Sent: true, Err: err}
+			return maybeApplied(&BackoffError{Operation: operation(err, op), Wait: wait, Max: c.p.MaxBackoff, Sent: true, Err: err}, unanswered)
 		case n >= c.p.MaxAttempts:
-			return &GiveUpError{Operation: operation(err, op), Attempts: n, Err: err}
+			return maybeApplied(&GiveUpError{Operation: operation(err, op), Attempts: n, Err: err}, unanswered)
 		}
 	}
 }

@@ -364,3 +364,30 @@ func TestCloseClosesInner(t *testing.T) {
 		t.Error("inner caller not closed")
 	}
 }
+
+// TestEarlierUnansweredAttemptIsRemembered: a disconnect whose first
+// attempt was cut off and whose last got a 503 may have ended the call; the
+// final error must say so.
+func TestEarlierUnansweredAttemptIsRemembered(t *testing.T) {
+	clock := newFakeClock(true)
+	ex := newFakeExchange(clock)
+	ex.script["c1"] = []error{
+		fmt.Errorf("soap: DisconnectPhoneCall: POST x: %w", syscall.ECONNRESET),
+		httpError(opDisc, http.StatusServiceUnavailable, 0),
+	}
+	c := Wrap(ex, Policy{Clock: clock, Rand: zeroRand, MaxAttempts: 2})
+	err := c.Disconnect(context.Background(), "c1")
+	var m *MaybeAppliedError
+	if !errors.As(err, &m) {
+		t.Fatalf("err = %v, want a MaybeAppliedError", err)
+	}
+	var herr *soap.HTTPError
+	if !errors.As(err, &herr) || herr.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("the last answer is lost: %v", err)
+	}
+	// Answered every time: nothing to flag.
+	ex.script["c2"] = []error{httpError(opDisc, http.StatusServiceUnavailable, 0), httpError(opDisc, http.StatusServiceUnavailable, 0)}
+	if err := c.Disconnect(context.Background(), "c2"); errors.As(err, &m) {
+		t.Errorf("flagged although every attempt was answered: %v", err)
+	}
+}

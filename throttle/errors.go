@@ -131,3 +131,27 @@ func operationNames(inner soap.Caller) (lookup, disconnect string) {
 	}
 	return "GetPhoneCallInformation", "DisconnectPhoneCall"
 }
+
+// MaybeAppliedError marks a final error after which the operation may
+// still have taken effect: an earlier attempt was sent and got no answer,
+// even though the last one was answered (with a 503, say). For a
+// disconnect, the call may have ended.
+type MaybeAppliedError struct{ Err error }
+
+func (e *MaybeAppliedError) Error() string {
+	return e.Err.Error() + " (an earlier attempt got no answer)"
+}
+
+func (e *MaybeAppliedError) Unwrap() error { return e.Err }
+
+// MaybeApplied reports that the operation may have taken effect.
+func (e *MaybeAppliedError) MaybeApplied() bool { return true }
+
+// maybeApplied wraps err when an earlier attempt went unanswered and err
+// itself is an answer, which would otherwise hide that.
+func maybeApplied(err error, unanswered bool) error {
+	if !unanswered || !soap.Answered(err) || errors.Is(err, soap.ErrCallNotFound) {
+		return err
+	}
+	return &MaybeAppliedError{Err: err}
+}
