@@ -120,6 +120,17 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		if attr, ok := attrs["only_in_states"]; ok {
 			states, ranges, ok, moreDiags := ld.evalStringList(attr, e)
 			diags = append(diags, moreDiags...)
+			if ok && len(states) == 0 {
+				// An empty guard would read as "no guard" and let apply end
+				// a ringing call the author meant to protect.
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Empty only_in_states",
+					Detail:   fmt.Sprintf("end_call %q has an empty only_in_states list, which would guard nothing. List the states in which the call may be disconnected, such as [\"Connected\"], or remove the argument to allow any live state.", name),
+					Subject:  attr.Expr.Range().Ptr(),
+				})
+				ok = false
+			}
 			for i, s := range states {
 				moreDiags := checkState(s, ranges[i])
 				diags = append(diags, moreDiags...)

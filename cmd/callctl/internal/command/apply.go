@@ -127,7 +127,9 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	code := applyExitCode(res)
 	if err := j.Close(res.Counts()); err != nil {
 		view.Diagnostics(hcl.Diagnostics{journalDiagnostic(jpath, err)})
-		code = max(code, ExitPartial)
+		if code == ExitOK {
+			code = ExitPartial // every call ended, but the record of it is incomplete
+		}
 	}
 	return code
 }

@@ -13,6 +13,9 @@ Options:
   -target=ADDR          Only consider this call, e.g. end_call.stuck["abc"] (repeatable)
   -exclude=ADDR         Never consider this call (repeatable)
   -max-disconnects=N    Fail if the plan would disconnect more than N calls (default -1: no cap)
+  -timeout=DUR          Give up on one request after this long; it is retried (default 60s)
+  -deadline=DUR         Give up on the whole run after this long (default: none)
+  -max-backoff=DUR      Fail calls the server asks to wait longer than this (default 5m)
   -out=FILE             Save the plan, to apply exactly it later
   -detailed-exitcode    Exit 0 with no changes, 1 on error, 2 with changes
   -json                 Print newline-delimited JSON messages
@@ -28,8 +31,9 @@ Options:
   -auto-approve         Do not ask for confirmation
   -lock-timeout=DUR     Wait this long for another apply on this policy to finish (default 0s)
   -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
-  -var, -var-file, -parallelism, -target, -exclude, -max-disconnects, -json,
-  -no-color             As for plan
+  -var, -var-file, -parallelism, -target, -exclude, -max-disconnects,
+  -timeout, -deadline, -max-backoff, -json, -no-color
+                        As for plan
 
 Exit codes: 0 all done, 1 error (nothing or nothing successfully disconnected),
 4 partial failure (some calls failed or were not started), 5 confirmation declined.

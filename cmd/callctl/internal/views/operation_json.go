@@ -72,7 +72,7 @@ var _ Operation = (*OperationJSON)(nil)
 func NewOperationJSON(v *View) *OperationJSON { return &OperationJSON{NewJSONView(v)} }
 
 func (j *OperationJSON) Planning(calls, exchanges int) {
-	j.emit("info", fmt.Sprintf("Looking up %d calls on %d exchanges", calls, exchanges), viewsjson.MessagePlanStart,
+	j.emit("info", fmt.Sprintf("Looking up %d %s on %d %s", calls, plural(calls, "call", "calls"), exchanges, plural(exchanges, "exchange", "exchanges")), viewsjson.MessagePlanStart,
 		map[string]any{"calls": calls, "exchanges": exchanges})
 }
 
@@ -130,9 +130,13 @@ func (h *jsonApplyHook) PreDisconnect(c *reconcile.Change) {
 func (h *jsonApplyHook) PostDisconnect(r *reconcile.Result) {
 	typ, level := viewsjson.MessageDisconnectComplete, "info"
 	msg := fmt.Sprintf("%s: %s", r.Change.Address, r.Outcome)
-	if r.Outcome == reconcile.OutcomeFailed {
+	switch r.Outcome {
+	case reconcile.OutcomeFailed:
 		typ, level = viewsjson.MessageDisconnectErrored, "error"
 		msg = fmt.Sprintf("%s: Failed: %s", r.Change.Address, oneLine(r.Err.Error()))
+	case reconcile.OutcomeNotStarted:
+		typ, level = viewsjson.MessageDisconnectErrored, "warn"
+		msg = fmt.Sprintf("%s: Not started: the apply was stopped first", r.Change.Address)
 	}
 	h.j.emit(level, msg, typ, map[string]any{"result": viewsjson.NewDisconnectResult(r)})
 }

@@ -48,7 +48,7 @@ func (v *View) WritePlan(w io.Writer, plan *reconcile.Plan) {
 // PlanSummaryLine is the one-line verdict on a plan.
 func PlanSummaryLine(s reconcile.Summary, total int) string {
 	if total == 0 {
-		return "No changes. The policy declares no calls."
+		return "No changes. No calls were selected: the policy declares none, or -target and -exclude left none."
 	}
 	if s.ToDisconnect == 0 && s.LeftAlone == 0 {
 		return "No changes. All declared calls are already ended."

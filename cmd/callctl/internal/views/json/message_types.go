@@ -24,5 +24,4 @@ const (
 	MessageDisconnectComplete MessageType = "disconnect_complete"
 	MessageDisconnectErrored  MessageType = "disconnect_errored"
 	MessageApplySummary       MessageType = "apply_summary"
-	MessageValidateResult     MessageType = "validate_result"
 )
