@@ -31,7 +31,6 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 		return ExitError
 	}
 
-	inFlight := &inFlightHook{calls: map[string]bool{}}
 	stop, hard, release := interrupts(view.Stopping)
 	defer release()
 	// -deadline bounds the whole run: when it passes, nothing new starts
@@ -85,6 +84,13 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 		return ExitError
 	}
 
+	return c.disconnectAll(stop, hard, args, view, p, n)
+}
+
+// disconnectAll carries out a confirmed plan: journal, apply, summary. A
+// second interrupt (hard) abandons the calls in flight and names them.
+func (c *ApplyCommand) disconnectAll(stop, hard context.Context, args *arguments.Apply, view views.Operation, p *planned, n int) int {
+	inFlight := &inFlightHook{calls: map[string]bool{}}
 	// Every disconnect is journalled (intent before it is sent, outcome
 	// after), so that even a killed apply leaves a record of what it did.
 	jpath := c.journalPath(args.Journal)
