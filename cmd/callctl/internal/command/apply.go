@@ -130,6 +130,7 @@ func (c *ApplyCommand) disconnectAll(stop, hard context.Context, args *arguments
 		return ExitError
 	}
 	view.Applied(res)
+	view.Retried(reconcile.RetryStats(p.callers))
 	code := applyExitCode(res)
 	if err := j.Close(res.Counts()); err != nil {
 		view.Diagnostics(hcl.Diagnostics{journalDiagnostic(jpath, err)})

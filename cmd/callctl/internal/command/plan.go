@@ -31,6 +31,7 @@ func (c *PlanCommand) Run(rawArgs []string) int {
 	defer reconcile.CloseAll(p.callers)
 	view.Diagnostics(diags)
 	view.Plan(p.plan)
+	view.Retried(reconcile.RetryStats(p.callers))
 
 	if args.Out != "" {
 		if diags := c.savePlan(args.Out, p, args); diags.HasErrors() {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // Operation is the view plan and apply render through.
@@ -28,6 +29,9 @@ type Operation interface {
 	Stopping()
 	// Cancelled reports that approval was declined.
 	Cancelled()
+	// Retried reports how much retrying and throttling the run met, if
+	// any, so that an operator sees a struggling exchange.
+	Retried(throttle.Stats)
 }
 
 // NewOperation returns the view for the given type; it panics on an unknown

@@ -14,6 +14,7 @@ import (
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // OperationHuman renders plan and apply for a person.
@@ -153,4 +154,12 @@ func (h *humanApplyHook) PostDisconnect(r *reconcile.Result) {
 	case reconcile.OutcomeFailed:
 		h.v.printf("%s: %s [call_id=%s exchange=%s]: %s\n", c.Address, h.v.paint("Failed", ansiRed), quote(c.CallID), c.Exchange, oneLine(r.Err.Error()))
 	}
+}
+
+func (v *OperationHuman) Retried(s throttle.Stats) {
+	if s.Retries == 0 {
+		return
+	}
+	v.printf("\nNote: %d %s retried after transient failures; the exchanges asked callctl to slow down %d %s (%s spent waiting).\n",
+		s.Retries, plural(int(s.Retries), "request was", "requests were"), s.Throttled, plural(int(s.Throttled), "time", "times"), s.Backoff.Round(time.Millisecond))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // JSONView writes newline-delimited JSON messages to stdout, nothing else.
@@ -139,4 +140,12 @@ func (h *jsonApplyHook) PostDisconnect(r *reconcile.Result) {
 		msg = fmt.Sprintf("%s: Not started: the apply was stopped first", r.Change.Address)
 	}
 	h.j.emit(level, msg, typ, map[string]any{"result": viewsjson.NewDisconnectResult(r)})
+}
+
+func (j *OperationJSON) Retried(s throttle.Stats) {
+	if s.Retries == 0 {
+		return
+	}
+	j.emit("warn", fmt.Sprintf("%d requests retried after transient failures, %d throttled", s.Retries, s.Throttled), viewsjson.MessageLog,
+		map[string]any{"retries": s.Retries, "throttled": s.Throttled, "backoff_seconds": s.Backoff.Seconds()})
 }
