@@ -7,7 +7,7 @@
 package json
 
 // UIVersion is the version of the streamed message format.
-const UIVersion = "1.1"
+const UIVersion = "1.2"
 
 // MessageType is the "type" of one streamed message.
 type MessageType string
