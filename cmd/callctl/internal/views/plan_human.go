@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/callctl/callctl/reconcile"
 )
@@ -69,9 +68,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// indent prefixes each line of s.
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
