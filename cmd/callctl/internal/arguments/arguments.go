@@ -6,9 +6,12 @@ package arguments
 
 import (
 	"flag"
+
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -58,11 +61,28 @@ func newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
-func flagError(cmd string, err error) *hcl.Diagnostic {
+func flagError(cmd string, fs *flag.FlagSet, err error) *hcl.Diagnostic {
+	detail := capitalize(err.Error()) + "."
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		switch {
+		case name == "chdir":
+			detail += fmt.Sprintf(" The -chdir option goes before the command: callctl -chdir=DIR %s.", cmd)
+		default:
+			best, bestDist := "", 3
+			fs.VisitAll(func(f *flag.Flag) {
+				if d := levenshtein.Distance(name, f.Name, nil); d < bestDist {
+					best, bestDist = f.Name, d
+				}
+			})
+			if best != "" {
+				detail += fmt.Sprintf(" Did you mean -%s?", best)
+			}
+		}
+	}
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Failed to parse command-line flags",
-		Detail:   fmt.Sprintf("%s. Run \"callctl %s -help\" for the flags this command takes.", capitalize(err.Error()), cmd),
+		Detail:   fmt.Sprintf("%s Run \"callctl %s -help\" for the flags this command takes.", detail, cmd),
 	}
 }
 

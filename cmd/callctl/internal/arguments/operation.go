@@ -84,7 +84,7 @@ func ParsePlan(args []string) (*Plan, hcl.Diagnostics) {
 	fs.BoolVar(&p.DetailedExitCode, "detailed-exitcode", false, "exit 2 when the plan has changes")
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
-		return p, append(diags, flagError("plan", err))
+		return p, append(diags, flagError("plan", fs, err))
 	}
 	if fs.NArg() > 0 {
 		diags = append(diags, tooManyArgs("plan", fs.Args(), "plan takes no positional arguments; it reads the policy in the current directory (see -chdir)"))
@@ -116,7 +116,7 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	fs.StringVar(&a.Journal, "journal", "", "append the record of disconnects to this file (default .callctl/journal.jsonl)")
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
-		return a, append(diags, flagError("apply", err))
+		return a, append(diags, flagError("apply", fs, err))
 	}
 	switch fs.NArg() {
 	case 0:

@@ -19,7 +19,7 @@ func ParseValidate(args []string) (*Validate, hcl.Diagnostics) {
 	fs.BoolFunc("json", "machine-readable output", func(string) error { v.ViewType = ViewJSON; return nil })
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
-		return v, append(diags, flagError("validate", err))
+		return v, append(diags, flagError("validate", fs, err))
 	}
 	if fs.NArg() > 0 {
 		diags = append(diags, tooManyArgs("validate", fs.Args(), "validate reads the policy in the current directory (see -chdir)"))
@@ -50,7 +50,7 @@ func ParseFmt(args []string) (*Fmt, hcl.Diagnostics) {
 	fs.BoolVar(&f.NoColor, "no-color", false, "disable colour")
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
-		return f, append(diags, flagError("fmt", err))
+		return f, append(diags, flagError("fmt", fs, err))
 	}
 	f.Paths = fs.Args()
 	if len(f.Paths) == 0 {
@@ -82,7 +82,7 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	fs.BoolVar(&s.Journal, "journal", false, "show the apply journal")
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
-		return s, append(diags, flagError("show", err))
+		return s, append(diags, flagError("show", fs, err))
 	}
 	switch fs.NArg() {
 	case 1:

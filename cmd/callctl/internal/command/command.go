@@ -5,9 +5,12 @@ package command
 
 import (
 	"fmt"
+
 	"log/slog"
 	"path/filepath"
 	"strings"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
@@ -126,7 +129,14 @@ func Run(args []string, s *views.Streams) int {
 		fmt.Fprintf(s.Out, "callctl v%s\n", version.Version)
 		return ExitOK
 	default:
-		fmt.Fprintf(s.Err, "Error: unknown command %q.\n\n%s", cmd, usage)
+		hint := ""
+		for _, known := range []string{"plan", "apply", "validate", "fmt", "show", "version"} {
+			if levenshtein.Distance(cmd, known, nil) < 3 {
+				hint = fmt.Sprintf(" Did you mean %q?", known)
+				break
+			}
+		}
+		fmt.Fprintf(s.Err, "Error: unknown command %q.%s\n\n%s", cmd, hint, usage)
 		return ExitError
 	}
 }
