@@ -198,6 +198,10 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 	switch {
 	case err == nil:
 		r.Outcome = OutcomeDisconnected
+	case errors.Is(err, soap.ErrCallNotFound) && maybeApplied(err):
+		// An earlier attempt went out unanswered and the retry finds the
+		// call gone: that attempt ended it.
+		r.Outcome = OutcomeDisconnected
 	case errors.Is(err, soap.ErrCallNotFound):
 		// The call ended between the lookup and now: the goal is met.
 		r.Outcome = OutcomeAlreadyEnded

@@ -314,3 +314,20 @@ func TestApplyUnansweredDisconnectSaysItMayHaveEnded(t *testing.T) {
 		}
 	}
 }
+
+type maybeAppliedErr struct{ error }
+
+func (maybeAppliedErr) MaybeApplied() bool { return true }
+func (e maybeAppliedErr) Unwrap() error    { return e.error }
+
+func TestApplyNotFoundAfterUnansweredAttemptCountsAsDisconnected(t *testing.T) {
+	f := newFake(map[string]string{"a": "Connected", "b": "Connected"})
+	f.discErr["a"] = maybeAppliedErr{soap.ErrCallNotFound}
+	f.discErr["b"] = soap.ErrCallNotFound
+	callers := map[string]soap.Caller{"corp": f}
+	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", "a", "b"))
+	res := (&Applier{Callers: callers}).Apply(context.Background(), context.Background(), plan)
+	if c := res.Counts(); c != (ApplyCounts{Disconnected: 1, AlreadyEnded: 1}) {
+		t.Errorf("counts = %+v; want the retried one disconnected, the other already ended", c)
+	}
+}

@@ -108,9 +108,6 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return nil
 		}
 		last = err
-		if !soap.Answered(err) {
-			unanswered = true
-		}
 		switch {
 		case !transient:
 			return maybeApplied(err, unanswered)
@@ -118,6 +115,11 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return maybeApplied(&BackoffError{Operation: operation(err, op), Wait: wait, Max: c.p.MaxBackoff, Sent: true, Err: err}, unanswered)
 		case n >= c.p.MaxAttempts:
 			return maybeApplied(&GiveUpError{Operation: operation(err, op), Attempts: n, Err: err}, unanswered)
+		}
+		// Remembered for the attempts to come: this one may have
+		// taken effect although no answer said so.
+		if !soap.Answered(err) {
+			unanswered = true
 		}
 	}
 }

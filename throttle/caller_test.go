@@ -391,3 +391,18 @@ func TestEarlierUnansweredAttemptIsRemembered(t *testing.T) {
 		t.Errorf("flagged although every attempt was answered: %v", err)
 	}
 }
+
+func TestNotFoundAfterUnansweredAttemptIsFlagged(t *testing.T) {
+	clock := newFakeClock(true)
+	ex := newFakeExchange(clock)
+	ex.script["c1"] = []error{
+		fmt.Errorf("soap: DisconnectPhoneCall: POST x: %w", syscall.ECONNRESET),
+		soap.ErrCallNotFound,
+	}
+	c := Wrap(ex, Policy{Clock: clock, Rand: zeroRand, MaxAttempts: 3})
+	err := c.Disconnect(context.Background(), "c1")
+	var m *MaybeAppliedError
+	if !errors.Is(err, soap.ErrCallNotFound) || !errors.As(err, &m) {
+		t.Errorf("err = %v; want ErrCallNotFound flagged as maybe applied", err)
+	}
+}

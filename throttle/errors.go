@@ -148,9 +148,10 @@ func (e *MaybeAppliedError) Unwrap() error { return e.Err }
 func (e *MaybeAppliedError) MaybeApplied() bool { return true }
 
 // maybeApplied wraps err when an earlier attempt went unanswered and err
-// itself is an answer, which would otherwise hide that.
+// itself is an answer, which would otherwise hide that. A "not found"
+// after an unanswered disconnect most likely means that disconnect worked.
 func maybeApplied(err error, unanswered bool) error {
-	if !unanswered || !soap.Answered(err) || errors.Is(err, soap.ErrCallNotFound) {
+	if !unanswered || (!soap.Answered(err) && !errors.Is(err, soap.ErrCallNotFound)) {
 		return err
 	}
 	return &MaybeAppliedError{Err: err}
