@@ -43,41 +43,21 @@ func NewEWS(opts Options) (*EWSClient, error) {
 // CallInfo implements Caller with GetPhoneCallInformation.
 func (c *EWSClient) CallInfo(ctx context.Context, callID string) (CallInfo, error) {
 	payload, err := c.getPhoneCallInformation(callID)
-	if err != nil {
-		return CallInfo{}, err
-	}
-	a, err := c.ep.post(ctx, opGetPhoneCallInformation, payload)
-	if err != nil {
-		return CallInfo{}, err
-	}
-	return parseGetPhoneCallInformation(a)
+	return roundTrip(ctx, c.ep, opGetPhoneCallInformation, payload, err, parseGetPhoneCallInformation)
 }
 
 // Disconnect implements Caller with DisconnectPhoneCall.
 func (c *EWSClient) Disconnect(ctx context.Context, callID string) error {
 	payload, err := c.disconnectPhoneCall(callID)
-	if err != nil {
-		return err
-	}
-	a, err := c.ep.post(ctx, opDisconnectPhoneCall, payload)
-	if err != nil {
-		return err
-	}
-	return parseDisconnectPhoneCall(a)
+	_, err = roundTrip(ctx, c.ep, opDisconnectPhoneCall, payload, err, noResult(parseDisconnectPhoneCall))
+	return err
 }
 
 // PlayOnPhone asks the server to dial dial and play the item itemID (an
 // EWS item id), and returns the new call's id.
 func (c *EWSClient) PlayOnPhone(ctx context.Context, itemID, dial string) (string, error) {
 	payload, err := c.playOnPhone(itemID, dial)
-	if err != nil {
-		return "", err
-	}
-	a, err := c.ep.post(ctx, opPlayOnPhone, payload)
-	if err != nil {
-		return "", err
-	}
-	return parsePlayOnPhone(a)
+	return roundTrip(ctx, c.ep, opPlayOnPhone, payload, err, parsePlayOnPhone)
 }
 
 // Close implements Caller.

@@ -255,3 +255,22 @@ func readBody(r io.Reader) ([]byte, error) {
 	}
 	return body, err
 }
+
+// roundTrip is the shape of every operation: a request built (or its
+// building failed, buildErr), sent, and its answer parsed.
+func roundTrip[T any](ctx context.Context, ep *endpoint, op string, payload []byte, buildErr error, parse func(*answer) (T, error)) (T, error) {
+	var zero T
+	if buildErr != nil {
+		return zero, buildErr
+	}
+	a, err := ep.post(ctx, op, payload)
+	if err != nil {
+		return zero, err
+	}
+	return parse(a)
+}
+
+// noResult adapts a parser of an answer that carries no payload.
+func noResult(parse func(*answer) error) func(*answer) (struct{}, error) {
+	return func(a *answer) (struct{}, error) { return struct{}{}, parse(a) }
+}

@@ -37,41 +37,21 @@ func NewUM(opts Options) (*UMClient, error) {
 // CallInfo implements Caller with GetCallInfo.
 func (c *UMClient) CallInfo(ctx context.Context, callID string) (CallInfo, error) {
 	payload, err := umGetCallInfo(callID)
-	if err != nil {
-		return CallInfo{}, err
-	}
-	a, err := c.ep.post(ctx, opGetCallInfo, payload)
-	if err != nil {
-		return CallInfo{}, err
-	}
-	return parseGetCallInfo(a)
+	return roundTrip(ctx, c.ep, opGetCallInfo, payload, err, parseGetCallInfo)
 }
 
 // Disconnect implements Caller with Disconnect.
 func (c *UMClient) Disconnect(ctx context.Context, callID string) error {
 	payload, err := umDisconnect(callID)
-	if err != nil {
-		return err
-	}
-	a, err := c.ep.post(ctx, opDisconnect, payload)
-	if err != nil {
-		return err
-	}
-	return parseDisconnect(a)
+	_, err = roundTrip(ctx, c.ep, opDisconnect, payload, err, noResult(parseDisconnect))
+	return err
 }
 
 // PlayOnPhone asks the server to dial dial and play the message entryID
 // (a base64 store EntryID), and returns the new call's id.
 func (c *UMClient) PlayOnPhone(ctx context.Context, entryID, dial string) (string, error) {
 	payload, err := umPlayOnPhone(entryID, dial)
-	if err != nil {
-		return "", err
-	}
-	a, err := c.ep.post(ctx, opUMPlayOnPhone, payload)
-	if err != nil {
-		return "", err
-	}
-	return parseUMPlayOnPhone(a)
+	return roundTrip(ctx, c.ep, opUMPlayOnPhone, payload, err, parseUMPlayOnPhone)
 }
 
 // Close implements Caller.

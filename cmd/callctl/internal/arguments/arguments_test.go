@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/hcl/v2"
 )
 
 func defaultOp() Operation {
@@ -38,21 +39,7 @@ func TestParsePlan(t *testing.T) {
 		"positional refused": {[]string{"somedir"}, nil, "Too many command line arguments"},
 	}
 	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			got, diags := ParsePlan(tc.args)
-			if tc.wantErr != "" {
-				if !diags.HasErrors() || diags[0].Summary != tc.wantErr {
-					t.Fatalf("diags = %v, want %q", diags, tc.wantErr)
-				}
-				return
-			}
-			if diags.HasErrors() {
-				t.Fatal(diags)
-			}
-			if d := cmp.Diff(tc.want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Apply{})); d != "" {
-				t.Errorf("(-want +got):\n%s", d)
-			}
-		})
+		t.Run(name, func(t *testing.T) { checkParse(t, ParsePlan, tc.args, tc.want, tc.wantErr) })
 	}
 }
 
@@ -68,21 +55,7 @@ func TestParseApply(t *testing.T) {
 		"two files":                         {[]string{"a.plan", "b.plan"}, nil, "Too many command line arguments"},
 	}
 	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			got, diags := ParseApply(tc.args)
-			if tc.wantErr != "" {
-				if !diags.HasErrors() || diags[0].Summary != tc.wantErr {
-					t.Fatalf("diags = %v, want %q", diags, tc.wantErr)
-				}
-				return
-			}
-			if diags.HasErrors() {
-				t.Fatal(diags)
-			}
-			if d := cmp.Diff(tc.want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Apply{})); d != "" {
-				t.Errorf("(-want +got):\n%s", d)
-			}
-		})
+		t.Run(name, func(t *testing.T) { checkParse(t, ParseApply, tc.args, tc.want, tc.wantErr) })
 	}
 }
 
@@ -103,5 +76,24 @@ func TestParseFmtAndShow(t *testing.T) {
 	s, diags := ParseShow([]string{"-format=markdown", "p.plan"})
 	if diags.HasErrors() || s.Format != "markdown" || s.Path != "p.plan" {
 		t.Errorf("show: %+v %v", s, diags)
+	}
+}
+
+// checkParse runs a Parse function and compares its result with want, or
+// its first error's summary with wantErr.
+func checkParse[T any](t *testing.T, parse func([]string) (T, hcl.Diagnostics), args []string, want T, wantErr string) {
+	t.Helper()
+	got, diags := parse(args)
+	if wantErr != "" {
+		if !diags.HasErrors() || diags[0].Summary != wantErr {
+			t.Fatalf("diags = %v, want %q", diags, wantErr)
+		}
+		return
+	}
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if d := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Apply{})); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
