@@ -32,9 +32,19 @@ func TestParsePlan(t *testing.T) {
 			[]string{"-parallelism=3", "-target=end_call.a", "-exclude", `end_call.b["x"]`, "-max-disconnects=5", "-no-color", "-json", "-out=p.plan", "-detailed-exitcode"},
 			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON, Timeout: time.Minute, MaxBackoff: 5 * time.Minute}, Out: "p.plan", DetailedExitCode: true}, "",
 		},
-		"bad var":            {[]string{"-var", "novalue"}, nil, "Failed to parse command-line flags"},
-		"zero parallelism":   {[]string{"-parallelism=0"}, nil, "Invalid parallelism"},
-		"negative cap":       {[]string{"-max-disconnects=-2"}, nil, "Invalid -max-disconnects"},
+		"bad var":           {[]string{"-var", "novalue"}, nil, "Failed to parse command-line flags"},
+		"zero parallelism":  {[]string{"-parallelism=0"}, nil, "Invalid parallelism"},
+		"negative cap":      {[]string{"-max-disconnects=-2"}, nil, "Invalid -max-disconnects"},
+		"zero timeout":      {[]string{"-timeout=0"}, nil, "Invalid -timeout"},
+		"negative deadline": {[]string{"-deadline=-1s"}, nil, "Invalid -deadline"},
+		"timeouts": {
+			[]string{"-timeout=5s", "-deadline=10m", "-max-backoff=1m"},
+			&Plan{Operation: func() Operation {
+				o := defaultOp()
+				o.Timeout, o.Deadline, o.MaxBackoff = 5*time.Second, 10*time.Minute, time.Minute
+				return o
+			}()}, "",
+		},
 		"unknown flag":       {[]string{"-auto-approve"}, nil, "Failed to parse command-line flags"},
 		"positional refused": {[]string{"somedir"}, nil, "Too many command line arguments"},
 	}
