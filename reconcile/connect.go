@@ -107,22 +107,3 @@ func CloseAll(callers map[string]soap.Caller) {
 		c.Close()
 	}
 }
-
-// RetryStats adds up, over every exchange, how much retrying and
-// throttling a run met.
-func RetryStats(callers map[string]soap.Caller) throttle.Stats {
-	var total throttle.Stats
-	for _, c := range callers {
-		tc, ok := c.(*throttle.Caller)
-		if !ok {
-			continue
-		}
-		s := tc.Stats()
-		total.Attempts += s.Attempts
-		total.Retries += s.Retries
-		total.Throttled += s.Throttled
-		total.GateWaits += s.GateWaits
-		total.Backoff += s.Backoff
-	}
-	return total
-}

@@ -8,10 +8,9 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
-	"github.com/callctl/callctl/soap"
 )
 
 // session is an in-process simulator loaded with live calls and the policy
@@ -41,11 +40,11 @@ func startSession(o options, fx fixture, ids []string, latency time.Duration) (*
 
 func (s *session) Close() { s.srv.Close() }
 
-// planRun is what makePlan in cmd/callctl/internal/command produces, with
-// timings.
+// planRun is a plan made by the operation backend, as callctl makes it,
+// with timings.
 type planRun struct {
+	planned  *operation.Planned
 	plan     *reconcile.Plan
-	callers  map[string]soap.Caller
 	load     time.Duration // policy load, call selection and client setup
 	total    time.Duration // everything up to a finished plan
 	failures int           // calls that could not be looked up
@@ -53,65 +52,66 @@ type planRun struct {
 }
 
 // close releases the run's clients.
-func (r *planRun) close() { reconcile.CloseAll(r.callers) }
+func (r *planRun) close() { r.planned.Close() }
 
 // makePlan does what `callctl plan -var-file=incident.vars` does before it
-// renders: load, select, connect, plan. Hooks see every lookup.
+// renders, through the same backend: load, select, connect, plan. Hooks
+// see every lookup.
 func (s *session) makePlan(ctx context.Context, hooks ...reconcile.Hook) *planRun {
-	r := &planRun{}
-	start := time.Now()
-	loader := config.NewLoader()
-	policy, diags := loader.Load(s.fx.dir, config.LoadOptions{
-		Vars:     []string{"ews_url=" + s.srv.EWSURL()},
-		VarFiles: []string{s.fx.varFile},
-		Environ:  []string{passwordEnv + "=" + simPassword},
-	})
-	if diags.HasErrors() {
-		r.err = diagError("loading the policy", diags)
-		return r
+	req := &operation.Request{
+		Dir:            s.fx.dir,
+		Vars:           []string{"ews_url=" + s.srv.EWSURL()},
+		VarFiles:       []string{s.fx.varFile},
+		Environ:        []string{passwordEnv + "=" + simPassword},
+		Connect:        reconcile.ConnectOptions{Parallelism: s.o.parallelism, Timeout: s.o.requestTimeout},
+		MaxDisconnects: -1,
+		Hooks:          hooks,
+		// As callctl does unless GOGC is set.
+		LowGCWhileLoading: true,
 	}
-	calls, diags := reconcile.SelectCalls(policy.Calls, nil, nil)
-	if diags.HasErrors() {
-		r.err = diagError("selecting calls", diags)
-		return r
+	view := &quietView{}
+	p, diags := operation.MakePlan(ctx, req, view)
+	r := &planRun{planned: p, plan: p.Plan, load: p.Timings.Load, total: p.Timings.Total}
+	if p.Plan != nil {
+		r.failures = view.calls - len(p.Plan.Changes)
 	}
-	if len(calls) != s.fx.calls {
-		r.err = fmt.Errorf("callbench: the policy declares %d calls, want %d", len(calls), s.fx.calls)
-		return r
-	}
-	r.callers, diags = s.connect(policy, calls)
-	if diags.HasErrors() {
-		r.err = diagError("connecting", diags)
-		return r
-	}
-	r.load = time.Since(start)
-	planner := &reconcile.Planner{Callers: r.callers, Parallelism: s.o.parallelism, Hooks: hooks}
-	r.plan, diags = planner.Plan(ctx, calls)
-	r.total = time.Since(start)
-	r.failures = len(calls) - len(r.plan.Changes)
-	if diags.HasErrors() {
+	switch {
+	case p.Callers == nil && diags.HasErrors():
+		r.err = diagError("preparing the plan", diags)
+	case view.calls != s.fx.calls:
+		r.err = fmt.Errorf("callbench: the policy declares %d calls, want %d", view.calls, s.fx.calls)
+	case diags.HasErrors():
 		r.err = diagError("planning", diags)
 	}
 	return r
 }
 
-// connect is reconcile.Connect, as callctl calls it.
-func (s *session) connect(policy *config.Policy, calls []*config.Call) (map[string]soap.Caller, hcl.Diagnostics) {
-	return reconcile.Connect(policy, calls, reconcile.ConnectOptions{Parallelism: s.o.parallelism, Timeout: s.o.requestTimeout})
+// quietView renders nothing: callbench reports figures, not plans. It
+// notes how many calls the plan looks up.
+type quietView struct {
+	calls int
 }
 
-// applyRun is one Applier.Apply over a plan.
+var _ operation.PlanView = (*quietView)(nil)
+
+func (*quietView) Diagnostics(hcl.Diagnostics)           {}
+func (*quietView) SetConfigSources(map[string]*hcl.File) {}
+func (v *quietView) Planning(calls, _ int)               { v.calls = calls }
+func (*quietView) Plan(*reconcile.Plan)                  {}
+func (*quietView) Retried(reconcile.RetryStats)          {}
+func (*quietView) Hooks() []reconcile.Hook               { return nil }
+
+// applyRun is one apply of a plan.
 type applyRun struct {
 	res      *reconcile.ApplyResult
 	duration time.Duration
 }
 
 // apply disconnects what the plan marks, with the plan's clients, as
-// `callctl apply -auto-approve` does after its plan.
+// `callctl apply -auto-approve` does after its plan, less the journal.
 func (s *session) apply(ctx context.Context, p *planRun) applyRun {
-	applier := &reconcile.Applier{Callers: p.callers, Parallelism: s.o.parallelism}
 	start := time.Now()
-	res := applier.Apply(ctx, ctx, p.plan)
+	res := p.planned.Apply(ctx, ctx, operation.ApplyOptions{})
 	return applyRun{res: res, duration: time.Since(start)}
 }
 

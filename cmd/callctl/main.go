@@ -28,5 +28,7 @@ func run() int {
 			s.Width = w
 		}
 	}
-	return command.Run(os.Args[1:], s)
+	in, release := notifyInterrupts()
+	defer release()
+	return command.Run(in, os.Args[1:], s)
 }

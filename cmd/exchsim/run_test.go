@@ -17,26 +17,9 @@ import (
 
 	"github.com/Azure/go-ntlmssp"
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/internal/testbuf"
 	"github.com/google/go-cmp/cmp"
 )
-
-// syncBuffer is a stderr that run may write while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // start runs the command in the background and returns its base URL once
 // the first stdout line is out, and a stop function returning the exit
@@ -45,7 +28,7 @@ func start(t *testing.T, args ...string) (url string, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	stderr := &syncBuffer{}
+	stderr := &testbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		code := run(ctx, args, pw, stderr)

@@ -2,18 +2,18 @@ package command
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/internal/testbuf"
 )
 
 // policyDir writes a one-call policy against srv into a temp dir.
@@ -69,7 +69,7 @@ func TestApplyConfirmation(t *testing.T) {
 			defer srv.Close()
 			var out, errOut bytes.Buffer
 			s := &views.Streams{In: strings.NewReader(tc.answer), Out: &out, Err: &errOut, InIsTerminal: tc.terminal}
-			code := Run([]string{"-chdir=" + policyDir(t, srv), "apply"}, s)
+			code := Run(Interrupts{}, []string{"-chdir=" + policyDir(t, srv), "apply"}, s)
 			if code != tc.wantCode {
 				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, &out, &errOut)
 			}
@@ -111,7 +111,7 @@ func TestColour(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer
 			s := &views.Streams{Out: &out, Err: &out, OutIsTerminal: tc.terminal, Environ: tc.env}
-			if code := Run(append([]string{"-chdir=" + dir, "plan"}, tc.args...), s); code != ExitOK {
+			if code := Run(Interrupts{}, append([]string{"-chdir=" + dir, "plan"}, tc.args...), s); code != ExitOK {
 				t.Fatalf("plan exited %d:\n%s", code, &out)
 			}
 			if got := strings.Contains(out.String(), "\x1b["); got != tc.want {
@@ -119,24 +119,6 @@ func TestColour(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lockedBuffer is written by the command and read by the test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func TestInterruptAtPromptDeclines(t *testing.T) {
@@ -147,16 +129,17 @@ func TestInterruptAtPromptDeclines(t *testing.T) {
 	defer srv.Close()
 	in, w := io.Pipe() // nobody ever answers
 	defer w.Close()
-	var out lockedBuffer
+	var out testbuf.Buffer
 	s := &views.Streams{In: in, Out: &out, Err: &out, InIsTerminal: true}
+	stop, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
 	go func() {
 		for !strings.Contains(out.String(), "Enter a value:") {
 			time.Sleep(time.Millisecond)
 		}
-		// Caught by the command's signal handler, not the test process.
-		_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+		interrupt() // what main does on the first Ctrl-C
 	}()
-	code := Run([]string{"-chdir=" + policyDir(t, srv), "apply"}, s)
+	code := Run(Interrupts{Stop: stop}, []string{"-chdir=" + policyDir(t, srv), "apply"}, s)
 	if code != ExitDeclined {
 		t.Errorf("exit code %d, want %d (declined)\n%s", code, ExitDeclined, out.String())
 	}

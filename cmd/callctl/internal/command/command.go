@@ -25,6 +25,8 @@ type Meta struct {
 	Dir string
 	// Log is the CALLCTL_LOG logger, on stderr.
 	Log *slog.Logger
+	// Interrupts are the run's interrupt stages.
+	Interrupts Interrupts
 }
 
 // path resolves a command-line path against the policy directory.
@@ -33,14 +35,6 @@ func (m *Meta) path(p string) string {
 		return p
 	}
 	return filepath.Join(m.Dir, p)
-}
-
-// absDir is the policy directory as an absolute path, for records.
-func (m *Meta) absDir() string {
-	if abs, err := filepath.Abs(m.Dir); err == nil {
-		return abs
-	}
-	return m.Dir
 }
 
 // journalPath is the -journal flag's file, or the default journal in the
@@ -78,8 +72,9 @@ Global options:
 `
 
 // Run runs callctl with the given arguments and returns its exit code.
-func Run(args []string, s *views.Streams) int {
-	m := &Meta{Streams: s, Dir: "."}
+// Interrupts are how it learns of Ctrl-C.
+func Run(in Interrupts, args []string, s *views.Streams) int {
+	m := &Meta{Streams: s, Dir: ".", Interrupts: in.orBackground()}
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		a := args[0]
 		switch {

@@ -3,7 +3,7 @@ package command
 import (
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
-	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/operation"
 )
 
 // PlanCommand is "callctl plan".
@@ -17,30 +17,13 @@ func (c *PlanCommand) Run(rawArgs []string) int {
 		view.Diagnostics(diags)
 		return ExitError
 	}
-
-	// An interrupt during a plan just stops the lookups: nothing is changed.
-	stop, _, release := interrupts(nil)
-	defer release()
-	ctx, cancel := withDeadline(stop, args.Deadline)
-	defer cancel()
-	p, diags := c.makePlan(ctx, &args.Operation, view)
-	if diags.HasErrors() {
-		view.Diagnostics(diags)
-		return ExitError
-	}
-	defer reconcile.CloseAll(p.callers)
-	view.Diagnostics(diags)
-	view.Plan(p.plan)
-	view.Retried(reconcile.RetryStats(p.callers))
-
-	if args.Out != "" {
-		if diags := c.savePlan(args.Out, p, args); diags.HasErrors() {
-			view.Diagnostics(diags)
-			return ExitError
-		}
+	req := &operation.PlanRequest{Request: c.request(&args.Operation), Out: args.Out}
+	res := operation.Plan(c.Interrupts.Stop, req, view)
+	if res.Status != operation.StatusOK {
+		return exitCode(res.Status)
 	}
 	view.PlanNextStep(args.Out)
-	if args.DetailedExitCode && p.plan.HasChanges() {
+	if args.DetailedExitCode && res.Plan.HasChanges() {
 		return ExitChanges
 	}
 	return ExitOK

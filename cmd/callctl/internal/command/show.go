@@ -13,6 +13,7 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/journal"
+	"github.com/callctl/callctl/operation"
 )
 
 // ShowCommand is "callctl show PLANFILE".
@@ -29,7 +30,7 @@ func (c *ShowCommand) Run(rawArgs []string) int {
 	if args.Journal {
 		return c.showJournal(args.Path, view)
 	}
-	f, diags := c.readPlanFile(args.Path)
+	f, diags := operation.ReadPlanFile(c.Dir, args.Path)
 	if diags.HasErrors() {
 		view.Diagnostics(diags)
 		return ExitError

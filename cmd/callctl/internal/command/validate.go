@@ -9,6 +9,7 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/operation"
 )
 
 // ValidateCommand is "callctl validate": a policy check with no network.
@@ -32,7 +33,8 @@ func (c *ValidateCommand) Run(rawArgs []string) int {
 	var files map[string]*hcl.File
 	res := validateResult{FormatVersion: "1.0", Diagnostics: []*viewsjson.Diagnostic{}}
 	if !diags.HasErrors() {
-		policy, moreDiags := c.loadPolicy(args.Vars, view)
+		req := operation.Request{Dir: c.Dir, Vars: args.Vars.Vars, VarFiles: args.Vars.VarFiles, Environ: c.Streams.Environ, LowGCWhileLoading: c.Streams.Getenv("GOGC") == ""}
+		policy, moreDiags := operation.LoadPolicy(&req, view)
 		diags = append(diags, moreDiags...)
 		files = view.ConfigSources()
 		if policy != nil {

@@ -1,11 +1,13 @@
 package views
 
 import (
+	"context"
+
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
-	"github.com/callctl/callctl/throttle"
 )
 
 // Operation is the view plan and apply render through.
@@ -29,10 +31,15 @@ type Operation interface {
 	Stopping()
 	// Cancelled reports that approval was declined.
 	Cancelled()
+	// Confirm asks the operator, on the view's input, whether to
+	// disconnect n calls; it declines when stop is done first.
+	Confirm(stop context.Context, n int) (bool, hcl.Diagnostics)
 	// Retried reports how much retrying and throttling the run met, if
 	// any, so that an operator sees a struggling exchange.
-	Retried(throttle.Stats)
+	Retried(reconcile.RetryStats)
 }
+
+var _ operation.ApplyView = Operation(nil)
 
 // NewOperation returns the view for the given type; it panics on an unknown
 // type, which is a programming error.

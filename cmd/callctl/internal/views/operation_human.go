@@ -14,7 +14,6 @@ import (
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 
 	"github.com/callctl/callctl/reconcile"
-	"github.com/callctl/callctl/throttle"
 )
 
 // OperationHuman renders plan and apply for a person.
@@ -156,7 +155,7 @@ func (h *humanApplyHook) PostDisconnect(r *reconcile.Result) {
 	}
 }
 
-func (v *OperationHuman) Retried(s throttle.Stats) {
+func (v *OperationHuman) Retried(s reconcile.RetryStats) {
 	if s.Retries == 0 {
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/reconcile"
-	"github.com/callctl/callctl/throttle"
 )
 
 // JSONView writes newline-delimited JSON messages to stdout, nothing else.
@@ -142,7 +141,7 @@ func (h *jsonApplyHook) PostDisconnect(r *reconcile.Result) {
 	h.j.emit(level, msg, typ, map[string]any{"result": viewsjson.NewDisconnectResult(r)})
 }
 
-func (j *OperationJSON) Retried(s throttle.Stats) {
+func (j *OperationJSON) Retried(s reconcile.RetryStats) {
 	if s.Retries == 0 {
 		return
 	}

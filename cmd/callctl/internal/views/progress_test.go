@@ -1,37 +1,19 @@
 package views
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/callctl/callctl/internal/testbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe for the progress goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestProgress(t *testing.T) {
 	defer func(d, te, pe time.Duration) { progressDelay, progressTerminalEvery, progressPlainEvery = d, te, pe }(progressDelay, progressTerminalEvery, progressPlainEvery)
 	progressDelay, progressTerminalEvery, progressPlainEvery = 0, time.Millisecond, time.Millisecond
 
 	for _, terminal := range []bool{false, true} {
-		var out syncBuffer
+		var out testbuf.Buffer
 		v := NewView(&Streams{Out: &out, OutIsTerminal: terminal}, true)
 		p := v.startProgress("Looked up", 200)
 		p.done.Add(50)

@@ -1,0 +1,190 @@
+package operation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/journal"
+	"github.com/callctl/callctl/lock"
+	"github.com/callctl/callctl/reconcile"
+)
+
+// ApplyRequest is "callctl apply": a Request, and how to carry it out.
+type ApplyRequest struct {
+	Request
+	// PlanFile is a saved plan to apply; empty means make a fresh plan.
+	PlanFile string
+	// AutoApprove skips Confirm. A saved plan is never confirmed: it was
+	// reviewed when it was made.
+	AutoApprove bool
+	// Confirm asks the operator whether to disconnect n calls. It must
+	// return false once stop is done. Required unless AutoApprove.
+	Confirm func(stop context.Context, n int) (bool, hcl.Diagnostics)
+	// Journal is the journal file; empty means journal.DefaultPath in Dir.
+	Journal string
+	// LockTimeout is how long to wait for another apply on the same
+	// policy to finish; 0 means fail at once.
+	LockTimeout time.Duration
+}
+
+// JournalPath is the journal file the request writes.
+func (r *ApplyRequest) JournalPath() string {
+	if r.Journal == "" {
+		return filepath.Join(r.Dir, journal.DefaultPath)
+	}
+	return r.path(r.Journal)
+}
+
+// Apply plans (or loads a saved plan), confirms and disconnects. When stop
+// is done nothing new starts; when hard is done, what is in flight is
+// abandoned and named. The request's Deadline acts as both at once, except
+// that the outcome of every call is still reported.
+func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Result {
+	stop, cancelStop := withDeadline(stop, req.Deadline)
+	defer cancelStop()
+	hard, cancelHard := withDeadline(hard, req.Deadline)
+	defer cancelHard()
+
+	// Two applies on one policy at once would race to end the same calls
+	// and interleave their journals: the second waits, then refuses.
+	lk, err := lock.Acquire(stop, req.Dir, req.LockTimeout, lock.Holder{Command: "callctl apply"})
+	if err != nil {
+		view.Diagnostics(hcl.Diagnostics{lockDiagnostic(err)})
+		return &Result{Status: StatusError}
+	}
+	defer lk.Release()
+
+	var p *Planned
+	var diags hcl.Diagnostics
+	if req.PlanFile != "" {
+		p, diags = LoadSavedPlan(&req.Request, req.PlanFile, view)
+	} else {
+		p, diags = MakePlan(stop, &req.Request, view)
+	}
+	defer p.Close()
+	if diags.HasErrors() {
+		view.Diagnostics(diags)
+		return &Result{Status: StatusError}
+	}
+	view.Diagnostics(diags)
+	view.Plan(p.Plan)
+	res := &Result{Plan: p.Plan}
+	n := p.Plan.Summary().ToDisconnect
+	if n == 0 {
+		return res
+	}
+
+	if req.PlanFile == "" && !req.AutoApprove {
+		ok, diags := req.Confirm(stop, n)
+		if diags.HasErrors() {
+			view.Diagnostics(diags)
+			res.Status = StatusError
+			return res
+		}
+		if !ok {
+			view.Cancelled()
+			res.Status = StatusDeclined
+			return res
+		}
+	}
+	if stop.Err() != nil {
+		view.Cancelled()
+		res.Status = StatusError
+		return res
+	}
+	return p.applyJournalled(stop, hard, req, view, res, n)
+}
+
+// applyJournalled carries out a confirmed plan: journal, apply, summary. A
+// second interrupt (hard) abandons the calls in flight and names them.
+func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest, view ApplyView, res *Result, n int) *Result {
+	inFlight := newInFlight()
+	// Every disconnect is journalled (intent before it is sent, outcome
+	// after), so that even a killed apply leaves a record of what it did.
+	jpath := req.JournalPath()
+	j, err := journal.Open(jpath, journal.RunMeta{Version: req.Version, PolicyDir: req.absDir(), PlanHash: p.PlanHash})
+	if err != nil {
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot open the apply journal",
+			Detail:   fmt.Sprintf("%s. Nothing was disconnected: callctl records every disconnect before sending it. Fix the path or its permissions, or choose another file with -journal.", capitalize(err.Error())),
+		}})
+		res.Status = StatusError
+		return res
+	}
+
+	view.Applying(n)
+	opts := ApplyOptions{
+		Hooks:   append(append(view.Hooks(), req.Hooks...), inFlight, j),
+		Recheck: req.PlanFile != "",
+	}
+	done := make(chan *reconcile.ApplyResult, 1)
+	go func() { done <- p.Apply(stop, hard, opts) }()
+	select {
+	case res.Applied = <-done:
+	case <-hard.Done():
+		if errors.Is(hard.Err(), context.DeadlineExceeded) {
+			res.Applied = <-done // cut-off requests return at once
+		}
+	}
+	if hard.Err() != nil && !errors.Is(hard.Err(), context.DeadlineExceeded) {
+		// Second interrupt: leave now, and say which disconnects were sent
+		// but not confirmed, so the operator knows what to check. Closing
+		// the journal makes any disconnect not yet sent refuse to go.
+		_ = j.Close(reconcile.ApplyCounts{})
+		view.Diagnostics(hcl.Diagnostics{abandonedDiagnostic(inFlight.list(), jpath)})
+		res.Applied = nil
+		res.Status = StatusError
+		return res
+	}
+	view.Applied(res.Applied)
+	view.Retried(p.RetryStats())
+	res.Status = applyStatus(res.Applied)
+	if err := j.Close(res.Applied.Counts()); err != nil {
+		view.Diagnostics(hcl.Diagnostics{journalDiagnostic(jpath, err)})
+		if res.Status == StatusOK {
+			res.Status = StatusPartial // every call ended, but the record of it is incomplete
+		}
+	}
+	return res
+}
+
+// ApplyOptions are how Planned.Apply runs.
+type ApplyOptions struct {
+	// Hooks are told of every disconnect; a hook that is a
+	// reconcile.Gate can refuse one.
+	Hooks []reconcile.Hook
+	// Recheck looks each call up again just before its disconnect.
+	Recheck bool
+}
+
+// Apply disconnects what the plan marks, with the plan's clients and the
+// request's parallelism, and no journal or lock: the step Apply takes once
+// those are in place, and what callbench measures.
+func (p *Planned) Apply(stop, hard context.Context, opts ApplyOptions) *reconcile.ApplyResult {
+	applier := &reconcile.Applier{
+		Callers:     p.Callers,
+		Parallelism: p.req.Connect.Parallelism,
+		Hooks:       opts.Hooks,
+		Recheck:     opts.Recheck,
+	}
+	return applier.Apply(stop, hard, p.Plan)
+}
+
+// applyStatus maps an apply's outcome to a status.
+func applyStatus(res *reconcile.ApplyResult) Status {
+	c := res.Counts()
+	switch {
+	case c.Failed == 0 && c.NotStarted == 0:
+		return StatusOK
+	case c.Disconnected == 0:
+		return StatusError
+	default:
+		return StatusPartial
+	}
+}

@@ -1,0 +1,167 @@
+// Package operation runs callctl's operations, plan and apply, from a
+// request to a result: load the policy, select the calls, connect, plan,
+// check the guards, confirm (through a callback), then apply under the
+// policy directory's lock with every disconnect journalled. The command
+// layer only builds the Request and maps the Result to an exit code; views
+// render what the operation reports. This package never prints.
+package operation
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/soap"
+)
+
+// Request is what a plan needs to know: where the policy is, how to load
+// it, which calls to act on and how to talk to the exchanges.
+type Request struct {
+	// Dir is the policy directory. Relative paths (var-files, the plan
+	// file, the journal) resolve against it.
+	Dir string
+	// Vars are -var assignments ("name=value"), VarFiles -var-file paths
+	// as given; Environ supplies CALLCTL_VAR_ variables and env().
+	Vars     []string
+	VarFiles []string
+	Environ  []string
+	// Targets and Excludes are -target and -exclude addresses.
+	Targets  []string
+	Excludes []string
+	// Connect are the clients' settings.
+	Connect reconcile.ConnectOptions
+	// MaxDisconnects refuses a plan that would disconnect more calls;
+	// negative means no cap.
+	MaxDisconnects int
+	// Deadline bounds the whole run; 0 means none.
+	Deadline time.Duration
+	// Hooks are told of progress besides the view's own (logging, say).
+	Hooks []reconcile.Hook
+	// Version is callctl's version, recorded in plan files and journals.
+	Version string
+	// LowGCWhileLoading tightens the garbage collector's target while
+	// the policy loads (see loadPolicy); the CLI sets it, unless the user
+	// set GOGC.
+	LowGCWhileLoading bool
+}
+
+// path resolves a path given on the command line against Dir.
+func (r *Request) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(r.Dir, p)
+}
+
+// absDir is the policy directory as an absolute path, for records.
+func (r *Request) absDir() string {
+	if abs, err := filepath.Abs(r.Dir); err == nil {
+		return abs
+	}
+	return r.Dir
+}
+
+// SourceView is given the policy's parsed files, so that diagnostics can
+// quote them.
+type SourceView interface {
+	SetConfigSources(map[string]*hcl.File)
+}
+
+// PlanView is what an operation reports through while it plans.
+type PlanView interface {
+	SourceView
+	Diagnostics(hcl.Diagnostics)
+	// Planning announces the lookups about to run.
+	Planning(calls, exchanges int)
+	// Plan shows the plan.
+	Plan(*reconcile.Plan)
+	// Retried reports how much retrying and throttling the run met.
+	Retried(reconcile.RetryStats)
+	// Hooks are passed to the planner and applier for progress output.
+	Hooks() []reconcile.Hook
+}
+
+// ApplyView is what an apply reports through.
+type ApplyView interface {
+	PlanView
+	// Applying announces the disconnects about to run.
+	Applying(n int)
+	// Applied shows the summary and the table of failures.
+	Applied(*reconcile.ApplyResult)
+	// Cancelled reports that approval was declined or interrupted.
+	Cancelled()
+}
+
+// Status is how an operation ended, for the exit code.
+type Status int
+
+const (
+	// StatusOK: the plan was made, or every disconnect succeeded (or
+	// there was nothing to do).
+	StatusOK Status = iota
+	// StatusError: the operation could not be carried out, or no
+	// disconnect succeeded.
+	StatusError
+	// StatusPartial: some disconnects succeeded and some did not, or the
+	// journal could not be completed.
+	StatusPartial
+	// StatusDeclined: the operator did not confirm.
+	StatusDeclined
+)
+
+// Result is what an operation produced.
+type Result struct {
+	Status Status
+	// Plan is the plan shown, when one was made or loaded.
+	Plan *reconcile.Plan
+	// Applied is the apply's outcome, when disconnects were attempted.
+	Applied *reconcile.ApplyResult
+}
+
+// Planned is a plan and the clients it was made with, which an apply goes
+// on to use. Close releases the clients.
+type Planned struct {
+	Plan    *reconcile.Plan
+	Callers map[string]soap.Caller
+	// PlanHash is the saved plan's policy fingerprint, when the plan came
+	// from a file.
+	PlanHash string
+	// Timings measure the stages, for callbench.
+	Timings Timings
+
+	req    *Request
+	inputs inputs
+}
+
+// Timings are how long a plan's stages took.
+type Timings struct {
+	// Load covers loading the policy, selecting calls and setting up
+	// the clients; Total everything up to a finished plan.
+	Load, Total time.Duration
+}
+
+// Close releases the plan's clients; it is safe on a nil Planned.
+func (p *Planned) Close() {
+	if p != nil {
+		reconcile.CloseAll(p.Callers)
+	}
+}
+
+// RetryStats adds up the retrying and throttling the plan's clients met.
+func (p *Planned) RetryStats() reconcile.RetryStats {
+	if p == nil {
+		return reconcile.RetryStats{}
+	}
+	return reconcile.TotalRetryStats(p.Callers)
+}
+
+// withDeadline bounds ctx by d; 0 means no deadline.
+func withDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
+}
