@@ -142,23 +142,3 @@ func TestSummarize(t *testing.T) {
 		})
 	}
 }
-
-func TestWriteTable(t *testing.T) {
-	statuses := []CallStatus{
-		{Run: "20261126T073000Z-9f3c2a1b", Time: t1, Address: `end_call.fraud["x"]`, Exchange: "corp", CallID: "AAMk=", Status: "disconnected"},
-		{Run: "20261126T073000Z-9f3c2a1b", Time: t2, Address: "end_call.b", Exchange: "corp", CallID: "id with space", Status: StatusSentUnknown},
-		{Run: "20261126T073000Z-9f3c2a1b", Time: t2, Address: "end_call.c", Exchange: "um", CallID: "C", Status: "failed", Error: "soap: HTTP 500:\n\tInternal\x1b[31m error"},
-	}
-	var b strings.Builder
-	if err := WriteTable(&b, statuses); err != nil {
-		t.Fatal(err)
-	}
-	want := `RUN                        TIME                  ADDRESS              EXCHANGE  CALL ID          STATUS                 ERROR
-20261126T073000Z-9f3c2a1b  2026-11-26T07:30:01Z  end_call.fraud["x"]  corp      AAMk=            disconnected           -
-20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.b           corp      "id with space"  sent, outcome unknown  -
-20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.c           um        C                failed                 soap: HTTP 500: Internal [31m error
-`
-	if diff := cmp.Diff(want, b.String()); diff != "" {
-		t.Errorf("table (-want +got):\n%s", diff)
-	}
-}

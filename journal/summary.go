@@ -1,13 +1,7 @@
 package journal
 
 import (
-	"fmt"
-	"io"
-	"strconv"
-	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode"
 )
 
 // StatusSentUnknown is the status of a call whose intent is on record but
@@ -60,48 +54,4 @@ func Summarize(entries []Entry) []CallStatus {
 		}
 	}
 	return out
-}
-
-// WriteTable renders statuses as an aligned table with the columns RUN,
-// TIME, ADDRESS, EXCHANGE, CALL ID, STATUS and ERROR.
-func WriteTable(w io.Writer, statuses []CallStatus) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tTIME\tADDRESS\tEXCHANGE\tCALL ID\tSTATUS\tERROR")
-	for _, s := range statuses {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			cell(s.Run), s.Time.UTC().Format(time.RFC3339), cell(s.Address), cell(s.Exchange),
-			cell(s.CallID), s.Status, errCell(s.Error))
-	}
-	return tw.Flush()
-}
-
-// cell renders an identifier for one table cell. Call ids are opaque and
-// must not be altered, so one that would not print plainly (spaces, control
-// characters) is shown Go-quoted instead.
-func cell(s string) string {
-	if s == "" {
-		return "-"
-	}
-	for _, r := range s {
-		if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
-			return strconv.Quote(s)
-		}
-	}
-	return s
-}
-
-// errCell renders error text for one table cell. It comes partly from
-// servers, so control characters (which could break the columns or drive
-// the terminal) become spaces and runs of spaces collapse.
-func errCell(s string) string {
-	if s == "" {
-		return "-"
-	}
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || !unicode.IsPrint(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -15,10 +15,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/callctl/callctl/internal/atomicfile"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -28,42 +28,42 @@ const FormatVersion = "1"
 
 // File is a saved plan.
 type File struct {
-	FormatVersion  string    `json:"format_version"`
-	CallctlVersion string    `json:"callctl_version"`
-	CreatedAt      time.Time `json:"created_at"`
+	FormatVersion  string
+	CallctlVersion string
+	CreatedAt      time.Time
 	// Inputs fingerprints what the plan was made from.
-	Inputs Inputs `json:"inputs"`
+	Inputs Inputs
 	// Plan is the plan as made, with each call's observed state and the
 	// time of its lookup.
-	Plan *reconcile.Plan `json:"plan"`
+	Plan *reconcile.Plan
 }
 
 // Inputs records how a plan was made, so that apply can reload the same
 // policy and check nothing changed.
 type Inputs struct {
 	// PolicyHash covers every source file and every variable value.
-	PolicyHash string `json:"policy_hash"`
+	PolicyHash string
 	// Sources maps each policy and var-file path to the sha256 of its
 	// content, to say which changed.
-	Sources map[string]string `json:"sources"`
+	Sources map[string]string
 	// Salt keys the variable fingerprints (hex, random per plan).
-	Salt string `json:"salt"`
+	Salt string
 	// Variables maps each variable to HMAC-SHA256(Salt, value): values may
 	// be secrets, so they are never stored, nor hashed without a key.
-	Variables map[string]string `json:"variables"`
+	Variables map[string]string
 	// Exchanges maps each exchange to a keyed hash of its URL, dialect,
 	// server version, TLS settings and auth kind and user (no secret).
-	Exchanges map[string]string `json:"exchanges"`
+	Exchanges map[string]string
 	// VarFiles are the -var-file paths the plan was made with, loaded
 	// again at apply. -var values of variables declared sensitive are not
 	// kept: such a plan can only be applied if the values come back
 	// through CALLCTL_VAR_ environment variables, which the variable
 	// fingerprints check.
-	VarFiles []string `json:"var_files,omitempty"`
+	VarFiles []string
 	// Vars are the -var assignments, less those of sensitive variables.
-	Vars     []string `json:"vars,omitempty"`
-	Targets  []string `json:"targets,omitempty"`
-	Excludes []string `json:"excludes,omitempty"`
+	Vars     []string
+	Targets  []string
+	Excludes []string
 }
 
 // Hash returns the sha256 hex of b.
@@ -142,37 +142,28 @@ func sortedKeys(m map[string]string) []string {
 }
 
 // Write saves f to path with mode 0600, atomically: a crash leaves the old
-// file or the new one, never half of one.
+// file or the new one, never half of one, and a symbolic link at path is
+// replaced rather than written through.
 func Write(path string, f *File) error {
 	f.FormatVersion = FormatVersion
-	b, err := json.MarshalIndent(f, "", "  ")
+	b, err := Encode(f)
 	if err != nil {
-		return fmt.Errorf("planfile: encoding plan: %w", err)
+		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".callctl-plan-*")
-	if err != nil {
-		return fmt.Errorf("planfile: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("planfile: %w", err)
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
 		return fmt.Errorf("planfile: writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("planfile: writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("planfile: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("planfile: %w", err)
 	}
 	return nil
+}
+
+// Encode returns f in the on-disk format (see wireFile), indented, with a
+// final newline.
+func Encode(f *File) ([]byte, error) {
+	b, err := json.MarshalIndent(toWire(f), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("planfile: encoding plan: %w", err)
+	}
+	return append(b, '\n'), nil
 }
 
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
@@ -189,16 +180,16 @@ func Read(path string) (*File, error) {
 
 // Decode reads a saved plan from r.
 func Decode(r io.Reader) (*File, error) {
-	var f File
+	var w wireFile
 	dec := json.NewDecoder(r)
-	if err := dec.Decode(&f); err != nil {
+	if err := dec.Decode(&w); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotPlanFile, err)
 	}
-	if f.FormatVersion == "" || f.Plan == nil {
+	if w.FormatVersion == "" || w.Plan == nil {
 		return nil, ErrNotPlanFile
 	}
-	if f.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("planfile: plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", f.FormatVersion, FormatVersion)
+	if w.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("planfile: plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", w.FormatVersion, FormatVersion)
 	}
-	return &f, nil
+	return fromWire(&w), nil
 }

@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +81,53 @@ func TestChangesSaysWhatChanged(t *testing.T) {
 	same.Fingerprint()
 	if same.PolicyHash != was.PolicyHash || len(was.Changes(same)) != 0 {
 		t.Error("same inputs reported as changed")
+	}
+}
+
+// testdata/plan-v1.json was written by callctl before the plan file had
+// its own wire structs. It must keep loading, to the same plan, and
+// encoding that plan must give the same bytes: the format has not moved.
+func TestVersion1PlanFileKeepsLoading(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "plan-v1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(bytes.NewReader(golden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := goldenFile()
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("loaded plan (-want +got):\n%s", d)
+	}
+	enc, err := Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(golden), string(enc)); d != "" {
+		t.Errorf("version 1 encoding changed (-golden +now):\n%s", d)
+	}
+}
+
+// A plan file is never written through a symbolic link planted at its
+// path.
+func TestWriteReplacesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "p.plan")
+	if err := os.Symlink(victim, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, goldenFile()); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep" {
+		t.Errorf("the link's target was overwritten")
+	}
+	if info, err := os.Lstat(path); err != nil || !info.Mode().IsRegular() || info.Mode().Perm() != 0o600 {
+		t.Errorf("plan file is %v (%v), want a regular file with mode 0600", info.Mode(), err)
 	}
 }

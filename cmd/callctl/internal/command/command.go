@@ -75,6 +75,7 @@ Global options:
 // Interrupts are how it learns of Ctrl-C.
 func Run(in Interrupts, args []string, s *views.Streams) int {
 	m := &Meta{Streams: s, Dir: ".", Interrupts: in.orBackground()}
+	root := views.NewRoot(views.NewView(s, true))
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		a := args[0]
 		switch {
@@ -84,29 +85,29 @@ func Run(in Interrupts, args []string, s *views.Streams) int {
 			m.Dir = args[1]
 			args = args[1:]
 		case a == "-version" || a == "--version":
-			fmt.Fprintf(s.Out, "callctl v%s\n", version.Version)
+			root.Version(version.Version)
 			return ExitOK
 		case a == "-help" || a == "--help" || a == "-h":
-			fmt.Fprint(s.Out, usage)
+			root.Help(usage)
 			return ExitOK
 		default:
-			fmt.Fprintf(s.Err, "Error: unknown global option %q.\n\n%s", a, usage)
+			root.UsageError(fmt.Sprintf("unknown global option %q.", a), usage)
 			return ExitError
 		}
 		args = args[1:]
 	}
 	if len(args) == 0 {
-		fmt.Fprint(s.Err, usage)
+		root.UsageError("", usage)
 		return ExitError
 	}
 	log, err := m.logger()
 	if err != nil {
-		fmt.Fprintf(s.Err, "Warning: %s. Logging is off.\n", err)
+		root.Warning(err.Error() + ". Logging is off.")
 	}
 	m.Log = log
 	cmd, rest := args[0], args[1:]
 	if wantsHelp(rest) {
-		fmt.Fprint(s.Out, helpFor(cmd))
+		root.Help(helpFor(cmd))
 		return ExitOK
 	}
 	switch cmd {
@@ -121,7 +122,7 @@ func Run(in Interrupts, args []string, s *views.Streams) int {
 	case "show":
 		return (&ShowCommand{m}).Run(rest)
 	case "version":
-		fmt.Fprintf(s.Out, "callctl v%s\n", version.Version)
+		root.Version(version.Version)
 		return ExitOK
 	default:
 		hint := ""
@@ -131,7 +132,7 @@ func Run(in Interrupts, args []string, s *views.Streams) int {
 				break
 			}
 		}
-		fmt.Fprintf(s.Err, "Error: unknown command %q.%s\n\n%s", cmd, hint, usage)
+		root.UsageError(fmt.Sprintf("unknown command %q.%s", cmd, hint), usage)
 		return ExitError
 	}
 }

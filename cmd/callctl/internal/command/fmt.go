@@ -9,11 +9,11 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/internal/atomicfile"
 )
 
 // FmtCommand is "callctl fmt".
@@ -22,7 +22,7 @@ type FmtCommand struct{ *Meta }
 // Run runs fmt.
 func (c *FmtCommand) Run(rawArgs []string) int {
 	args, diags := arguments.ParseFmt(rawArgs)
-	view := views.NewView(c.Streams, args.NoColor)
+	view := views.NewFmt(views.NewView(c.Streams, args.NoColor))
 	if diags.HasErrors() {
 		view.Diagnostics(diags)
 		return ExitError
@@ -51,13 +51,15 @@ func (c *FmtCommand) Run(rawArgs []string) int {
 		}
 		unformatted++
 		if args.List {
-			fmt.Fprintln(c.Streams.Out, c.display(name))
+			view.Listed(c.display(name))
 		}
 		if args.Diff {
-			c.Streams.Out.Write(diff.Diff("old/"+c.display(name), src, "new/"+c.display(name), out))
+			view.Diff(c.display(name), src, out)
 		}
 		if args.Write {
-			if err := writeKeepingMode(name, out); err != nil {
+			// Atomic: a full disk or a crash leaves the old policy or
+			// the new one, never half of one.
+			if err := atomicfile.Replace(name, out); err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot write file", Detail: fmt.Sprintf("Writing %s: %s.", name, err)})
 			}
 		}
@@ -111,30 +113,4 @@ func hclFiles(path string, recursive bool) ([]string, hcl.Diagnostics) {
 		return out, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot list directory", Detail: fmt.Sprintf("callctl fmt cannot list %s: %s.", path, err)}}
 	}
 	return out, nil
-}
-
-// writeKeepingMode replaces a file atomically, keeping its mode: a full
-// disk or a crash leaves the old policy or the new one, never half of one.
-func writeKeepingMode(name string, b []byte) error {
-	info, err := os.Stat(name)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".callctl-fmt-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
 }

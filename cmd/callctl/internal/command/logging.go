@@ -21,7 +21,7 @@ func (m *Meta) logger() (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(raw)); err != nil {
 		return slog.New(slog.NewTextHandler(io.Discard, nil)), fmt.Errorf("CALLCTL_LOG=%q is not a log level; use debug, info, warn or error", raw)
 	}
-	return slog.New(slog.NewTextHandler(m.Streams.Err, &slog.HandlerOptions{Level: level})), nil
+	return slog.New(m.Streams.LogHandler(level)), nil
 }
 
 // logHook logs each lookup and disconnect. It sees only calls and results,

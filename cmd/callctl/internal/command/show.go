@@ -1,8 +1,6 @@
 package command
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,18 +9,17 @@ import (
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
-	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/journal"
 	"github.com/callctl/callctl/operation"
 )
 
-// ShowCommand is "callctl show PLANFILE".
+// ShowCommand is "callctl show PLANFILE" and "callctl show -journal".
 type ShowCommand struct{ *Meta }
 
 // Run runs show.
 func (c *ShowCommand) Run(rawArgs []string) int {
 	args, diags := arguments.ParseShow(rawArgs)
-	view := views.NewView(c.Streams, args.NoColor)
+	view := views.NewShow(args.ViewType, args.Format, views.NewView(c.Streams, args.NoColor))
 	if diags.HasErrors() {
 		view.Diagnostics(diags)
 		return ExitError
@@ -35,32 +32,17 @@ func (c *ShowCommand) Run(rawArgs []string) int {
 		view.Diagnostics(diags)
 		return ExitError
 	}
-	switch {
-	case args.ViewType == arguments.ViewJSON:
-		b, _ := json.MarshalIndent(viewsjson.NewPlanDocument(f.Plan, f.CallctlVersion, f.Inputs.PolicyHash), "", "  ")
-		fmt.Fprintf(c.Streams.Out, "%s\n", b)
-	case args.Format == "markdown":
-		footer := fmt.Sprintf("<sub>Plan made %s by callctl %s; policy %s.</sub>\n", f.CreatedAt.Format("2006-01-02 15:04:05 MST"), f.CallctlVersion, short(f.Inputs.PolicyHash))
-		fmt.Fprint(c.Streams.Out, views.Markdown(f.Plan, footer, views.MarkdownLimit))
-	default:
-		var buf bytes.Buffer
-		view.WritePlan(&buf, f.Plan)
-		fmt.Fprint(c.Streams.Out, buf.String())
+	if err := view.Plan(f); err != nil {
+		view.Diagnostics(internalDiagnostic("Cannot show the plan", err))
+		return ExitError
 	}
 	return ExitOK
-}
-
-func short(hash string) string {
-	if len(hash) > 12 {
-		return hash[:12]
-	}
-	return hash
 }
 
 // showJournal prints the journal as a table of each call's last known
 // state. It exits 1 when a disconnect was sent but its outcome never
 // recorded (a killed apply): those calls need checking.
-func (c *ShowCommand) showJournal(path string, view *views.View) int {
+func (c *ShowCommand) showJournal(path string, view views.Show) int {
 	path = c.journalPath(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -86,14 +68,21 @@ func (c *ShowCommand) showJournal(path string, view *views.View) int {
 		return ExitError
 	}
 	statuses := journal.Summarize(entries)
-	if err := journal.WriteTable(c.Streams.Out, statuses); err != nil {
-		return ExitError
-	}
+	view.Journal(statuses)
 	for _, s := range statuses {
 		if s.Unknown() {
-			fmt.Fprintf(c.Streams.Out, "\nSome disconnects were sent but their outcome was never recorded: check those calls with \"callctl plan\".\n")
 			return ExitError
 		}
 	}
 	return ExitOK
+}
+
+// internalDiagnostic reports a fault of callctl itself, one the user can
+// only report.
+func internalDiagnostic(summary string, err error) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   fmt.Sprintf("This is a bug in callctl (%s); please report it.", err),
+	}}
 }

@@ -1,0 +1,57 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/callctl/callctl/journal"
+)
+
+// writeJournalTable renders statuses as an aligned table with the columns
+// RUN, TIME, ADDRESS, EXCHANGE, CALL ID, STATUS and ERROR.
+func writeJournalTable(w io.Writer, statuses []journal.CallStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tTIME\tADDRESS\tEXCHANGE\tCALL ID\tSTATUS\tERROR")
+	for _, s := range statuses {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			idCell(s.Run), s.Time.UTC().Format(time.RFC3339), idCell(s.Address), idCell(s.Exchange),
+			idCell(s.CallID), s.Status, errCell(s.Error))
+	}
+	return tw.Flush()
+}
+
+// idCell renders an identifier for one table cell. Call ids are opaque and
+// must not be altered, so one that would not print plainly (spaces, control
+// characters) is shown Go-quoted instead.
+func idCell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	for _, r := range s {
+		if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// errCell renders error text for one table cell. It comes partly from
+// servers, so control characters (which could break the columns or drive
+// the terminal) become spaces and runs of spaces collapse.
+func errCell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || !unicode.IsPrint(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
