@@ -8,13 +8,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/callctl/callctl/vocab"
 )
 
 // validStates are the call states only_in_states may name, as both
 // dialects spell them (see soap's State constants).
-var validStates = []string{
-	"Idle", "Connecting", "Alerted", "Connected", "Disconnected", "Incoming", "Transferring", "Forwarding",
-}
+var validStates = vocab.States()
 
 var endCallSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{

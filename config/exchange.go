@@ -6,21 +6,23 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/vocab"
 )
 
 // Dialects, server versions and auth kinds an exchange block accepts.
 var (
-	validDialects       = []string{"ews", "um2007"}
+	validDialects       = vocab.Dialects()
 	validServerVersions = []string{
 		"Exchange2007", "Exchange2007_SP1", "Exchange2010", "Exchange2010_SP1", "Exchange2010_SP2",
 		"Exchange2013", "Exchange2013_SP1", "Exchange2015", "Exchange2016",
 	}
-	validAuthKinds = []string{"ntlm", "basic", "bearer"}
+	validAuthKinds = vocab.AuthKinds()
 )
 
 const (
-	defaultDialect       = "ews"
-	defaultServerVersion = "Exchange2010"
+	defaultDialect       = vocab.DefaultDialect
+	defaultServerVersion = vocab.DefaultServerVersion
 )
 
 var exchangeSchema = &hcl.BodySchema{

@@ -10,6 +10,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/callctl/callctl/vocab"
 )
 
 // Call is one phone call in the simulator's table. State is a
@@ -23,7 +25,7 @@ type Call struct {
 
 // The enumerations both dialects use, in schema order (protocol.md §2.4).
 var (
-	validStates = []string{"Idle", "Connecting", "Alerted", "Connected", "Disconnected", "Incoming", "Transferring", "Forwarding"}
+	validStates = vocab.States()
 	validCauses = []string{"None", "UserBusy", "NoAnswer", "Unavailable", "Other"}
 )
 

@@ -15,11 +15,13 @@ import (
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/soap"
+
+	"github.com/callctl/callctl/vocab"
 )
 
 // DefaultParallelism is the number of requests in flight to one exchange
 // unless told otherwise: Exchange 2010's default EWSMaxConcurrency.
-const DefaultParallelism = 10
+const DefaultParallelism = vocab.DefaultParallelism
 
 // Planner looks declared calls up and decides what to do with each.
 type Planner struct {
@@ -213,10 +215,7 @@ func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
 }
 
 // knownStates are the call states both dialects document.
-var knownStates = []string{
-	soap.StateIdle, soap.StateConnecting, soap.StateAlerted, soap.StateConnected,
-	soap.StateDisconnected, soap.StateIncoming, soap.StateTransferring, soap.StateForwarding,
-}
+var knownStates = vocab.States()
 
 // unknownStateWarnings flags calls in a state no documentation names: such
 // a call is treated as live and will be disconnected, which the operator

@@ -8,6 +8,8 @@ package soap
 import (
 	"context"
 	"errors"
+
+	"github.com/callctl/callctl/vocab"
 )
 
 // Caller is everything reconcile needs from one exchange. Implementations
@@ -35,26 +37,20 @@ type CallInfo struct {
 
 // Call states, as both dialects spell them.
 const (
-	StateIdle         = "Idle"
-	StateConnecting   = "Connecting"
-	StateAlerted      = "Alerted"
-	StateConnected    = "Connected"
-	StateDisconnected = "Disconnected"
-	StateIncoming     = "Incoming"
-	StateTransferring = "Transferring"
-	StateForwarding   = "Forwarding"
+	StateIdle         = vocab.StateIdle
+	StateConnecting   = vocab.StateConnecting
+	StateAlerted      = vocab.StateAlerted
+	StateConnected    = vocab.StateConnected
+	StateDisconnected = vocab.StateDisconnected
+	StateIncoming     = vocab.StateIncoming
+	StateTransferring = vocab.StateTransferring
+	StateForwarding   = vocab.StateForwarding
 )
 
 // Active reports whether a call in this state is still live and so would be
 // disconnected. Unknown states are treated as live: ending a call that was
 // already over is harmless, leaving a live one up is not.
-func Active(state string) bool {
-	switch state {
-	case StateIdle, StateDisconnected:
-		return false
-	}
-	return true
-}
+func Active(state string) bool { return vocab.Active(state) }
 
 // ErrCallNotFound is matched (errors.Is) by the error a server returns for a
 // call id it does not know: expired, already ended, or never existed.

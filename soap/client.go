@@ -9,13 +9,15 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/callctl/callctl/vocab"
 )
 
 // Defaults for zero Options fields.
 const (
-	DefaultServerVersion = "Exchange2010"
-	DefaultParallelism   = 10
-	DefaultTimeout       = 60 * time.Second
+	DefaultServerVersion = vocab.DefaultServerVersion
+	DefaultParallelism   = vocab.DefaultParallelism
+	DefaultTimeout       = vocab.DefaultTimeout
 	DefaultUserAgent     = "callctl-soap/1"
 )
 

@@ -1,19 +1,23 @@
 package soap
 
-import "time"
+import (
+	"time"
+
+	"github.com/callctl/callctl/vocab"
+)
 
 // Dialects.
 const (
-	DialectEWS    = "ews"    // Exchange 2010+ Exchange Web Services
-	DialectUM2007 = "um2007" // Exchange 2007 Unified Messaging web service
+	DialectEWS    = vocab.DialectEWS
+	DialectUM2007 = vocab.DialectUM2007
 )
 
 // Auth kinds.
 const (
-	AuthNone   = "none"
-	AuthNTLM   = "ntlm"
-	AuthBasic  = "basic"
-	AuthBearer = "bearer"
+	AuthNone   = vocab.AuthNone
+	AuthNTLM   = vocab.AuthNTLM
+	AuthBasic  = vocab.AuthBasic
+	AuthBearer = vocab.AuthBearer
 )
 
 // Options configure a Caller for one exchange.

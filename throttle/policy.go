@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/callctl/callctl/soap"
+
+	"github.com/callctl/callctl/vocab"
 )
 
 // Defaults for zero Policy fields.
@@ -13,10 +15,14 @@ const (
 	DefaultMaxAttempts  = 8
 	DefaultBaseDelay    = 200 * time.Millisecond
 	DefaultMaxDelay     = 10 * time.Second
-	DefaultMaxBackoff   = 5 * time.Minute
-	DefaultTimeout      = 60 * time.Second
+	DefaultMaxBackoff   = vocab.DefaultMaxBackoff
+	DefaultTimeout      = vocab.DefaultTimeout
 	DefaultRecoverAfter = 5
 )
+
+// NeverWait as Policy.MaxBackoff waits out no server-advised back-off:
+// a call the server asks to wait fails at once (-max-backoff=0).
+const NeverWait time.Duration = -1
 
 // Policy says how hard a Caller tries and how politely. Zero fields take
 // the defaults above; Parallelism defaults to soap.DefaultParallelism.
@@ -33,7 +39,7 @@ type Policy struct {
 	// MaxBackoff is the longest server-advised wait (BackOffMilliseconds,
 	// Retry-After) worth waiting out. A longer one fails the calls it
 	// holds up at once, with a *BackoffError, rather than leaving callctl
-	// silently stuck for minutes.
+	// silently stuck for minutes. NeverWait fails every one.
 	MaxBackoff time.Duration
 	// Timeout bounds each attempt separately, so that one hung request
 	// costs one attempt, not the whole run.
@@ -72,7 +78,10 @@ func (p Policy) withDefaults() Policy {
 	if p.MaxDelay <= 0 {
 		p.MaxDelay = DefaultMaxDelay
 	}
-	if p.MaxBackoff <= 0 {
+	switch {
+	case p.MaxBackoff == NeverWait:
+		p.MaxBackoff = 0 // any advised wait is longer
+	case p.MaxBackoff <= 0:
 		p.MaxBackoff = DefaultMaxBackoff
 	}
 	if p.Timeout <= 0 {

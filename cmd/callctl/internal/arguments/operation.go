@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
+	"github.com/callctl/callctl/vocab"
 )
 
 // Operation holds the flags plan and apply share.
@@ -29,14 +31,14 @@ type Operation struct {
 func (o *Operation) addFlags(fs *flag.FlagSet) {
 	fs.Var(varFlag{&o.Vars}, "var", "set a variable: -var 'name=value' (repeatable)")
 	fs.Var(varFileFlag{&o.Vars}, "var-file", "load variables from a file (repeatable)")
-	fs.IntVar(&o.Parallelism, "parallelism", 10, "requests in flight per exchange")
+	fs.IntVar(&o.Parallelism, "parallelism", vocab.DefaultParallelism, "requests in flight per exchange")
 	fs.Var((*repeated)(&o.Targets), "target", "only act on this call address (repeatable)")
 	fs.Var((*repeated)(&o.Excludes), "exclude", "never act on this call address (repeatable)")
 	fs.IntVar(&o.MaxDisconnects, "max-disconnects", -1, "refuse a plan that would disconnect more than N calls (-1: no cap)")
 	fs.BoolVar(&o.NoColor, "no-color", false, "disable colour")
-	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "give up on one request after this long (it is retried)")
+	fs.DurationVar(&o.Timeout, "timeout", vocab.DefaultTimeout, "give up on one request after this long (it is retried)")
 	fs.DurationVar(&o.Deadline, "deadline", 0, "give up on the whole run after this long (0: no deadline)")
-	fs.DurationVar(&o.MaxBackoff, "max-backoff", 5*time.Minute, "fail calls the server asks to wait longer than this")
+	fs.DurationVar(&o.MaxBackoff, "max-backoff", vocab.DefaultMaxBackoff, "fail calls the server asks to wait longer than this (0: never wait)")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { o.ViewType = ViewJSON; return nil })
 }
 
@@ -49,7 +51,12 @@ func (o *Operation) check(cmd string) hcl.Diagnostics {
 			Detail:   fmt.Sprintf("The -parallelism flag must be at least 1, but %d was given.", o.Parallelism),
 		})
 	}
-	for name, d := range map[string]time.Duration{"-timeout": o.Timeout, "-deadline": o.Deadline, "-max-backoff": o.MaxBackoff} {
+	// In flag order, so that the diagnostics come out the same each run.
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"-timeout", o.Timeout}, {"-deadline", o.Deadline}, {"-max-backoff", o.MaxBackoff}} {
+		name, d := f.name, f.d
 		if d < 0 || (d == 0 && name == "-timeout") {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -144,6 +151,13 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 }
 
 // ConnectOptions are the client settings these flags ask for.
+// -max-backoff=0 means never wait out a server-advised back-off; the retry
+// layer reads a zero MaxBackoff as its default, so it is passed as
+// throttle.NeverWait.
 func (o *Operation) ConnectOptions() reconcile.ConnectOptions {
-	return reconcile.ConnectOptions{Parallelism: o.Parallelism, Timeout: o.Timeout, MaxBackoff: o.MaxBackoff}
+	maxBackoff := o.MaxBackoff
+	if maxBackoff == 0 {
+		maxBackoff = throttle.NeverWait
+	}
+	return reconcile.ConnectOptions{Parallelism: o.Parallelism, Timeout: o.Timeout, MaxBackoff: maxBackoff}
 }

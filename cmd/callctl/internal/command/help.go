@@ -15,7 +15,8 @@ Options:
   -max-disconnects=N    Fail if the plan would disconnect more than N calls (default -1: no cap)
   -timeout=DUR          Give up on one request after this long; it is retried (default 60s)
   -deadline=DUR         Give up on the whole run after this long (default: none)
-  -max-backoff=DUR      Fail calls the server asks to wait longer than this (default 5m)
+  -max-backoff=DUR      Fail calls the server asks to wait longer than this (default 5m;
+                        0: never wait out a server-advised back-off)
   -out=FILE             Save the plan, to apply exactly it later
   -detailed-exitcode    Exit 0 with no changes, 1 on error, 2 with changes
   -json                 Print newline-delimited JSON messages
