@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/callctl/callctl/soap"
 )
@@ -119,36 +116,17 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 		}
 	}
 
-	var wg sync.WaitGroup
-	for name, idx := range byExchange {
-		caller := a.Callers[name]
-		wg.Go(func() {
-			var g errgroup.Group
-			g.SetLimit(parallelism(a.Parallelism))
-			for _, i := range idx {
-				c := plan.Changes[i]
-				if stop.Err() != nil || ctx.Err() != nil {
-					res.Results[i] = &Result{Change: c, Outcome: OutcomeNotStarted, Err: ErrInterrupted}
-					hk.PostDisconnect(res.Results[i])
-					continue
-				}
-				g.Go(func() error {
-					// The slot may have come free only after a stop.
-					if stop.Err() != nil || ctx.Err() != nil {
-						res.Results[i] = &Result{Change: c, Outcome: OutcomeNotStarted, Err: ErrInterrupted}
-						hk.PostDisconnect(res.Results[i])
-						return nil
-					}
-					r := a.disconnect(ctx, caller, c, hk)
-					res.Results[i] = r
-					hk.PostDisconnect(r)
-					return nil
-				})
-			}
-			_ = g.Wait()
+	perExchange(byExchange, a.Parallelism,
+		func() bool { return stop.Err() != nil || ctx.Err() != nil },
+		func(exchange string, i int) {
+			r := a.disconnect(ctx, a.Callers[exchange], plan.Changes[i], hk)
+			res.Results[i] = r
+			hk.PostDisconnect(r)
+		},
+		func(i int) {
+			res.Results[i] = &Result{Change: plan.Changes[i], Outcome: OutcomeNotStarted, Err: ErrInterrupted}
+			hk.PostDisconnect(res.Results[i])
 		})
-	}
-	wg.Wait()
 	for _, r := range res.Results {
 		if r.Outcome == OutcomeNotStarted {
 			res.Interrupted = true

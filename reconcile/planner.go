@@ -7,11 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/soap"
@@ -54,26 +52,13 @@ func (p *Planner) Plan(ctx context.Context, calls []*config.Call) (*Plan, hcl.Di
 	for i, c := range calls {
 		byExchange[c.Exchange] = append(byExchange[c.Exchange], i)
 	}
-	var wg sync.WaitGroup
-	for name, idx := range byExchange {
-		caller := p.Callers[name]
-		wg.Go(func() {
-			var g errgroup.Group
-			g.SetLimit(parallelism(p.Parallelism))
-			for _, i := range idx {
-				if ctx.Err() != nil {
-					break
-				}
-				g.Go(func() error {
-					changes[i], failures[i] = lookup(ctx, caller, calls[i], now)
-					hk.PostLookup(changes[i], failures[i])
-					return nil
-				})
-			}
-			_ = g.Wait()
-		})
-	}
-	wg.Wait()
+	perExchange(byExchange, p.Parallelism,
+		func() bool { return ctx.Err() != nil },
+		func(exchange string, i int) {
+			changes[i], failures[i] = lookup(ctx, p.Callers[exchange], calls[i], now)
+			hk.PostLookup(changes[i], failures[i])
+		},
+		func(int) {}) // an interrupted plan is refused below
 
 	var diags hcl.Diagnostics
 	if err := ctx.Err(); err != nil {
