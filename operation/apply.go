@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -33,12 +32,7 @@ type ApplyRequest struct {
 }
 
 // JournalPath is the journal file the request writes.
-func (r *ApplyRequest) JournalPath() string {
-	if r.Journal == "" {
-		return filepath.Join(r.Dir, journal.DefaultPath)
-	}
-	return r.path(r.Journal)
-}
+func (r *ApplyRequest) JournalPath() string { return JournalPath(r.Dir, r.Journal) }
 
 // Apply plans (or loads a saved plan), confirms and disconnects. When stop
 // is done nothing new starts; when hard is done, what is in flight is

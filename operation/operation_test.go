@@ -474,3 +474,38 @@ func readJournal(t *testing.T, path string) []journal.Entry {
 	}
 	return entries
 }
+
+func TestReadJournal(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, 0)
+	req := &ApplyRequest{Request: f.request(), AutoApprove: true, Journal: filepath.Join(dir, "j.jsonl")}
+	if res := Apply(context.Background(), context.Background(), req, &recorder{}); res.Status != StatusOK {
+		t.Fatalf("apply status %d", res.Status)
+	}
+	statuses, diags := ReadJournal(req.JournalPath())
+	if diags.HasErrors() || len(statuses) != 2 || statuses[0].Status != "disconnected" {
+		t.Fatalf("statuses %+v, diags %v", statuses, diags)
+	}
+
+	// A line cut short by a crash is a warning; the rest is still read.
+	fh, err := os.OpenFile(req.JournalPath(), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.WriteString(`{"v":1,"event":"inte`)
+	fh.Close()
+	statuses, diags = ReadJournal(req.JournalPath())
+	if len(diags) != 1 || diags[0].Summary != "Journal has damaged lines" || diags.HasErrors() || len(statuses) != 2 {
+		t.Errorf("damaged journal: %d statuses, diags %v", len(statuses), diags)
+	}
+
+	if _, diags := ReadJournal(filepath.Join(dir, "none.jsonl")); !diags.HasErrors() || diags[0].Summary != "Cannot read the journal" {
+		t.Errorf("missing journal: diags %v", diags)
+	}
+	if got, want := JournalPath("/p", ""), filepath.Join("/p", journal.DefaultPath); got != want {
+		t.Errorf("default journal %q, want %q", got, want)
+	}
+	if got := JournalPath("/p", "/abs/j"); got != "/abs/j" {
+		t.Errorf("absolute journal resolved to %q", got)
+	}
+}

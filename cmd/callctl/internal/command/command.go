@@ -14,7 +14,6 @@ import (
 
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
-	"github.com/callctl/callctl/journal"
 )
 
 // Meta is what every subcommand gets: its streams and working directory.
@@ -35,23 +34,6 @@ func (m *Meta) path(p string) string {
 		return p
 	}
 	return filepath.Join(m.Dir, p)
-}
-
-// journalPath is the -journal flag's file, or the default journal in the
-// policy directory.
-func (m *Meta) journalPath(flag string) string {
-	if flag == "" {
-		return filepath.Join(m.Dir, journal.DefaultPath)
-	}
-	return m.path(flag)
-}
-
-// capitalize starts an error message with a capital, for a diagnostic.
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 const usage = `Usage: callctl [-chdir=DIR] <command> [options]

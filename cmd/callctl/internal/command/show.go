@@ -1,15 +1,12 @@
 package command
 
 import (
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
-	"github.com/callctl/callctl/journal"
 	"github.com/callctl/callctl/operation"
 )
 
@@ -43,31 +40,11 @@ func (c *ShowCommand) Run(rawArgs []string) int {
 // state. It exits 1 when a disconnect was sent but its outcome never
 // recorded (a killed apply): those calls need checking.
 func (c *ShowCommand) showJournal(path string, view views.Show) int {
-	path = c.journalPath(path)
-	f, err := os.Open(path)
-	if err != nil {
-		view.Diagnostics(hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Cannot read the journal",
-			Detail:   fmt.Sprintf("%s. The journal is written by \"callctl apply\"; give another file as \"callctl show -journal FILE\".", capitalize(err.Error())),
-		}})
+	statuses, diags := operation.ReadJournal(operation.JournalPath(c.Dir, path))
+	view.Diagnostics(diags)
+	if diags.HasErrors() {
 		return ExitError
 	}
-	defer f.Close()
-	entries, err := journal.Read(f)
-	var damaged *journal.DamagedLinesError
-	switch {
-	case errors.As(err, &damaged):
-		view.Diagnostics(hcl.Diagnostics{{
-			Severity: hcl.DiagWarning,
-			Summary:  "Journal has damaged lines",
-			Detail:   fmt.Sprintf("%s: %s. A line cut short by a crash was never acted on; the rest of the journal is shown.", path, err),
-		}})
-	case err != nil:
-		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read the journal", Detail: capitalize(err.Error()) + "."}})
-		return ExitError
-	}
-	statuses := journal.Summarize(entries)
 	view.Journal(statuses)
 	for _, s := range statuses {
 		if s.Unknown() {
