@@ -1,6 +1,7 @@
 // Package command wires callctl's subcommands: each parses its arguments,
-// builds its view, calls config and reconcile, and maps the outcome to an
-// exit code. Logic lives in those packages, not here.
+// builds its view and the operation's request, hands the request and view
+// to package operation, and maps the result to an exit code. Logic lives
+// in operation and the packages below it; rendering lives in views.
 package command
 
 import (
