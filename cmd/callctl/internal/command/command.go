@@ -6,9 +6,7 @@ package command
 
 import (
 	"fmt"
-
 	"log/slog"
-	"path/filepath"
 	"strings"
 
 	"github.com/agext/levenshtein"
@@ -27,14 +25,6 @@ type Meta struct {
 	Log *slog.Logger
 	// Interrupts are the run's interrupt stages.
 	Interrupts Interrupts
-}
-
-// path resolves a command-line path against the policy directory.
-func (m *Meta) path(p string) string {
-	if p == "" || filepath.IsAbs(p) {
-		return p
-	}
-	return filepath.Join(m.Dir, p)
 }
 
 const usage = `Usage: callctl [-chdir=DIR] <command> [options]
