@@ -99,7 +99,7 @@ func (c *ApplyCommand) disconnectAll(stop, hard context.Context, args *arguments
 		view.Diagnostics(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Cannot open the apply journal",
-			Detail:   fmt.Sprintf("%s. Nothing was disconnected: callctl records every disconnect before sending it. Fix the path or its permissions, or choose another file with -journal.", capitalize(err.Error())),
+			Detail:   fmt.Sprintf("%s. Nothing was disconnected: callctl records every disconnect before sending it. Fix the path or its permissions, or choose another file with -journal.", capitalize(strings.TrimPrefix(err.Error(), "journal: "))),
 		}})
 		return ExitError
 	}
