@@ -26,7 +26,7 @@ type UnsafeError struct {
 }
 
 func (e *UnsafeError) Error() string {
-	return fmt.Sprintf("%s %s; callctl writes only its own regular files and never follows links there. Remove %s (it is not needed: callctl creates it) and run again", e.Path, e.Problem, e.Path)
+	return fmt.Sprintf("%q %s; callctl writes only its own regular files and never follows links there. Remove %q (callctl creates it anew) and run again", e.Path, e.Problem, e.Path)
 }
 
 // PrivateDir makes sure dir is a directory owned by the current user,

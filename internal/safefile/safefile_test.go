@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -94,7 +95,7 @@ func TestUnsafeErrorSaysWhatToRemove(t *testing.T) {
 	if err == nil {
 		t.Fatal("symlink opened")
 	}
-	want := path + " is a symbolic link; callctl writes only its own regular files and never follows links there. Remove " + path + " (it is not needed: callctl creates it) and run again"
+	want := strconv.Quote(path) + " is a symbolic link; callctl writes only its own regular files and never follows links there. Remove " + strconv.Quote(path) + " (callctl creates it anew) and run again"
 	if err.Error() != want {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
 	}
