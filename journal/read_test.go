@@ -71,12 +71,14 @@ func TestReadDecodesTime(t *testing.T) {
 func TestDamagedLinesErrorMessage(t *testing.T) {
 	for _, tt := range []struct {
 		lines []int
+		count int
 		want  string
 	}{
-		{[]int{7}, "journal: skipped 1 damaged line (7), probably torn by a crash while writing"},
-		{[]int{2, 9}, "journal: skipped 2 damaged lines (2, 9), probably torn by a crash while writing"},
+		{[]int{7}, 0, "journal: skipped 1 damaged line (7), probably torn by a crash while writing"},
+		{[]int{2, 9}, 0, "journal: skipped 2 damaged lines (2, 9), probably torn by a crash while writing"},
+		{[]int{2, 9}, 1002, "journal: skipped 1002 damaged lines (2, 9, and 1000 more), probably torn by a crash while writing"},
 	} {
-		if got := (&DamagedLinesError{Lines: tt.lines}).Error(); got != tt.want {
+		if got := (&DamagedLinesError{Lines: tt.lines, Count: tt.count}).Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
 		}
 	}
@@ -160,5 +162,51 @@ func TestWriteTable(t *testing.T) {
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadBoundsHostileJournals: a journal is a file anyone with write
+// access to the policy directory can shape, so Read keeps at most maxLine
+// bytes of any line and a bounded list of damaged line numbers.
+func TestReadBoundsHostileJournals(t *testing.T) {
+	sized := func(n int) string {
+		head := `{"v":1,"event":"intent","run":"r1","reason":"`
+		return head + strings.Repeat("x", n-len(head)-2) + `"}`
+	}
+	tests := map[string]struct {
+		in          string
+		wantEntries int
+		wantLines   []int
+		wantCount   int
+	}{
+		"line of exactly maxLine bytes": {sized(maxLine) + "\n", 1, nil, 0},
+		"line one byte too long":        {sized(maxLine+1) + "\n" + lineStart + "\n", 1, []int{1}, 1},
+		"many damaged lines":            {strings.Repeat("garbage\n", 5000) + lineStart + "\n", 1, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5000},
+		"long line of newlines-free junk ending in an entry": {
+			strings.Repeat("y", 3*maxLine) + lineStart + "\n" + lineIntent + "\n", 1, []int{1}, 1},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			entries, err := Read(strings.NewReader(tt.in))
+			if len(entries) != tt.wantEntries {
+				t.Errorf("read %d entries, want %d", len(entries), tt.wantEntries)
+			}
+			var damaged *DamagedLinesError
+			if tt.wantCount == 0 {
+				if err != nil {
+					t.Fatalf("Read error = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.As(err, &damaged) {
+				t.Fatalf("Read error = %v, want *DamagedLinesError", err)
+			}
+			if diff := cmp.Diff(tt.wantLines, damaged.Lines); diff != "" {
+				t.Errorf("damaged lines (-want +got):\n%s", diff)
+			}
+			if damaged.Count != tt.wantCount {
+				t.Errorf("Count = %d, want %d", damaged.Count, tt.wantCount)
+			}
+		})
 	}
 }
