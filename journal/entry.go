@@ -26,6 +26,11 @@ const (
 	// EventOutcome is written once a call's fate is known.
 	EventOutcome Event = "outcome"
 	EventRunEnd  Event = "run_end"
+	// EventLookup records that a run looked up a call an earlier run left
+	// "sent, outcome unknown" and found it over (Action already_ended or
+	// not_found), which settles that earlier outcome. Other lookups are
+	// not journaled: they change nothing.
+	EventLookup Event = "lookup"
 )
 
 // Entry is one journal line. Only the fields of its Event are set.
@@ -39,13 +44,18 @@ type Entry struct {
 	Run   string    `json:"run"`
 	Time  time.Time `json:"time"` // RFC3339Nano, UTC
 
-	// intent and outcome
+	// intent, outcome and lookup
 	Address  string            `json:"address,omitempty"`
 	Exchange string            `json:"exchange,omitempty"`
 	CallID   string            `json:"call_id,omitempty"`
 	Reason   string            `json:"reason,omitempty"`
 	Outcome  reconcile.Outcome `json:"outcome,omitempty"`
 	Error    string            `json:"error,omitempty"`
+
+	// lookup
+	Action     reconcile.Action `json:"action,omitempty"`
+	State      string           `json:"state,omitempty"`       // as the server reported it
+	ObservedAt *time.Time       `json:"observed_at,omitempty"` // when the server said so
 
 	// run_start
 	Version   string `json:"version,omitempty"`

@@ -124,15 +124,65 @@ func TestSummarize(t *testing.T) {
 			[]Entry{ev(EventOutcome, "r1", "a", t0, reconcile.OutcomeAlreadyEnded, "")},
 			[]CallStatus{{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: "already_ended"}},
 		},
-		"same call in two runs is two rows": {
+		"same call in two runs is two rows; the later settles the earlier": {
 			[]Entry{
 				ev(EventIntent, "r1", "a", t0, "", ""),
 				ev(EventIntent, "r2", "a", t1, "", ""),
 				ev(EventOutcome, "r2", "a", t2, reconcile.OutcomeAlreadyEnded, ""),
 			},
 			[]CallStatus{
-				{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusSentUnknown},
+				{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusResolved, ResolvedBy: "r2", Resolution: "already_ended"},
 				{Run: "r2", Time: t2, Address: "a", Exchange: "corp", CallID: "id-a", Status: "already_ended"},
+			},
+		},
+		"disconnected again by a later run, under another address": {
+			[]Entry{
+				ev(EventIntent, "r1", "a", t0, "", ""),
+				{Event: EventIntent, Run: "r2", Time: t1, Address: "renamed", Exchange: "corp", CallID: "id-a"},
+				{Event: EventOutcome, Run: "r2", Time: t2, Address: "renamed", Exchange: "corp", CallID: "id-a", Outcome: reconcile.OutcomeDisconnected},
+			},
+			[]CallStatus{
+				{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusResolved, ResolvedBy: "r2", Resolution: "disconnected"},
+				{Run: "r2", Time: t2, Address: "renamed", Exchange: "corp", CallID: "id-a", Status: "disconnected"},
+			},
+		},
+		"a later lookup found it ended or gone": {
+			[]Entry{
+				ev(EventIntent, "r1", "a", t0, "", ""),
+				ev(EventIntent, "r1", "b", t0, "", ""),
+				{Event: EventLookup, Run: "r2", Time: t1, Address: "a", Exchange: "corp", CallID: "id-a", Action: reconcile.ActionNone},
+				{Event: EventLookup, Run: "r2", Time: t1, Address: "b", Exchange: "corp", CallID: "id-b", Action: reconcile.ActionNotFound},
+			},
+			[]CallStatus{
+				{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusResolved, ResolvedBy: "r2", Resolution: "already_ended"},
+				{Run: "r1", Time: t0, Address: "b", Exchange: "corp", CallID: "id-b", Status: StatusResolved, ResolvedBy: "r2", Resolution: "not_found"},
+			},
+		},
+		"what does not settle: a failure, a live lookup, another exchange, an earlier line": {
+			[]Entry{
+				ev(EventOutcome, "r0", "a", t0, reconcile.OutcomeDisconnected, ""),
+				ev(EventIntent, "r1", "a", t1, "", ""),
+				ev(EventOutcome, "r2", "a", t2, reconcile.OutcomeFailed, "timeout"),
+				{Event: EventLookup, Run: "r3", Time: t2, Address: "a", Exchange: "corp", CallID: "id-a", Action: reconcile.ActionLeaveAlone},
+				{Event: EventOutcome, Run: "r3", Time: t2, Address: "a", Exchange: "other", CallID: "id-a", Outcome: reconcile.OutcomeDisconnected},
+			},
+			[]CallStatus{
+				{Run: "r0", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: "disconnected"},
+				{Run: "r1", Time: t1, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusSentUnknown},
+				{Run: "r2", Time: t2, Address: "a", Exchange: "corp", CallID: "id-a", Status: "failed", Error: "timeout"},
+				{Run: "r3", Time: t2, Address: "a", Exchange: "other", CallID: "id-a", Status: "disconnected"},
+			},
+		},
+		"unknown again after being settled": {
+			[]Entry{
+				ev(EventIntent, "r1", "a", t0, "", ""),
+				ev(EventOutcome, "r2", "a", t1, reconcile.OutcomeAlreadyEnded, ""),
+				ev(EventIntent, "r3", "a", t2, "", ""),
+			},
+			[]CallStatus{
+				{Run: "r1", Time: t0, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusResolved, ResolvedBy: "r2", Resolution: "already_ended"},
+				{Run: "r2", Time: t1, Address: "a", Exchange: "corp", CallID: "id-a", Status: "already_ended"},
+				{Run: "r3", Time: t2, Address: "a", Exchange: "corp", CallID: "id-a", Status: StatusSentUnknown},
 			},
 		},
 	}
@@ -150,15 +200,17 @@ func TestWriteTable(t *testing.T) {
 		{Run: "20261126T073000Z-9f3c2a1b", Time: t1, Address: `end_call.fraud["x"]`, Exchange: "corp", CallID: "AAMk=", Status: "disconnected"},
 		{Run: "20261126T073000Z-9f3c2a1b", Time: t2, Address: "end_call.b", Exchange: "corp", CallID: "id with space", Status: StatusSentUnknown},
 		{Run: "20261126T073000Z-9f3c2a1b", Time: t2, Address: "end_call.c", Exchange: "um", CallID: "C", Status: "failed", Error: "soap: HTTP 500:\n\tInternal\x1b[31m error"},
+		{Run: "r1", Time: t2, Address: "end_call.d", Exchange: "um", CallID: "D", Status: StatusResolved, ResolvedBy: "r2", Resolution: "already_ended"},
 	}
 	var b strings.Builder
 	if err := WriteTable(&b, statuses); err != nil {
 		t.Fatal(err)
 	}
-	want := `RUN                        TIME                  ADDRESS              EXCHANGE  CALL ID          STATUS                 ERROR
-20261126T073000Z-9f3c2a1b  2026-11-26T07:30:01Z  end_call.fraud["x"]  corp      AAMk=            disconnected           -
-20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.b           corp      "id with space"  sent, outcome unknown  -
-20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.c           um        C                failed                 soap: HTTP 500: Internal [31m error
+	want := `RUN                        TIME                  ADDRESS              EXCHANGE  CALL ID          STATUS                             ERROR
+20261126T073000Z-9f3c2a1b  2026-11-26T07:30:01Z  end_call.fraud["x"]  corp      AAMk=            disconnected                       -
+20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.b           corp      "id with space"  sent, outcome unknown              -
+20261126T073000Z-9f3c2a1b  2026-11-26T07:30:02Z  end_call.c           um        C                failed                             soap: HTTP 500: Internal [31m error
+r1                         2026-11-26T07:30:02Z  end_call.d           um        D                resolved: already ended in run r2  -
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)

@@ -92,7 +92,52 @@ func OpenPrivate(path string, flag int) (*os.File, error) {
 	return f, nil
 }
 
+// OpenRead opens an existing file for reading without following a link
+// in its final component, and refuses anything that is not a regular file:
+// a link to a device or FIFO such as /dev/zero would otherwise make a
+// reader wait or read forever. Unlike OpenPrivate it does not require the
+// file to be the user's, so that one operator may read another's journal.
+// A missing file is reported as fs.ErrNotExist.
+func OpenRead(path string) (*os.File, error) {
+	before, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKind(path, before); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+	if err != nil {
+		if isLinkLoop(err) {
+			return nil, &UnsafeError{Path: path, Problem: "is a symbolic link"}
+		}
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !os.SameFile(before, fi) {
+		err = &UnsafeError{Path: path, Problem: "was replaced while callctl opened it"}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 func checkFile(path string, fi fs.FileInfo) error {
+	if err := checkKind(path, fi); err != nil {
+		return err
+	}
+	if p := ownerProblem(fi); p != "" {
+		return &UnsafeError{Path: path, Problem: p}
+	}
+	if p := linkProblem(fi); p != "" {
+		return &UnsafeError{Path: path, Problem: p}
+	}
+	return nil
+}
+
+func checkKind(path string, fi fs.FileInfo) error {
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return &UnsafeError{Path: path, Problem: "is a symbolic link"}
@@ -100,12 +145,6 @@ func checkFile(path string, fi fs.FileInfo) error {
 		return &UnsafeError{Path: path, Problem: "is a directory"}
 	case !fi.Mode().IsRegular():
 		return &UnsafeError{Path: path, Problem: "is not a regular file"}
-	}
-	if p := ownerProblem(fi); p != "" {
-		return &UnsafeError{Path: path, Problem: p}
-	}
-	if p := linkProblem(fi); p != "" {
-		return &UnsafeError{Path: path, Problem: p}
 	}
 	return nil
 }

@@ -87,6 +87,41 @@ func TestOpenPrivate(t *testing.T) {
 	}
 }
 
+func TestOpenRead(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "journal"), "line\n")
+	symlink(t, "journal", filepath.Join(dir, "link"))
+	symlink(t, "/dev/zero", filepath.Join(dir, "zero"))
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]string{ // name: want problem, "" for success
+		"journal": "",
+		"link":    "is a symbolic link",
+		"zero":    "is a symbolic link",
+		"fifo":    "is not a regular file",
+	}
+	for name, want := range tests {
+		t.Run(name, func(t *testing.T) {
+			f, err := OpenRead(filepath.Join(dir, name))
+			if want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Close()
+				return
+			}
+			var ue *UnsafeError
+			if !errors.As(err, &ue) || ue.Problem != want {
+				t.Fatalf("OpenRead = %v, want an UnsafeError %q", err, want)
+			}
+		})
+	}
+	if _, err := OpenRead(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v, want ErrNotExist", err)
+	}
+}
+
 func TestUnsafeErrorSaysWhatToRemove(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "apply.lock")

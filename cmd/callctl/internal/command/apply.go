@@ -63,6 +63,15 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	defer reconcile.CloseAll(p.callers)
 	view.Diagnostics(diags)
 	view.Plan(p.plan)
+	// Calls an earlier, killed apply left "sent, outcome unknown" are
+	// settled in the journal once this run's lookup finds them over.
+	if err := journal.RecordLookups(c.journalPath(args.Journal), journal.RunMeta{Version: version.Version, PolicyDir: c.absDir(), PlanHash: p.planHash}, p.plan); err != nil {
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Journal not updated",
+			Detail:   fmt.Sprintf("%s. This run found calls over that an earlier apply left with an unknown outcome, but could not record it; \"callctl show -journal\" goes on listing them as unknown.", capitalize(strings.TrimPrefix(err.Error(), "journal: "))),
+		}})
+	}
 	n := p.plan.Summary().ToDisconnect
 	if n == 0 {
 		return ExitOK

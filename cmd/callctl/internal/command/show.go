@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/internal/safefile"
 	"github.com/callctl/callctl/journal"
 )
 
@@ -58,10 +58,11 @@ func short(hash string) string {
 
 // showJournal prints the journal as a table of each call's last known
 // state. It exits 1 when a disconnect was sent but its outcome never
-// recorded (a killed apply): those calls need checking.
+// recorded (a killed apply) and no later run has since found the call over
+// or disconnected it again: those calls need checking.
 func (c *ShowCommand) showJournal(path string, view *views.View) int {
 	path = c.journalPath(path)
-	f, err := os.Open(path)
+	f, err := safefile.OpenRead(path)
 	if err != nil {
 		view.Diagnostics(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -88,11 +89,16 @@ func (c *ShowCommand) showJournal(path string, view *views.View) int {
 	if err := journal.WriteTable(c.Streams.Out, statuses); err != nil {
 		return ExitError
 	}
+	resolved := false
 	for _, s := range statuses {
 		if s.Unknown() {
 			fmt.Fprintf(c.Streams.Out, "\nSome disconnects were sent but their outcome was never recorded: check those calls with \"callctl plan\".\n")
 			return ExitError
 		}
+		resolved = resolved || s.Resolved()
+	}
+	if resolved {
+		fmt.Fprintf(c.Streams.Out, "\nDisconnects whose outcome was never recorded were resolved by later runs, which found those calls over or disconnected them again.\n")
 	}
 	return ExitOK
 }
