@@ -23,15 +23,22 @@ type UnsafeError struct {
 	Path string
 	// Problem says what is wrong, as in "is a symbolic link".
 	Problem string
+	// Fix says what to do; when empty, to remove the path.
+	Fix string
 }
 
 func (e *UnsafeError) Error() string {
-	return fmt.Sprintf("%q %s; callctl writes only its own regular files and never follows links there. Remove %q (callctl creates it anew) and run again", e.Path, e.Problem, e.Path)
+	fix := e.Fix
+	if fix == "" {
+		fix = fmt.Sprintf("Remove %q (callctl creates it anew) and run again", e.Path)
+	}
+	return fmt.Sprintf("%q %s; callctl writes only its own regular files and never follows links there. %s", e.Path, e.Problem, fix)
 }
 
-// PrivateDir makes sure dir is a directory owned by the current user,
-// creating it with mode 0700 if it does not exist. Its parent must exist.
-// A symbolic link at dir is refused, not followed.
+// PrivateDir makes sure dir is a directory owned by the current user that
+// no one else can write to, creating it with mode 0700 if it does not
+// exist. Its parent must exist. A symbolic link at dir is refused, not
+// followed.
 func PrivateDir(dir string) error {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
@@ -48,6 +55,9 @@ func PrivateDir(dir string) error {
 	}
 	if p := ownerProblem(fi); p != "" {
 		return &UnsafeError{Path: dir, Problem: p}
+	}
+	if p := dirModeProblem(fi); p != "" {
+		return &UnsafeError{Path: dir, Problem: p, Fix: fmt.Sprintf("Run \"chmod 700 %s\" and run again", dir)}
 	}
 	return nil
 }

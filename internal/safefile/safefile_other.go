@@ -15,3 +15,6 @@ func isLinkLoop(error) bool { return false }
 func ownerProblem(fs.FileInfo) string { return "" }
 
 func linkProblem(fs.FileInfo) string { return "" }
+
+// Windows reports no meaningful permission bits for directories.
+func dirModeProblem(fs.FileInfo) string { return "" }

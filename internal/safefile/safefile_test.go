@@ -159,6 +159,14 @@ func TestPrivateDir(t *testing.T) {
 		"file": {setup: func(t *testing.T, _, dir string) {
 			write(t, dir, "x")
 		}, wantErr: "is not a directory"},
+		"writable by others": {setup: func(t *testing.T, _, dir string) {
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, 0o777); err != nil {
+				t.Fatal(err)
+			}
+		}, wantErr: "can be written by other users (mode 0777)"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -36,3 +36,12 @@ func linkProblem(fi fs.FileInfo) string {
 	}
 	return fmt.Sprintf("has %d hard links (it is also another file)", st.Nlink)
 }
+
+// dirModeProblem refuses a directory others can write to: they could put
+// links or files of their own in it.
+func dirModeProblem(fi fs.FileInfo) string {
+	if fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Sprintf("can be written by other users (mode %#o)", fi.Mode().Perm())
+	}
+	return ""
+}
