@@ -59,3 +59,16 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReadOverLongLine reads a 64 MiB line with no newline: memory per
+// op should stay near maxLine, not the line's size.
+func BenchmarkReadOverLongLine(b *testing.B) {
+	data := bytes.Repeat([]byte("x"), 64<<20)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Read(bytes.NewReader(data)); err == nil {
+			b.Fatal("over-long line read without error")
+		}
+	}
+}
