@@ -26,6 +26,11 @@ const (
 	// EventOutcome is written once a call's fate is known.
 	EventOutcome Event = "outcome"
 	EventRunEnd  Event = "run_end"
+	// EventLookup records that a run looked up a call an earlier run left
+	// "sent, outcome unknown" and found it over (Action already_ended or
+	// not_found), which settles that earlier outcome. Other lookups are
+	// not journaled: they change nothing.
+	EventLookup Event = "lookup"
 )
 
 // Entry is one journal line. Only the fields of its Event are set.
@@ -39,13 +44,18 @@ type Entry struct {
 	Run   string    `json:"run"`
 	Time  time.Time `json:"time"` // RFC3339Nano, UTC
 
-	// intent and outcome
+	// intent, outcome and lookup
 	Address  string            `json:"address,omitempty"`
 	Exchange string            `json:"exchange,omitempty"`
 	CallID   string            `json:"call_id,omitempty"`
 	Reason   string            `json:"reason,omitempty"`
 	Outcome  reconcile.Outcome `json:"outcome,omitempty"`
 	Error    string            `json:"error,omitempty"`
+
+	// lookup
+	Action     reconcile.Action `json:"action,omitempty"`
+	State      string           `json:"state,omitempty"`       // as the server reported it
+	ObservedAt *time.Time       `json:"observed_at,omitempty"` // when the server said so
 
 	// run_start
 	Version   string `json:"version,omitempty"`
@@ -68,19 +78,31 @@ type Entry struct {
 // acted on, since a disconnect is sent only after its intent line has been
 // written whole and synced.
 type DamagedLinesError struct {
-	Lines []int // 1-based line numbers
+	// Lines holds the 1-based numbers of the first maxDamagedListed
+	// damaged lines, so that a hostile file cannot make the list grow
+	// without bound.
+	Lines []int
+	// Count is how many lines were damaged in all; when zero, len(Lines).
+	Count int
 }
 
+// maxDamagedListed bounds how many damaged line numbers are kept and shown.
+const maxDamagedListed = 10
+
 func (e *DamagedLinesError) Error() string {
+	count := max(e.Count, len(e.Lines))
 	nums := make([]string, len(e.Lines))
 	for i, n := range e.Lines {
 		nums[i] = fmt.Sprint(n)
 	}
+	if more := count - len(e.Lines); more > 0 {
+		nums = append(nums, fmt.Sprintf("and %d more", more))
+	}
 	noun := "line"
-	if len(e.Lines) != 1 {
+	if count != 1 {
 		noun = "lines"
 	}
-	return fmt.Sprintf("journal: skipped %d damaged %s (%s), probably torn by a crash while writing", len(e.Lines), noun, strings.Join(nums, ", "))
+	return fmt.Sprintf("journal: skipped %d damaged %s (%s), probably torn by a crash while writing", count, noun, strings.Join(nums, ", "))
 }
 
 // maxLine bounds one journal line; real lines are a few hundred bytes, so a
@@ -96,13 +118,19 @@ func Read(r io.Reader) ([]Entry, error) {
 	var (
 		entries []Entry
 		damaged []int
+		count   int
 	)
 	for n := 1; ; n++ {
-		line, err := readLine(br)
-		if len(bytes.TrimSpace(line)) > 0 {
+		line, long, err := readLine(br)
+		if long {
+			line = nil // damaged whatever it holds
+		}
+		if long || len(bytes.TrimSpace(line)) > 0 {
 			var e Entry
-			if json.Unmarshal(line, &e) != nil || e.Event == "" {
-				damaged = append(damaged, n)
+			if line == nil || json.Unmarshal(line, &e) != nil || e.Event == "" {
+				if count++; len(damaged) < maxDamagedListed {
+					damaged = append(damaged, n)
+				}
 			} else {
 				entries = append(entries, e)
 			}
@@ -114,24 +142,26 @@ func Read(r io.Reader) ([]Entry, error) {
 			return entries, fmt.Errorf("journal: reading line %d: %w", n, err)
 		}
 	}
-	if len(damaged) > 0 {
-		return entries, &DamagedLinesError{Lines: damaged}
+	if count > 0 {
+		return entries, &DamagedLinesError{Lines: damaged, Count: count}
 	}
 	return entries, nil
 }
 
-// readLine returns the next line without its newline. An over-long line is
-// returned truncated (it will fail to decode) and the rest discarded.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
+// readLine returns the next line without its newline. A line longer than
+// maxLine is read through without being kept, and reported as long, so
+// that no line can hold more than maxLine bytes in memory.
+func readLine(br *bufio.Reader) (line []byte, long bool, err error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) <= maxLine {
+		if !long && len(line)+len(chunk) <= maxLine+1 { // +1: the newline
 			line = append(line, chunk...)
+		} else {
+			long, line = true, nil
 		}
 		if err == bufio.ErrBufferFull {
 			continue
 		}
-		return bytes.TrimSuffix(line, []byte("\n")), err
+		return bytes.TrimSuffix(line, []byte("\n")), long, err
 	}
 }

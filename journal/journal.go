@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/callctl/callctl/internal/safefile"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -63,14 +64,19 @@ var _ reconcile.Hook = (*Journal)(nil)
 
 // Open opens the journal at path for appending, creating its directory
 // (mode 0700) and the file (mode 0600) if needed, and writes the run's
-// run_start line. If the file ends in a line torn by an earlier crash, Open
+// run_start line. The file is never opened through a symbolic link and must
+// be a regular file owned by the current user; a directory named .callctl
+// (the default's) must not be a link either and must be the user's. A path
+// that fails these checks is refused with a *safefile.UnsafeError before
+// anything is written, so a journal line can never land in a file such as
+// a shell startup file that a link points to. If the file ends in a line torn by an earlier crash, Open
 // ends that line first so that it spoils no new line.
 func Open(path string, meta RunMeta) (*Journal, error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := makeDir(dir); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := safefile.OpenPrivate(path, os.O_RDWR|os.O_APPEND)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -90,6 +96,20 @@ func Open(path string, meta RunMeta) (*Journal, error) {
 		return nil, fmt.Errorf("journal: %s: %w", path, err)
 	}
 	return j, nil
+}
+
+// makeDir creates the journal's directory. The policy directory's .callctl
+// is callctl's own and may have been committed as a link, so it is held to
+// safefile.PrivateDir; a directory the operator chose with -journal is
+// theirs to arrange.
+func makeDir(dir string) error {
+	if filepath.Base(dir) == filepath.Dir(DefaultPath) {
+		if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+			return err
+		}
+		return safefile.PrivateDir(dir)
+	}
+	return os.MkdirAll(dir, 0o700)
 }
 
 func start(f file, meta RunMeta, now func() time.Time) (*Journal, error) {

@@ -288,7 +288,7 @@ func TestConcurrentAppendsStayWhole(t *testing.T) {
 // journal: a new field must be added here deliberately.
 func TestEntryFieldsAreAllowlisted(t *testing.T) {
 	allowed := []string{"v", "event", "run", "time", "address", "exchange", "call_id", "reason", "outcome", "error",
-		"version", "policy_dir", "plan_hash", "user", "host", "pid", "counts", "in_flight"}
+		"action", "state", "observed_at", "version", "policy_dir", "plan_hash", "user", "host", "pid", "counts", "in_flight"}
 	var got []string
 	rt := reflect.TypeFor[Entry]()
 	for i := range rt.NumField() {

@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/callctl/callctl/internal/safefile"
 )
 
 // FileName is the lock file's path relative to the policy directory.
@@ -96,7 +98,10 @@ type Lock struct {
 }
 
 // Acquire locks the policy directory dir, creating dir/.callctl (mode 0700)
-// and the lock file (mode 0600) if needed. While another process holds the
+// and the lock file (mode 0600) if needed. Neither is followed if it is a
+// symbolic link, and either is refused (a *safefile.UnsafeError) unless it
+// is a directory or regular file owned by the current user; nothing is
+// written before those checks pass. While another process holds the
 // lock it tries again every 100ms until timeout has passed, then returns a
 // *HeldError naming the holder; a timeout of zero tries once. It returns
 // ctx's error if ctx is done first.
@@ -108,10 +113,12 @@ type Lock struct {
 // other.
 func Acquire(ctx context.Context, dir string, timeout time.Duration, holder Holder) (*Lock, error) {
 	path := filepath.Join(dir, FileName)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	// A link committed at .callctl or at the lock file must not make the
+	// holder record below truncate the file it points to.
+	if err := safefile.PrivateDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := safefile.OpenPrivate(path, os.O_RDWR)
 	if err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -68,6 +69,15 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 	view.Diagnostics(diags)
 	view.Plan(p.Plan)
 	res := &Result{Plan: p.Plan}
+	// Calls an earlier, killed apply left "sent, outcome unknown" are
+	// settled in the journal once this run's lookup finds them over.
+	if err := journal.RecordLookups(req.JournalPath(), journal.RunMeta{Version: req.Version, PolicyDir: req.absDir(), PlanHash: p.PlanHash}, p.Plan); err != nil {
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Journal not updated",
+			Detail:   fmt.Sprintf("%s. This run found calls over that an earlier apply left with an unknown outcome, but could not record it; \"callctl show -journal\" goes on listing them as unknown.", capitalize(err.Error())),
+		}})
+	}
 	n := p.Plan.Summary().ToDisconnect
 	if n == 0 {
 		return res
@@ -106,7 +116,7 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 		view.Diagnostics(hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Cannot open the apply journal",
-			Detail:   fmt.Sprintf("%s. Nothing was disconnected: callctl records every disconnect before sending it. Fix the path or its permissions, or choose another file with -journal.", capitalize(err.Error())),
+			Detail:   fmt.Sprintf("%s. Nothing was disconnected: callctl records every disconnect before sending it. Fix the path or its permissions, or choose another file with -journal.", capitalize(strings.TrimPrefix(err.Error(), "journal: "))),
 		}})
 		res.Status = StatusError
 		return res

@@ -3,11 +3,11 @@ package operation
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/internal/safefile"
 	"github.com/callctl/callctl/journal"
 )
 
@@ -25,7 +25,7 @@ func JournalPath(dir, flag string) string {
 // to each call's last known state. Damaged lines, such as one cut short by
 // a crash, are a warning: the rest is still returned.
 func ReadJournal(path string) ([]journal.CallStatus, hcl.Diagnostics) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRead(path)
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

@@ -20,9 +20,17 @@ func writeJournalTable(w io.Writer, statuses []journal.CallStatus) error {
 	for _, s := range statuses {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			idCell(s.Run), s.Time.UTC().Format(time.RFC3339), idCell(s.Address), idCell(s.Exchange),
-			idCell(s.CallID), s.Status, errCell(s.Error))
+			idCell(s.CallID), statusCell(s), errCell(s.Error))
 	}
 	return tw.Flush()
+}
+
+// statusCell renders a status for the table; a resolved one says how.
+func statusCell(s journal.CallStatus) string {
+	if s.Resolved() {
+		return fmt.Sprintf("resolved: %s in run %s", strings.ReplaceAll(s.Resolution, "_", " "), idCell(s.ResolvedBy))
+	}
+	return s.Status
 }
 
 // idCell renders an identifier for one table cell. Call ids are opaque and

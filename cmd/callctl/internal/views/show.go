@@ -55,11 +55,16 @@ func (v *ShowHuman) Journal(statuses []journal.CallStatus) {
 	var buf bytes.Buffer
 	_ = writeJournalTable(&buf, statuses) // a bytes.Buffer does not fail
 	v.printf("%s", buf.String())
+	resolved := false
 	for _, s := range statuses {
 		if s.Unknown() {
 			v.printf("\nSome disconnects were sent but their outcome was never recorded: check those calls with \"callctl plan\".\n")
 			return
 		}
+		resolved = resolved || s.Resolved()
+	}
+	if resolved {
+		v.printf("\nDisconnects whose outcome was never recorded were resolved by later runs, which found those calls over or disconnected them again.\n")
 	}
 }
 

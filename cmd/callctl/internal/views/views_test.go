@@ -87,8 +87,9 @@ func TestShowJournal(t *testing.T) {
 		statuses []journal.CallStatus
 		warn     bool
 	}{
-		"all answered":       {[]journal.CallStatus{{Run: "r", Time: at, Address: "a", CallID: "1", Status: "disconnected"}}, false},
-		"an outcome unknown": {[]journal.CallStatus{{Run: "r", Time: at, Address: "a", CallID: "1", Status: journal.StatusSentUnknown}}, true},
+		"all answered":              {[]journal.CallStatus{{Run: "r", Time: at, Address: "a", CallID: "1", Status: "disconnected"}}, false},
+		"an outcome unknown":        {[]journal.CallStatus{{Run: "r", Time: at, Address: "a", CallID: "1", Status: journal.StatusSentUnknown}}, true},
+		"an outcome resolved later": {[]journal.CallStatus{{Run: "r1", Time: at, Address: "a", CallID: "1", Status: journal.StatusResolved, ResolvedBy: "r2", Resolution: "already_ended"}}, false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -97,7 +98,7 @@ func TestShowJournal(t *testing.T) {
 			if !strings.HasPrefix(out.String(), "RUN ") {
 				t.Errorf("no table:\n%s", out)
 			}
-			if got := strings.Contains(out.String(), "outcome was never recorded"); got != tc.warn {
+			if got := strings.Contains(out.String(), "check those calls"); got != tc.warn {
 				t.Errorf("warning shown: %v, want %v:\n%s", got, tc.warn, out)
 			}
 		})
