@@ -208,8 +208,10 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 	ty := v.Type()
 	switch {
 	case !v.IsWhollyKnown():
-		if ld.varsFailed {
-			return nil, false, nil // a variable failed and was reported
+		if ld.varsFailed || ld.dataUnknown {
+			// A variable failed and was reported, or validate left the
+			// data sources unread.
+			return nil, false, nil
 		}
 		return invalid("The for_each value is not known while loading the policy. Use a value made only of variables and literals.")
 	case v.IsNull():
