@@ -45,8 +45,11 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	attrs := content.Attributes
 
 	exchange, exchangeOK := "", false
+	var selectExchange hcl.Expression // chooses the exchange per instance (exchange_select.go)
 	if attr, ok := attrs["exchange"]; !ok {
 		diags = append(diags, missingArgument("end_call", name, "exchange", "a reference to an exchange block, such as exchange.corp", b))
+	} else if isExchangeSelection(attr.Expr) {
+		selectExchange, exchangeOK = attr.Expr, true
 	} else {
 		var moreDiags hcl.Diagnostics
 		exchange, moreDiags = exchangeRef(attr.Expr, exchanges)
@@ -94,6 +97,11 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			call.Address += "[" + quoteKey(e.key) + "]"
 		}
 		valid := exchangeOK && hasCallID
+		if selectExchange != nil {
+			ex, ok, moreDiags := ld.evalExchange(selectExchange, e, exchanges)
+			diags = append(diags, moreDiags...)
+			call.Exchange, valid = ex, valid && ok
+		}
 		if hasCallID {
 			call.CallIDRange = callIDAttr.Expr.Range()
 			id, ok, moreDiags := ld.evalString(callIDAttr, e)

@@ -136,3 +136,33 @@ locals {
 		t.Errorf("cycle diagnostics (-want +got):\n%s", diff)
 	}
 }
+
+func TestExchangePerRecord(t *testing.T) {
+	src := `
+exchange "corp" {
+  url = "https://mail.corp.example/EWS/Exchange.asmx"
+}
+exchange "lon" {
+  url = "https://mail.lon.example/EWS/Exchange.asmx"
+}
+locals {
+  calls = { "a" = "lon", "b" = "nyc", "c" = "lon" }
+}
+end_call "x" {
+  for_each = local.calls
+  exchange = each.value == "lon" ? exchange.lon : exchange.corp
+  call_id  = each.key
+}
+`
+	pol, diags := NewLoader().LoadFS(fstest.MapFS{"main.hcl": {Data: []byte(src)}}, ".", LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	got := map[string]string{}
+	for _, c := range pol.Calls {
+		got[c.CallID] = c.Exchange
+	}
+	if diff := cmp.Diff(map[string]string{"a": "lon", "b": "corp", "c": "lon"}, got); diff != "" {
+		t.Errorf("exchanges (-want +got):\n%s", diff)
+	}
+}
