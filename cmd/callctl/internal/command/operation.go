@@ -19,10 +19,11 @@ import (
 )
 
 // loadPolicy loads the policy in m.Dir with the given variables, showing
-// the view every diagnostic's source.
+// the view every diagnostic's source. opts adjust the load options (validate
+// leaves data sources unread).
 func (m *Meta) loadPolicy(vars arguments.Vars, view interface {
 	SetConfigSources(map[string]*hcl.File)
-}) (*config.Policy, hcl.Diagnostics) {
+}, opts ...func(*config.LoadOptions)) (*config.Policy, hcl.Diagnostics) {
 	loader := config.NewLoader()
 	varFiles := make([]string, len(vars.VarFiles))
 	for i, f := range vars.VarFiles {
@@ -35,11 +36,15 @@ func (m *Meta) loadPolicy(vars arguments.Vars, view interface {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
 	}
-	policy, diags := loader.Load(m.Dir, config.LoadOptions{
+	lo := config.LoadOptions{
 		Vars:     vars.Vars,
 		VarFiles: varFiles,
 		Environ:  m.Streams.Environ,
-	})
+	}
+	for _, o := range opts {
+		o(&lo)
+	}
+	policy, diags := loader.Load(m.Dir, lo)
 	view.SetConfigSources(loader.Files())
 	return policy, diags
 }

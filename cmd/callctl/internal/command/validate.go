@@ -9,6 +9,7 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/config"
 )
 
 // ValidateCommand is "callctl validate": a policy check with no network.
@@ -32,7 +33,9 @@ func (c *ValidateCommand) Run(rawArgs []string) int {
 	var files map[string]*hcl.File
 	res := validateResult{FormatVersion: "1.0", Diagnostics: []*viewsjson.Diagnostic{}}
 	if !diags.HasErrors() {
-		policy, moreDiags := c.loadPolicy(args.Vars, view)
+		// validate reads no inventory and runs no command: it checks the
+		// policy, not the world.
+		policy, moreDiags := c.loadPolicy(args.Vars, view, func(o *config.LoadOptions) { o.Data.Mode = config.DataSkip })
 		diags = append(diags, moreDiags...)
 		files = view.ConfigSources()
 		if policy != nil {
