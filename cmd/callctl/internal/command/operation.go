@@ -66,6 +66,9 @@ func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view vie
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	for _, ds := range policy.DataSources {
+		view.DataSourceRead(ds)
+	}
 	calls, moreDiags := reconcile.SelectCalls(policy.Calls, args.Targets, args.Excludes)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
