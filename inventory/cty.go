@@ -2,7 +2,10 @@ package inventory
 
 import (
 	"encoding/json"
+	"maps"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -23,11 +26,63 @@ func Value(recs []Record) cty.Value {
 	if len(recs) == 0 {
 		return cty.ListValEmpty(cty.EmptyObject)
 	}
+	// Convert in chunks, one per CPU, each noting its fields' types;
+	// then merge the types and build the objects, again in chunks.
+	parts := chunks(len(recs))
 	objs := make([]map[string]cty.Value, len(recs))
+	partTypes := make([]map[string]cty.Type, len(parts))
+	partMixed := make([]map[string]bool, len(parts))
+	parallel(parts, func(p int, lo, hi int) {
+		partTypes[p], partMixed[p] = convertRecords(recs[lo:hi], objs[lo:hi])
+	})
+	fieldTypes, mixed := map[string]cty.Type{}, map[string]bool{}
+	for p := range parts {
+		maps.Copy(mixed, partMixed[p])
+		for k, t := range partTypes[p] {
+			switch have, ok := fieldTypes[k]; {
+			case !ok || have == cty.DynamicPseudoType:
+				fieldTypes[k] = t
+			case t != cty.DynamicPseudoType && !have.Equals(t):
+				mixed[k] = true
+			}
+		}
+	}
+	names := slices.Sorted(maps.Keys(fieldTypes))
+	homogeneous := len(mixed) == 0
+	for k, t := range fieldTypes {
+		if mixed[k] {
+			fieldTypes[k] = cty.DynamicPseudoType
+		}
+		if t == cty.DynamicPseudoType {
+			homogeneous = false // a field only ever null stays untyped
+		}
+	}
+	vals := make([]cty.Value, len(objs))
+	parallel(parts, func(_ int, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			obj := objs[i]
+			for _, k := range names {
+				if v, ok := obj[k]; !ok || v.IsNull() {
+					obj[k] = cty.NullVal(fieldTypes[k])
+				}
+			}
+			vals[i] = cty.ObjectVal(obj)
+			objs[i] = nil
+		}
+	})
+	if homogeneous {
+		return cty.ListVal(vals)
+	}
+	return cty.TupleVal(vals)
+}
+
+// convertRecords converts records into objs, returning each field's type
+// (DynamicPseudoType while only null) and the fields seen with two types.
+func convertRecords(recs []Record, objs []map[string]cty.Value) (map[string]cty.Type, map[string]bool) {
 	fieldTypes := map[string]cty.Type{}
 	mixed := map[string]bool{}
 	for i, rec := range recs {
-		obj := make(map[string]cty.Value, len(rec))
+		obj := make(map[string]cty.Value, len(rec)+2)
 		for k, v := range rec {
 			cv := jsonValue(v)
 			obj[k] = cv
@@ -46,34 +101,35 @@ func Value(recs []Record) cty.Value {
 		}
 		objs[i] = obj
 	}
-	names := make([]string, 0, len(fieldTypes))
-	for k := range fieldTypes {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	return fieldTypes, mixed
+}
 
-	homogeneous := len(mixed) == 0
-	for k, t := range fieldTypes {
-		if mixed[k] {
-			fieldTypes[k] = cty.DynamicPseudoType
-		}
-		if t == cty.DynamicPseudoType {
-			homogeneous = false // a field only ever null stays untyped
-		}
+// chunks splits n items into one [lo, hi) range per CPU, or one range
+// when n is too small to be worth it.
+func chunks(n int) [][2]int {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 10_000 || workers < 2 {
+		return [][2]int{{0, n}}
 	}
-	vals := make([]cty.Value, len(objs))
-	for i, obj := range objs {
-		for _, k := range names {
-			if v, ok := obj[k]; !ok || v.IsNull() {
-				obj[k] = cty.NullVal(fieldTypes[k])
-			}
-		}
-		vals[i] = cty.ObjectVal(obj)
+	var out [][2]int
+	size := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += size {
+		out = append(out, [2]int{lo, min(lo+size, n)})
 	}
-	if homogeneous {
-		return cty.ListVal(vals)
+	return out
+}
+
+// parallel runs f on each range, concurrently when there are several.
+func parallel(parts [][2]int, f func(p, lo, hi int)) {
+	if len(parts) == 1 {
+		f(0, parts[0][0], parts[0][1])
+		return
 	}
-	return cty.TupleVal(vals)
+	var wg sync.WaitGroup
+	for p, r := range parts {
+		wg.Go(func() { f(p, r[0], r[1]) })
+	}
+	wg.Wait()
 }
 
 // jsonValue converts one decoded JSON value. Numbers keep every digit

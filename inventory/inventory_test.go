@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -221,5 +222,68 @@ func roundTrip(t *testing.T, recs []Record, lim Limits) {
 	}
 	if !Value(again).RawEquals(Value(recs)) {
 		t.Fatalf("snapshot reads back differently:\n%#v\n%#v", Value(recs), Value(again))
+	}
+}
+
+// TestParseLarge covers inventories large enough to be decoded in
+// chunks: order, line numbers and limits must be as for a small one.
+func TestParseLarge(t *testing.T) {
+	const n = 40_000 // about 2 MiB: several chunks
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `{"id": %d, "pad": "%s"}`+"\n", i, strings.Repeat("x", 40))
+		if i%1000 == 0 {
+			b.WriteString("\n") // blank lines shift line numbers
+		}
+	}
+	data := b.Bytes()
+	if len(data) < 2*parallelMin {
+		t.Fatalf("input of %d bytes is too small to be chunked", len(data))
+	}
+	recs, err := Parse(data, JSONLines, "big", DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != n {
+		t.Fatalf("%d records, want %d", len(recs), n)
+	}
+	for i, r := range recs {
+		if r["id"].(json.Number).String() != fmt.Sprint(i) {
+			t.Fatalf("record %d has id %v", i, r["id"])
+		}
+	}
+	v := Value(recs)
+	if !v.Type().IsListType() || v.LengthInt() != n {
+		t.Fatalf("value %s of length %d", v.Type().FriendlyName(), v.LengthInt())
+	}
+
+	// A bad line late in the input is reported at its own line number.
+	lines := bytes.Split(data, []byte("\n"))
+	bad := len(lines) - 100
+	lines[bad] = []byte(`[1]`)
+	lines[bad+50] = []byte(`"also bad"`)
+	_, err = Parse(bytes.Join(lines, []byte("\n")), JSONLines, "big", DefaultLimits)
+	if want := fmt.Sprintf("big:%d: not a JSON object", bad+1); err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+
+	// The record limit counts across chunks.
+	lim := DefaultLimits
+	lim.MaxRecords = n - 1
+	_, err = Parse(data, JSONLines, "big", lim)
+	if want := fmt.Sprintf("big:%d: more than %d records", len(lines)-1, n-1); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %v, want %s", err, want)
+	}
+
+	// Types merge across chunks: a field that is a string only near the
+	// end makes a tuple, and one present only at the start is null later.
+	recs[n-1]["id"] = "last"
+	recs[0]["first"] = true
+	v = Value(recs)
+	if !v.Type().IsTupleType() {
+		t.Fatalf("value is %s, want a tuple", v.Type().FriendlyName())
+	}
+	if got := v.Index(cty.NumberIntVal(n - 2)).GetAttr("first"); !got.IsNull() || got.Type() != cty.Bool {
+		t.Errorf("first on a late record is %#v, want a null bool", got)
 	}
 }
