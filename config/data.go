@@ -298,13 +298,13 @@ func (ld *loadRun) finishInventory(ds *DataSource, data []byte, format inventory
 			Subject:  srcAttr.Expr.Range().Ptr(),
 		})
 	}
-	val := inventory.Value(recs)
 	ds.Records = len(recs)
 	if format == inventory.JSONLines {
 		ds.Snapshot = data // already JSON lines: keep it rather than a copy
 	} else {
 		ds.Snapshot = jsonLines(recs)
 	}
+	val := inventory.Value(recs) // consumes recs
 	ds.Duration = time.Since(start)
 	return ds, val, diags
 }

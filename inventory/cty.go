@@ -22,6 +22,9 @@ import (
 // number in one record and a string in another) the result is a tuple of
 // objects, which HCL's for expressions, length, lookup and try treat just
 // as they treat a list. An empty inventory is an empty list.
+//
+// Value consumes recs: it sets each element to nil once converted, so
+// that a large inventory is not held twice over.
 func Value(recs []Record) cty.Value {
 	if len(recs) == 0 {
 		return cty.ListValEmpty(cty.EmptyObject)
@@ -100,6 +103,7 @@ func convertRecords(recs []Record, objs []map[string]cty.Value) (map[string]cty.
 			}
 		}
 		objs[i] = obj
+		recs[i] = nil
 	}
 	return fieldTypes, mixed
 }
