@@ -153,7 +153,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			call.OnlyInStates = states
 			valid = valid && ok
 		}
-		if valid {
+		if valid && (e == nil || !e.deferred) {
 			calls = append(calls, call)
 		}
 		if e != nil {
@@ -216,10 +216,15 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 	ty := v.Type()
 	switch {
 	case !v.IsWhollyKnown():
-		if ld.varsFailed || ld.dataUnknown {
-			// A variable failed and was reported, or validate left the
-			// data sources unread.
-			return nil, false, nil
+		if ld.varsFailed {
+			return nil, false, nil // a variable failed and was reported
+		}
+		if ld.dataUnknown {
+			// validate left the data sources unread (or one failed and
+			// was reported): one stand-in instance, with each unknown,
+			// still checks the block's references and function calls,
+			// and yields no call.
+			return []*each{{deferred: true}}, true, nil
 		}
 		return invalid("The for_each value is not known while loading the policy. Use a value made only of variables and literals.")
 	case v.IsNull():

@@ -17,6 +17,8 @@ type each struct {
 	key   string
 	value cty.Value
 	ctx   *hcl.EvalContext // built on first use, shared by the block's attributes
+
+	deferred bool // stands for instances not known yet (scopeVariables)
 }
 
 // evalContext is the scope of a block's expressions: var, the functions,
@@ -36,7 +38,7 @@ func (ld *loadRun) evalContext(e *each) *hcl.EvalContext {
 		ld.funcs = ld.functions()
 		maps.Copy(ld.funcs, ld.timeFunctions())
 	}
-	ld.scopeVariables(vars)
+	ld.scopeVariables(vars, e)
 	ctx := &hcl.EvalContext{Variables: vars, Functions: ld.funcs}
 	if e != nil {
 		e.ctx = ctx

@@ -149,8 +149,12 @@ func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 	return out
 }
 
-// scopeVariables adds data and local to an evaluation scope.
-func (ld *loadRun) scopeVariables(vars map[string]cty.Value) {
+// scopeVariables adds data and local to an evaluation scope, and makes
+// each unknown in a deferred instance.
+func (ld *loadRun) scopeVariables(vars map[string]cty.Value, e *each) {
+	if e != nil && e.deferred {
+		vars["each"] = cty.ObjectVal(map[string]cty.Value{"key": cty.UnknownVal(cty.String), "value": cty.DynamicVal})
+	}
 	if ld.dataVal != cty.NilVal {
 		vars["data"] = ld.dataVal
 	}
