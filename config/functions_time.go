@@ -32,6 +32,13 @@ func (ld *loadRun) resolveClock(pol *Policy) hcl.Diagnostics {
 			})
 		} else {
 			fixed = t
+			// A variable left set in a cron job's environment would make
+			// every run see the same instant: say so on every run.
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Clock fixed by " + PlanTimestampEnv,
+				Detail:   fmt.Sprintf("plantimestamp() and timestamp() return %s, set by the environment variable %s, not the current time. Unset it except in tests and replays.", t.UTC().Format(time.RFC3339), PlanTimestampEnv),
+			})
 		}
 	}
 	if !fixed.IsZero() {

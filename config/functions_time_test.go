@@ -1,17 +1,19 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // loadReasons loads a one-exchange policy whose end_call "t" has the
 // given reason expression, and returns the reason and the policy.
-func loadReason(t *testing.T, reason string, opts LoadOptions) (string, *Policy, string) {
+func loadReason(t *testing.T, reason string, opts LoadOptions) (string, *Policy, hcl.Diagnostics) {
 	t.Helper()
 	src := `
 exchange "corp" {
@@ -25,9 +27,9 @@ end_call "t" {
 `
 	pol, diags := NewLoader().LoadFS(fstest.MapFS{"main.hcl": {Data: []byte(src)}}, ".", opts)
 	if diags.HasErrors() {
-		return "", pol, diags.Error()
+		return "", pol, diags
 	}
-	return pol.Calls[0].Reason, pol, ""
+	return pol.Calls[0].Reason, pol, diags
 }
 
 func TestTimeFunctions(t *testing.T) {
@@ -51,19 +53,24 @@ func TestTimeFunctions(t *testing.T) {
 		"timecmp after":          {reason: `tostring(timecmp("2027-01-01T00:00:00Z", "2026-12-31T23:59:59.5Z"))`, want: "1"},
 		"formatdate":             {reason: `formatdate("DD MMM YYYY hh:mm", plantimestamp())`, opts: fixed, want: "04 Mar 2026 05:06"},
 		"timecmp bad timestamp":  {reason: `tostring(timecmp("yesterday", plantimestamp()))`, err: `not a valid RFC 3339 timestamp: "yesterday"`},
+		"env warns":              {reason: `"x"`, opts: fixed, err: "WARNING Clock fixed by CALLCTL_PLAN_TIMESTAMP: plantimestamp() and timestamp() return 2026-03-04T05:06:07Z"},
 		"bad env timestamp":      {reason: `"x"`, opts: LoadOptions{Environ: []string{PlanTimestampEnv + "=noon"}}, err: "Invalid CALLCTL_PLAN_TIMESTAMP"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			got, _, err := loadReason(t, tt.reason, tt.opts)
+			got, _, diags := loadReason(t, tt.reason, tt.opts)
+			var text []string
+			for _, d := range diags {
+				text = append(text, fmt.Sprintf("%s %s: %s", severityName(d.Severity), d.Summary, d.Detail))
+			}
 			if tt.err != "" {
-				if !strings.Contains(err, tt.err) {
-					t.Fatalf("error %q does not contain %q", err, tt.err)
+				if !strings.Contains(strings.Join(text, "\n"), tt.err) {
+					t.Fatalf("diagnostics %q do not contain %q", text, tt.err)
 				}
 				return
 			}
-			if err != "" {
-				t.Fatal(err)
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
 			}
 			if got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
@@ -75,9 +82,9 @@ func TestTimeFunctions(t *testing.T) {
 // TestPlanTimestampOncePerRun: every plantimestamp() call in a run sees
 // the same instant, and the policy records it.
 func TestPlanTimestampOncePerRun(t *testing.T) {
-	got, pol, err := loadReason(t, `"${plantimestamp()} ${plantimestamp()}"`, LoadOptions{})
-	if err != "" {
-		t.Fatal(err)
+	got, pol, diags := loadReason(t, `"${plantimestamp()} ${plantimestamp()}"`, LoadOptions{})
+	if len(diags) > 0 {
+		t.Fatal(diags.Error())
 	}
 	a, b, _ := strings.Cut(got, " ")
 	if a != b || a != pol.PlanTimestamp.Format(time.RFC3339) {
