@@ -443,6 +443,8 @@ type dataState struct {
 	locals    map[string]*localDecl
 	localVals map[string]cty.Value
 	localVal  cty.Value // the "local" object, built from localVals on use
+	// localsFailed: some local is unknown because of a reported error.
+	localsFailed bool
 
 	now      func() time.Time // the clock timestamp() reads
 	planTime time.Time        // what plantimestamp() returns

@@ -219,9 +219,9 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 		if ld.varsFailed {
 			return nil, false, nil // a variable failed and was reported
 		}
-		if ld.dataUnknown {
-			// validate left the data sources unread (or one failed and
-			// was reported): one stand-in instance, with each unknown,
+		if ld.dataUnknown || ld.localsFailed {
+			// validate left the data sources unread (or one, or a
+			// local, failed and was reported): one stand-in instance, with each unknown,
 			// still checks the block's references and function calls,
 			// and yields no call.
 			return []*each{{deferred: true}}, true, nil

@@ -94,11 +94,14 @@ func (ld *loadRun) evalLocal(name string, path []string) hcl.Diagnostics {
 	}
 	decl.state = 2
 	if diags.HasErrors() {
+		ld.localsFailed = true
 		return diags // a cycle or a failed dependency: stays unknown
 	}
 	v, moreDiags := ld.eval(decl.attr.Expr, nil)
 	diags = append(diags, moreDiags...)
-	if !moreDiags.HasErrors() {
+	if moreDiags.HasErrors() {
+		ld.localsFailed = true
+	} else {
 		ld.localVals[name] = v
 		ld.localVal = cty.NilVal // rebuilt on next use
 	}
