@@ -43,6 +43,25 @@
 //	  patterns = ["911-*"]                  # path.Match globs; "/" is ordinary
 //	}
 //
+//	data "inventory" "dialer" {             # records read at plan time (data.go)
+//	  file    = "exports/calls.jsonl"       # inside the policy directory; or:
+//	  command = ["./list-calls"]            # argv, no shell, in the policy directory
+//	  format  = "jsonl"                     # jsonl | json | csv; default by extension
+//	  timeout = "30s"                       # command only
+//	}
+//
+//	locals {
+//	  cutoff = timeadd(plantimestamp(), "-30m") # local.cutoff; locals may use each other
+//	}
+//
+// data.inventory.NAME.records is a list of objects, each with the union of
+// all records' fields, null where absent (package inventory). Under
+// DataSkip (validate) records are unknown and no file or command is read.
+// A data block's arguments may use var only; locals may use var, data and
+// other locals. plantimestamp() is fixed once per load (PlanTimestamp,
+// CALLCTL_PLAN_TIMESTAMP, or now); timestamp, timeadd, timecmp and
+// formatdate are Terraform's.
+//
 // # Expressions
 //
 // Expressions may refer to var.NAME, and to each.key and each.value in an

@@ -45,8 +45,11 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	attrs := content.Attributes
 
 	exchange, exchangeOK := "", false
+	var selectExchange hcl.Expression // chooses the exchange per instance (exchange_select.go)
 	if attr, ok := attrs["exchange"]; !ok {
 		diags = append(diags, missingArgument("end_call", name, "exchange", "a reference to an exchange block, such as exchange.corp", b))
+	} else if isExchangeSelection(attr.Expr) {
+		selectExchange, exchangeOK = attr.Expr, true
 	} else {
 		var moreDiags hcl.Diagnostics
 		exchange, moreDiags = exchangeRef(attr.Expr, exchanges)
@@ -94,6 +97,11 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			call.Address += "[" + quoteKey(e.key) + "]"
 		}
 		valid := exchangeOK && hasCallID
+		if selectExchange != nil {
+			ex, ok, moreDiags := ld.evalExchange(selectExchange, e, exchanges)
+			diags = append(diags, moreDiags...)
+			call.Exchange, valid = ex, valid && ok
+		}
 		if hasCallID {
 			call.CallIDRange = callIDAttr.Expr.Range()
 			id, ok, moreDiags := ld.evalString(callIDAttr, e)
@@ -145,7 +153,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			call.OnlyInStates = states
 			valid = valid && ok
 		}
-		if valid {
+		if valid && (e == nil || !e.deferred) {
 			calls = append(calls, call)
 		}
 		if e != nil {
@@ -210,6 +218,13 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 	case !v.IsWhollyKnown():
 		if ld.varsFailed {
 			return nil, false, nil // a variable failed and was reported
+		}
+		if ld.dataUnknown || ld.localsFailed {
+			// validate left the data sources unread (or one, or a
+			// local, failed and was reported): one stand-in instance, with each unknown,
+			// still checks the block's references and function calls,
+			// and yields no call.
+			return []*each{{deferred: true}}, true, nil
 		}
 		return invalid("The for_each value is not known while loading the policy. Use a value made only of variables and literals.")
 	case v.IsNull():

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -16,6 +17,8 @@ type each struct {
 	key   string
 	value cty.Value
 	ctx   *hcl.EvalContext // built on first use, shared by the block's attributes
+
+	deferred bool // stands for instances not known yet (scopeVariables)
 }
 
 // evalContext is the scope of a block's expressions: var, the functions,
@@ -33,7 +36,9 @@ func (ld *loadRun) evalContext(e *each) *hcl.EvalContext {
 	}
 	if ld.funcs == nil {
 		ld.funcs = ld.functions()
+		maps.Copy(ld.funcs, ld.timeFunctions())
 	}
+	ld.scopeVariables(vars, e)
 	ctx := &hcl.EvalContext{Variables: vars, Functions: ld.funcs}
 	if e != nil {
 		e.ctx = ctx
@@ -107,6 +112,10 @@ func (ld *loadRun) checkRefs(expr hcl.Expression, inForEach bool) hcl.Diagnostic
 					Subject: rng,
 				})
 			}
+		case "data":
+			diags = append(diags, ld.checkDataRef(tr)...)
+		case "local":
+			diags = append(diags, ld.checkLocalRef(tr)...)
 		case "exchange":
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -118,8 +127,8 @@ func (ld *loadRun) checkRefs(expr hcl.Expression, inForEach bool) hcl.Diagnostic
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Unknown variable",
-				Detail: fmt.Sprintf("There is no variable named %q. Expressions can refer to var.NAME, and to each.key and each.value in an end_call block that sets for_each.%s",
-					root, didYouMean(root, []string{"var", "each"})),
+				Detail: fmt.Sprintf("There is no variable named %q. Expressions can refer to var.NAME, local.NAME, data.inventory.NAME.records, and to each.key and each.value in an end_call block that sets for_each.%s",
+					root, didYouMean(root, []string{"var", "each", "local", "data"})),
 				Subject: rng,
 			})
 		}

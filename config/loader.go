@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -28,6 +29,12 @@ type LoadOptions struct {
 	// Environ is os.Environ()-style "KEY=value" pairs; a later duplicate
 	// wins. CALLCTL_VAR_name entries set variables, and env() reads here.
 	Environ []string
+
+	// Data says whether and how data blocks are read (data.go).
+	Data DataOptions
+	// PlanTimestamp, when set, is the instant plantimestamp() returns;
+	// see PlanTimestampEnv.
+	PlanTimestamp time.Time
 }
 
 // envVarPrefix introduces an environment variable that sets a policy
@@ -84,12 +91,15 @@ type loadRun struct {
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
 	protectRanges map[*Protect]protectEntryRanges
+
+	dataState
 }
 
 // blocks are a policy's top-level blocks by type, duplicates removed, in
 // file then source order.
 type blocks struct {
 	variables, exchanges, endCalls, protects []*hcl.Block
+	data, locals                             []*hcl.Block
 }
 
 var policySchema = &hcl.BodySchema{
@@ -98,6 +108,8 @@ var policySchema = &hcl.BodySchema{
 		{Type: "exchange", LabelNames: []string{"name"}},
 		{Type: "end_call", LabelNames: []string{"name"}},
 		{Type: "protect", LabelNames: []string{"name"}},
+		{Type: "data", LabelNames: []string{"type", "name"}},
+		{Type: "locals"},
 	},
 }
 
@@ -118,8 +130,11 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	bl, moreDiags := collectBlocks(files)
 	diags = append(diags, moreDiags...)
 
+	diags = append(diags, ld.resolveClock(pol)...)
 	diags = append(diags, ld.decodeVariables(bl.variables, pol)...)
 	diags = append(diags, ld.decodeExchanges(bl.exchanges, pol)...)
+	diags = append(diags, ld.decodeData(bl.data, pol)...)
+	diags = append(diags, ld.decodeLocals(bl.locals)...)
 	diags = append(diags, ld.decodeEndCalls(bl.endCalls, pol)...)
 	diags = append(diags, ld.decodeProtects(bl.protects, pol)...)
 
@@ -214,6 +229,14 @@ func collectBlocks(files []*hcl.File) (blocks, hcl.Diagnostics) {
 		content, moreDiags := f.Body.Content(policySchema)
 		diags = append(diags, moreDiags...)
 		for _, b := range content.Blocks {
+			switch b.Type { // named differently; checked by decodeData and decodeLocals
+			case "data":
+				bl.data = append(bl.data, b)
+				continue
+			case "locals":
+				bl.locals = append(bl.locals, b)
+				continue
+			}
 			name := b.Labels[0]
 			if !hclsyntax.ValidIdentifier(name) {
 				diags = append(diags, &hcl.Diagnostic{

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"time"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -24,6 +26,14 @@ type Policy struct {
 	// and "file(NAME)" to the bytes of each file the file function read.
 	// Saved plans fingerprint them (package planfile).
 	Sources map[string][]byte
+
+	// DataSources are the data blocks in declaration order, with what
+	// reading each produced.
+	DataSources []*DataSource
+	// PlanTimestamp is the instant plantimestamp() returned, to the
+	// second; a saved plan records it and passes it back through
+	// LoadOptions.PlanTimestamp.
+	PlanTimestamp time.Time
 }
 
 // Exchange is one `exchange "NAME" { ... }` block.

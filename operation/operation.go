@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/soap"
 )
@@ -74,6 +75,8 @@ type SourceView interface {
 type PlanView interface {
 	SourceView
 	Diagnostics(hcl.Diagnostics)
+	// DataSourceRead reports one data source read for the plan.
+	DataSourceRead(*config.DataSource)
 	// Planning announces the lookups about to run.
 	Planning(calls, exchanges int)
 	// Plan shows the plan.

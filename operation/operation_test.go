@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/journal"
 	"github.com/callctl/callctl/lock"
@@ -41,6 +42,7 @@ func (r *recorder) Diagnostics(d hcl.Diagnostics) {
 }
 func (r *recorder) SetConfigSources(map[string]*hcl.File) {}
 func (r *recorder) Planning(calls, exchanges int)         { r.planning = [2]int{calls, exchanges} }
+func (r *recorder) DataSourceRead(*config.DataSource)     {}
 func (r *recorder) Plan(p *reconcile.Plan)                { r.plans = append(r.plans, p) }
 func (r *recorder) Retried(reconcile.RetryStats)          { r.retried = true }
 func (r *recorder) Hooks() []reconcile.Hook               { return nil }

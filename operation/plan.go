@@ -45,7 +45,7 @@ func Plan(ctx context.Context, req *PlanRequest, view PlanView) *Result {
 
 // loadPolicy loads the policy in req.Dir with the given variables, giving
 // the view every diagnostic's source.
-func loadPolicy(req *Request, vars, varFiles []string, view SourceView) (*config.Policy, hcl.Diagnostics) {
+func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, view SourceView) (*config.Policy, hcl.Diagnostics) {
 	loader := config.NewLoader()
 	resolved := make([]string, len(varFiles))
 	for i, f := range varFiles {
@@ -62,15 +62,17 @@ func loadPolicy(req *Request, vars, varFiles []string, view SourceView) (*config
 		Vars:     vars,
 		VarFiles: resolved,
 		Environ:  req.Environ,
+		Data:     data,
 	})
 	view.SetConfigSources(loader.Files())
 	return policy, diags
 }
 
 // LoadPolicy loads the request's policy without contacting any exchange,
-// as validate does.
+// as validate does: it reads no inventory and runs no command, since it
+// checks the policy, not the world.
 func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics) {
-	return loadPolicy(req, req.Vars, req.VarFiles, view)
+	return loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, view)
 }
 
 // MakePlan loads the policy, selects the calls, connects, looks them up and
@@ -80,9 +82,12 @@ func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics)
 func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
 	start := time.Now()
 	p := &Planned{req: req, inputs: inputs{vars: req.Vars, varFiles: req.VarFiles, targets: req.Targets, excludes: req.Excludes}}
-	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, view)
+	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{}, view)
 	if diags.HasErrors() {
 		return p, diags
+	}
+	for _, ds := range policy.DataSources {
+		view.DataSourceRead(ds)
 	}
 	p.inputs.policy = policy
 	calls, moreDiags := reconcile.SelectCalls(policy.Calls, req.Targets, req.Excludes)

@@ -76,7 +76,7 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 	if diags.HasErrors() {
 		return p, diags
 	}
-	policy, moreDiags := loadPolicy(req, f.Inputs.Vars, f.Inputs.VarFiles, view)
+	policy, moreDiags := loadPolicy(req, f.Inputs.Vars, f.Inputs.VarFiles, config.DataOptions{}, view)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags

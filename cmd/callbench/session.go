@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
@@ -97,6 +98,7 @@ var _ operation.PlanView = (*quietView)(nil)
 func (*quietView) Diagnostics(hcl.Diagnostics)           {}
 func (*quietView) SetConfigSources(map[string]*hcl.File) {}
 func (v *quietView) Planning(calls, _ int)               { v.calls = calls }
+func (v *quietView) DataSourceRead(*config.DataSource)   {}
 func (*quietView) Plan(*reconcile.Plan)                  {}
 func (*quietView) Retried(reconcile.RetryStats)          {}
 func (*quietView) Hooks() []reconcile.Hook               { return nil }

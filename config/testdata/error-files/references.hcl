@@ -44,7 +44,7 @@ end_call "exchange_as_value" {
 
 end_call "unknown_root" {
   exchange = exchange.corp
-  call_id  = local.id # ERROR: Unknown variable
+  call_id  = module.id # ERROR: Unknown variable
 }
 
 end_call "bad_function" {

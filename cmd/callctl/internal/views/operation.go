@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 )
@@ -14,6 +15,8 @@ import (
 type Operation interface {
 	Diagnostics(hcl.Diagnostics)
 	SetConfigSources(map[string]*hcl.File)
+	// DataSourceRead reports one data source read for the plan.
+	DataSourceRead(*config.DataSource)
 	// Planning announces the lookups about to run.
 	Planning(calls, exchanges int)
 	// Plan shows the plan.

@@ -7,7 +7,7 @@
 package json
 
 // UIVersion is the version of the streamed message format.
-const UIVersion = "1.2"
+const UIVersion = "1.3"
 
 // MessageType is the "type" of one streamed message.
 type MessageType string
@@ -17,6 +17,7 @@ const (
 	MessageLog                MessageType = "log"
 	MessageDiagnostic         MessageType = "diagnostic"
 	MessagePlanStart          MessageType = "plan_start"
+	MessageDataSourceRead     MessageType = "data_source_read" // since 1.3
 	MessageCallObserved       MessageType = "call_observed"
 	MessagePlannedDisconnect  MessageType = "planned_disconnect"
 	MessageChangeSummary      MessageType = "change_summary"
