@@ -81,6 +81,13 @@ type loadRun struct {
 	// fileReads holds what file() read, by the name it was given.
 	fileReads map[string][]byte
 
+	// sensitiveExprs holds the expressions whose value was marked
+	// sensitive before eval unmarked it.
+	sensitiveExprs map[hcl.Expression]bool
+	// secretVars names the variables an auth block's password or token
+	// reads.
+	secretVars map[string]bool
+
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
 	protectRanges map[*Protect]protectEntryRanges
@@ -113,7 +120,7 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 
 	files, diags := ld.readPolicyFiles(pol)
 	if len(files) == 0 {
-		return pol, diags
+		return pol, capDiags(diags)
 	}
 	bl, moreDiags := collectBlocks(files)
 	diags = append(diags, moreDiags...)
@@ -128,13 +135,19 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	diags = append(diags, checkDuplicateCalls(pol.Calls)...)
 	diags = append(diags, checkProtected(pol.Calls, pol.Protects, ld.protectRanges)...)
 
+	for name := range ld.secretVars {
+		if _, declared := ld.vars[name]; declared {
+			pol.Sensitive[name] = true
+		}
+	}
+
 	slices.SortStableFunc(pol.Calls, func(a, b *Call) int { return strings.Compare(a.Address, b.Address) })
 	// What file() read is part of the policy: a saved plan must go stale
 	// when an id list read that way changes.
 	for name, data := range ld.fileReads {
 		pol.Sources["file("+name+")"] = data
 	}
-	return pol, dedupeDiags(diags)
+	return pol, capDiags(dedupeDiags(diags))
 }
 
 // readPolicyFiles parses the directory's *.hcl files in name order.
@@ -161,7 +174,7 @@ func (ld *loadRun) readPolicyFiles(pol *Policy) ([]*hcl.File, hcl.Diagnostics) {
 			continue
 		}
 		pol.Sources[name] = src
-		f, parseDiags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+		_, f, parseDiags := parseConfig(src, filename)
 		diags = append(diags, parseDiags...)
 		if f == nil {
 			continue

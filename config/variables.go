@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -71,11 +70,12 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 			ld.varsFailed = true
 			continue
 		}
-		obj[decl.name] = v
 		pol.Variables[decl.name] = v
 		if decl.sensitive {
 			pol.Sensitive[decl.name] = true
+			v = v.Mark(sensitiveMark)
 		}
+		obj[decl.name] = v
 	}
 	ld.varVal = cty.ObjectVal(obj)
 	return diags
@@ -257,7 +257,7 @@ func (decl *variableDecl) parseRaw(raw string) (cty.Value, hcl.Diagnostics) {
 		return cty.StringVal(raw), nil
 	}
 	filename := fmt.Sprintf("<value for var.%s>", decl.name)
-	expr, diags := hclsyntax.ParseExpression([]byte(raw), filename, hcl.InitialPos)
+	expr, diags := parseExpression([]byte(raw), filename)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
@@ -285,7 +285,7 @@ func (ld *loadRun) readVarFile(name string, vals map[string]*rawValue) hcl.Diagn
 	if strings.HasSuffix(name, ".json") {
 		f, diags = json.Parse(src, name)
 	} else {
-		f, diags = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		_, f, diags = parseConfig(src, name)
 	}
 	if f == nil || f.Body == nil {
 		return diags
