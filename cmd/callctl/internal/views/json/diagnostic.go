@@ -1,7 +1,6 @@
 package json
 
 import (
-	"bufio"
 	"bytes"
 	"strings"
 
@@ -45,6 +44,7 @@ type Snippet struct {
 
 // NewDiagnostic converts an HCL diagnostic, quoting its source from files.
 func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
+	d, hidden := Redact(d)
 	out := &Diagnostic{Summary: d.Summary, Detail: d.Detail, Severity: "error"}
 	if d.Severity == hcl.DiagWarning {
 		out.Severity = "warning"
@@ -59,7 +59,7 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 		End:      Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
 	}
 	f := files[r.Filename]
-	if f == nil || f.Bytes == nil {
+	if f == nil || f.Bytes == nil || hidden {
 		return out
 	}
 	// The snippet is the whole lines the subject covers.
@@ -90,9 +90,6 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 // messages and tests.
 func DiagnosticText(diags hcl.Diagnostics, files map[string]*hcl.File) string {
 	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	dw := hcl.NewDiagnosticTextWriter(w, files, 78, false)
-	_ = dw.WriteDiagnostics(diags)
-	_ = w.Flush()
+	NewTextWriter(&buf, files, 78, false).WriteDiagnostics(diags)
 	return strings.TrimSpace(buf.String())
 }
