@@ -268,8 +268,17 @@ func checkCallID(call *Call) hcl.Diagnostics {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
 			Summary:  "Call id has surrounding whitespace",
-			Detail:   fmt.Sprintf("The call_id of %s, %q, begins or ends with whitespace. Call ids are sent exactly as written, so remove the whitespace unless it is part of the id.", call.Address, id),
-			Subject:  call.CallIDRange.Ptr(),
+			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, begins or ends with whitespace. Call ids are sent exactly as written, so Exchange will not find this one unless the whitespace is part of it. Remove it; an id read with file() from a file with Windows line endings keeps a \"\\r\": wrap it in trimspace().",
+				call.Address, shortRange(call.DeclRange), id),
+			Subject: call.CallIDRange.Ptr(),
+		}}
+	case strings.ContainsFunc(id, unicode.IsControl):
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Call id has control characters",
+			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, holds a control character such as a tab or line break. Call ids are sent exactly as written, so Exchange will not find this one; check how the id was read or split.",
+				call.Address, shortRange(call.DeclRange), id),
+			Subject: call.CallIDRange.Ptr(),
 		}}
 	}
 	return nil

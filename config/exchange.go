@@ -304,6 +304,9 @@ func checkEnum(attr *hcl.Attribute, got, what string, valid []string, sensitive 
 		}
 	}
 	quoted, hint := fmt.Sprintf("%q", got), didYouMean(got, valid)
+	if hint == "" {
+		hint = didYouMean(strings.ToLower(got), valid)
+	}
 	if sensitive {
 		quoted, hint = "The value, which is sensitive,", ""
 	}

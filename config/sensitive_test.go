@@ -1,0 +1,90 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// TestSensitiveValuesStaySensitive evaluates a sensitive variable through
+// functions and operators and checks that neither the diagnostics'
+// details nor HCL's rendering of them (with its "with var.pw as" lines)
+// show the value.
+func TestSensitiveValuesStaySensitive(t *testing.T) {
+	const secret = "Zq7!hunter2-SECRETPW"
+	exprs := map[string]string{
+		"base64decode": `base64decode(var.pw)`,
+		"jsondecode":   `jsondecode(var.pw)`,
+		"regex":        `regex("^x", var.pw)`,
+		"file":         `file(var.pw)`,
+		"plus":         `var.pw + 1`,
+		"replace":      `replace(var.pw, "/(/", "x")`,
+		"url":          `"${var.pw}"`,
+	}
+	for name, expr := range exprs {
+		t.Run(name, func(t *testing.T) {
+			attr := "password"
+			if name == "url" {
+				attr = "url"
+			}
+			src := "variable \"pw\" {\n  type = string\n  sensitive = true\n}\n" +
+				"exchange \"c\" {\n  url = \"https://a.example/EWS/Exchange.asmx\"\n  auth \"basic\" {\n    username = \"u\"\n    password = \"p\"\n  }\n}\n"
+			src = strings.Replace(src, attr+` = "`+map[string]string{"password": "p", "url": "https://a.example/EWS/Exchange.asmx"}[attr]+`"`, attr+" = "+expr, 1)
+			l := NewLoader()
+			_, diags := l.LoadFS(fstest.MapFS{"main.hcl": {Data: []byte(src)}}, ".", LoadOptions{Vars: []string{"pw=" + secret}})
+			if !diags.HasErrors() {
+				t.Fatalf("the case gives no error:\n%s", renderDiags(diags))
+			}
+			var buf bytes.Buffer
+			_ = hcl.NewDiagnosticTextWriter(&buf, l.Files(), 78, false).WriteDiagnostics(diags)
+			for _, leak := range []string{secret, "hunter2", "'Z'"} {
+				if strings.Contains(buf.String(), leak) {
+					t.Errorf("diagnostics show %q:\n%s", leak, buf.String())
+				}
+			}
+		})
+	}
+}
+
+// TestSecretVariables checks that a variable feeding a password or token
+// is sensitive, whatever its declaration, and that the policy keeps its
+// value unmarked for fingerprints.
+func TestSecretVariables(t *testing.T) {
+	src := `variable "pw" {}
+variable "tok" {}
+variable "user" {}
+exchange "a" {
+  url = "https://a.example/EWS/Exchange.asmx"
+  auth "basic" {
+    username = var.user
+    password = trimspace(var.pw)
+  }
+}
+exchange "b" {
+  url = "https://b.example/EWS/Exchange.asmx"
+  auth "bearer" {
+    token = var.tok
+  }
+}
+`
+	pol, diags := NewLoader().LoadFS(fstest.MapFS{"main.hcl": {Data: []byte(src)}}, ".",
+		LoadOptions{Vars: []string{"pw=p", "tok=t", "user=u"}})
+	if diags.HasErrors() {
+		t.Fatal(renderDiags(diags))
+	}
+	want := map[string]bool{"pw": true, "tok": true}
+	for name := range map[string]bool{"pw": true, "tok": true, "user": true} {
+		if pol.Sensitive[name] != want[name] {
+			t.Errorf("Sensitive[%q] = %t, want %t", name, pol.Sensitive[name], want[name])
+		}
+		if pol.Variables[name].IsMarked() {
+			t.Errorf("Variables[%q] is marked; a policy's values are plain", name)
+		}
+	}
+	if got := pol.Exchanges["a"].Auth.Password; got != "p" {
+		t.Errorf("password %q, want \"p\"", got)
+	}
+}

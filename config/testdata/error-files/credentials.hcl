@@ -1,0 +1,32 @@
+variable "empty" {
+  type    = string
+  default = ""
+}
+
+exchange "unset_env" {
+  url = "https://a.example/EWS/Exchange.asmx"
+  auth "basic" { # ERROR: Empty password
+    username = "svc"
+    password = env("NOT_SET_ANYWHERE")
+  }
+}
+
+exchange "empty_var" {
+  url = "https://a.example/EWS/Exchange.asmx"
+  auth "ntlm" { # ERROR: Empty password
+    username = "CORP\\svc"
+    password = var.empty
+  }
+}
+
+exchange "empty_token" {
+  url = "https://a.example/EWS/Exchange.asmx"
+  auth "bearer" { # ERROR: Empty token
+    token = env("NOT_SET_ANYWHERE", "")
+  }
+}
+
+exchange "bad_dialect" {
+  url     = "https://a.example/EWS/Exchange.asmx"
+  dialect = "EWSS" # ERROR: Invalid dialect
+}
