@@ -84,3 +84,33 @@ func backslashHint(diags hcl.Diagnostics) {
 		}
 	}
 }
+
+// unsetCredential says, on the auth block, that its password or token
+// reads a variable that has no value. The variable's own error says how
+// to set it; this one says what it is for, so that the operator knows no
+// request will be sent with an empty secret.
+func (ld *loadRun) unsetCredential(exchange string, b *hcl.Block, attr *hcl.Attribute) hcl.Diagnostics {
+	var unset []string
+	for _, tr := range attr.Expr.Variables() {
+		if tr.RootName() != "var" || len(tr) < 2 {
+			continue
+		}
+		a, ok := tr[1].(hcl.TraverseAttr)
+		if !ok || ld.varVal.IsNull() || !ld.varVal.Type().IsObjectType() || !ld.varVal.Type().HasAttribute(a.Name) {
+			continue
+		}
+		if !ld.varVal.GetAttr(a.Name).IsKnown() {
+			unset = append(unset, "var."+a.Name)
+		}
+	}
+	if len(unset) == 0 {
+		return nil
+	}
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("No %s for exchange", attr.Name),
+		Detail: fmt.Sprintf("The %s of exchange %q reads %s, which has no value, so no request will be sent to it. Set the variable as its own error says.",
+			attr.Name, exchange, strings.Join(unset, ", ")),
+		Subject: b.DefRange.Ptr(),
+	}}
+}

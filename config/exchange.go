@@ -270,6 +270,9 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 		s, ok, moreDiags := ld.evalString(attr, nil)
 		diags = append(diags, moreDiags...)
 		if !ok {
+			if !moreDiags.HasErrors() && as.Name != "username" {
+				diags = append(diags, ld.unsetCredential(exchange, b, attr)...)
+			}
 			continue
 		}
 		diags = append(diags, checkCredential(exchange, b, attr, s)...)

@@ -1,3 +1,7 @@
+variable "unset" { # ERROR: No value for required variable
+  type = string
+}
+
 variable "empty" {
   type    = string
   default = ""
@@ -29,4 +33,12 @@ exchange "empty_token" {
 exchange "bad_dialect" {
   url     = "https://a.example/EWS/Exchange.asmx"
   dialect = "EWSS" # ERROR: Invalid dialect
+}
+
+exchange "unset_var" {
+  url = "https://a.example/EWS/Exchange.asmx"
+  auth "basic" { # ERROR: No password for exchange
+    username = "svc"
+    password = var.unset
+  }
 }
