@@ -294,6 +294,7 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 				// The line holds the secret: never quote it.
 				Extra: SecretInSource{},
 			})
+			ld.secretRanges = append(ld.secretRanges, attr.Expr.Range())
 		}
 	}
 	return auth, diags

@@ -87,6 +87,8 @@ type loadRun struct {
 	// secretVars names the variables an auth block's password or token
 	// reads.
 	secretVars map[string]bool
+	// secretRanges are the literal passwords and tokens in policy files.
+	secretRanges []hcl.Range
 
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
@@ -147,7 +149,7 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	for name, data := range ld.fileReads {
 		pol.Sources["file("+name+")"] = data
 	}
-	return pol, capDiags(dedupeDiags(diags))
+	return pol, capDiags(hideSecretLines(dedupeDiags(diags), ld.secretRanges))
 }
 
 // readPolicyFiles parses the directory's *.hcl files in name order.

@@ -100,3 +100,31 @@ func (ld *loadRun) markSecretVars(expr hcl.Expression) {
 		}
 	}
 }
+
+// hideSecretLines marks every diagnostic whose quoted source would include
+// a line holding a literal secret, such as the "Credentials over plain
+// HTTP" error on a one-line auth "bearer" { token = "..." } block, so
+// that renderers print its location but not its source.
+func hideSecretLines(diags hcl.Diagnostics, secrets []hcl.Range) hcl.Diagnostics {
+	if len(secrets) == 0 {
+		return diags
+	}
+	quotes := func(r *hcl.Range, secret hcl.Range) bool {
+		return r != nil && r.Filename == secret.Filename &&
+			r.Start.Line <= secret.End.Line && secret.Start.Line <= r.End.Line
+	}
+	for i, d := range diags {
+		if d.Extra != nil {
+			continue
+		}
+		for _, sec := range secrets {
+			if quotes(d.Subject, sec) || quotes(d.Context, sec) {
+				c := *d
+				c.Extra = SecretInSource{}
+				diags[i] = &c
+				break
+			}
+		}
+	}
+	return diags
+}

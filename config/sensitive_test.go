@@ -88,3 +88,32 @@ exchange "b" {
 		t.Errorf("password %q, want \"p\"", got)
 	}
 }
+
+// TestSecretLinesHidden checks that every diagnostic whose source would
+// quote a line holding a literal secret says to hide its source.
+func TestSecretLinesHidden(t *testing.T) {
+	src := `exchange "a" {
+  url = "http://a.example/EWS/Exchange.asmx"
+  auth "bearer" { token = "literal-hunter2" }
+}
+exchange "b" {
+  url = "http://b.example/EWS/Exchange.asmx"
+}
+`
+	_, diags := NewLoader().LoadFS(fstest.MapFS{"main.hcl": {Data: []byte(src)}}, ".", LoadOptions{})
+	hidden := 0
+	for _, d := range diags {
+		_, hides := d.Extra.(SecretInSource)
+		if d.Subject != nil && d.Subject.Start.Line == 3 {
+			if !hides {
+				t.Errorf("%q quotes line 3, which holds the token, without hiding it", d.Summary)
+			}
+			hidden++
+		} else if hides {
+			t.Errorf("%q at %s hides a source that holds no secret", d.Summary, d.Subject)
+		}
+	}
+	if hidden < 2 {
+		t.Errorf("want the literal-token warning and the plain-HTTP error on line 3, got:\n%s", renderDiags(diags))
+	}
+}
