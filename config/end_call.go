@@ -345,15 +345,21 @@ func (ld *loadRun) checkNotSensitive(attr *hcl.Attribute) hcl.Diagnostics {
 		if !ok {
 			continue
 		}
-		if decl := ld.vars[step.Name]; decl != nil && decl.sensitive {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Sensitive value in " + attr.Name,
-				Detail: fmt.Sprintf("The %s argument reads var.%s, which is declared sensitive. %s values are shown by every plan and kept in plan files, journals and pull-request comments, so a sensitive value cannot be used here. Remove sensitive = true from the variable if its value is not secret.",
-					attr.Name, step.Name, attr.Name),
-				Subject: tr.SourceRange().Ptr(),
-			})
+		decl := ld.vars[step.Name]
+		if decl == nil || !(decl.sensitive || ld.secretVars[step.Name]) {
+			continue
 		}
+		why, fix := "declared sensitive", "Remove sensitive = true from the variable if its value is not secret."
+		if !decl.sensitive {
+			why, fix = "a secret, since an auth block's password or token reads it", "Use another variable here."
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Sensitive value in " + attr.Name,
+			Detail: fmt.Sprintf("The %s argument reads var.%s, which is %s. %s values are shown by every plan and kept in plan files, journals and pull-request comments, so a sensitive value cannot be used here. %s",
+				attr.Name, step.Name, why, attr.Name, fix),
+			Subject: tr.SourceRange().Ptr(),
+		})
 	}
 	return diags
 }

@@ -264,9 +264,6 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 			diags = append(diags, missingArgument("auth", auth.Kind, as.Name, "the "+as.Name+" to authenticate with", b))
 			continue
 		}
-		if as.Name != "username" {
-			ld.markSecretVars(attr.Expr)
-		}
 		s, ok, moreDiags := ld.evalString(attr, nil)
 		diags = append(diags, moreDiags...)
 		if !ok {

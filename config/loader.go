@@ -127,6 +127,7 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	bl, moreDiags := collectBlocks(files)
 	diags = append(diags, moreDiags...)
 
+	ld.findSecretVars(bl.exchanges)
 	diags = append(diags, ld.decodeVariables(bl.variables, pol)...)
 	diags = append(diags, ld.decodeExchanges(bl.exchanges, pol)...)
 	diags = append(diags, ld.decodeEndCalls(bl.endCalls, pol)...)
@@ -136,12 +137,6 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	// declaration" means the one the reader meets first.
 	diags = append(diags, checkDuplicateCalls(pol.Calls)...)
 	diags = append(diags, checkProtected(pol.Calls, pol.Protects, ld.protectRanges)...)
-
-	for name := range ld.secretVars {
-		if _, declared := ld.vars[name]; declared {
-			pol.Sensitive[name] = true
-		}
-	}
 
 	slices.SortStableFunc(pol.Calls, func(a, b *Call) int { return strings.Compare(a.Address, b.Address) })
 	// What file() read is part of the policy: a saved plan must go stale

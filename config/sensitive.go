@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // sensitiveMark is the cty value mark a sensitive value carries while it
@@ -84,19 +85,35 @@ func redactEvalDiags(diags hcl.Diagnostics, expr hcl.Expression, ctx *hcl.EvalCo
 	return out
 }
 
-// markSecretVars marks as sensitive every variable that expr, an auth
-// block's password or token, reads: such a value is a secret whatever its
-// declaration says, and must not be shown or kept in a saved plan.
-func (ld *loadRun) markSecretVars(expr hcl.Expression) {
-	for _, tr := range expr.Variables() {
-		if tr.RootName() != "var" || len(tr) < 2 {
+// findSecretVars records the variables that an auth block's password or
+// token reads, before any variable is resolved, so that their values are
+// marked sensitive like declared ones: a secret is a secret whatever its
+// declaration, and must not be shown or kept in a saved plan.
+func (ld *loadRun) findSecretVars(exchanges []*hcl.Block) {
+	ld.secretVars = map[string]bool{}
+	for _, ex := range exchanges {
+		body, ok := ex.Body.(*hclsyntax.Body)
+		if !ok {
 			continue
 		}
-		if a, ok := tr[1].(hcl.TraverseAttr); ok {
-			if ld.secretVars == nil {
-				ld.secretVars = map[string]bool{}
+		for _, b := range body.Blocks {
+			if b.Type != "auth" {
+				continue
 			}
-			ld.secretVars[a.Name] = true
+			for _, name := range []string{"password", "token"} {
+				attr, ok := b.Body.Attributes[name]
+				if !ok {
+					continue
+				}
+				for _, tr := range attr.Expr.Variables() {
+					if tr.RootName() != "var" || len(tr) < 2 {
+						continue
+					}
+					if a, ok := tr[1].(hcl.TraverseAttr); ok {
+						ld.secretVars[a.Name] = true
+					}
+				}
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -12,40 +13,45 @@ import (
 // TestSensitiveValuesStaySensitive evaluates a sensitive variable through
 // functions and operators and checks that neither the diagnostics'
 // details nor HCL's rendering of them (with its "with var.pw as" lines)
-// show the value.
+// show the value: for a variable declared sensitive, and for one that is
+// a secret because a password reads it.
 func TestSensitiveValuesStaySensitive(t *testing.T) {
 	const secret = "Zq7!hunter2-SECRETPW"
-	exprs := map[string]string{
-		"base64decode": `base64decode(var.pw)`,
-		"jsondecode":   `jsondecode(var.pw)`,
-		"regex":        `regex("^x", var.pw)`,
-		"file":         `file(var.pw)`,
-		"plus":         `var.pw + 1`,
-		"replace":      `replace(var.pw, "/(/", "x")`,
-		"url":          `"${var.pw}"`,
+	tests := map[string]struct{ attr, expr string }{
+		"base64decode": {"password", `base64decode(var.pw)`},
+		"jsondecode":   {"password", `jsondecode(var.pw)`},
+		"regex":        {"password", `regex("^x", var.pw)`},
+		"file":         {"password", `file(var.pw)`},
+		"plus":         {"password", `var.pw + 1`},
+		"replace":      {"password", `replace(var.pw, "/(/", "x")`},
+		"url":          {"url", `"${var.pw}"`},
 	}
-	for name, expr := range exprs {
-		t.Run(name, func(t *testing.T) {
-			attr := "password"
-			if name == "url" {
-				attr = "url"
-			}
-			src := "variable \"pw\" {\n  type = string\n  sensitive = true\n}\n" +
-				"exchange \"c\" {\n  url = \"https://a.example/EWS/Exchange.asmx\"\n  auth \"basic\" {\n    username = \"u\"\n    password = \"p\"\n  }\n}\n"
-			src = strings.Replace(src, attr+` = "`+map[string]string{"password": "p", "url": "https://a.example/EWS/Exchange.asmx"}[attr]+`"`, attr+" = "+expr, 1)
-			l := NewLoader()
-			_, diags := l.LoadFS(fstest.MapFS{"main.hcl": {Data: []byte(src)}}, ".", LoadOptions{Vars: []string{"pw=" + secret}})
-			if !diags.HasErrors() {
-				t.Fatalf("the case gives no error:\n%s", renderDiags(diags))
-			}
-			var buf bytes.Buffer
-			_ = hcl.NewDiagnosticTextWriter(&buf, l.Files(), 78, false).WriteDiagnostics(diags)
-			for _, leak := range []string{secret, "hunter2", "'Z'"} {
-				if strings.Contains(buf.String(), leak) {
-					t.Errorf("diagnostics show %q:\n%s", leak, buf.String())
+	decls := map[string]string{"declared": "sensitive = true", "read by a password": ""}
+	for name, tt := range tests {
+		for declName, decl := range decls {
+			t.Run(name+"/"+declName, func(t *testing.T) {
+				exchange := map[string]string{
+					"url":      `"https://a.example/EWS/Exchange.asmx"`,
+					"password": "var.pw",
 				}
-			}
-		})
+				exchange[tt.attr] = tt.expr
+				src := fmt.Sprintf("variable \"pw\" {\n  type = string\n  %s\n}\n"+
+					"exchange \"c\" {\n  url = %s\n  auth \"basic\" {\n    username = \"u\"\n    password = %s\n  }\n}\n",
+					decl, exchange["url"], exchange["password"])
+				l := NewLoader()
+				_, diags := l.LoadFS(fstest.MapFS{"main.hcl": {Data: []byte(src)}}, ".", LoadOptions{Vars: []string{"pw=" + secret}})
+				if !diags.HasErrors() {
+					t.Fatalf("the case gives no error:\n%s", renderDiags(diags))
+				}
+				var buf bytes.Buffer
+				_ = hcl.NewDiagnosticTextWriter(&buf, l.Files(), 78, false).WriteDiagnostics(diags)
+				for _, leak := range []string{secret, "hunter2", "'Z'"} {
+					if strings.Contains(buf.String(), leak) {
+						t.Errorf("diagnostics show %q:\n%s", leak, buf.String())
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -71,7 +71,7 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 			continue
 		}
 		pol.Variables[decl.name] = v
-		if decl.sensitive {
+		if decl.sensitive || ld.secretVars[decl.name] {
 			pol.Sensitive[decl.name] = true
 			v = v.Mark(sensitiveMark)
 		}

@@ -42,3 +42,21 @@ exchange "unset_var" {
     password = var.unset
   }
 }
+
+# A variable that feeds a password is a secret, declared so or not.
+variable "shared" {
+  default = "c-1"
+}
+
+exchange "shared" {
+  url = "https://a.example/EWS/Exchange.asmx"
+  auth "basic" {
+    username = "svc"
+    password = var.shared
+  }
+}
+
+end_call "shared" {
+  exchange = exchange.shared
+  call_id  = var.shared # ERROR: Sensitive value in call_id
+}
