@@ -201,10 +201,15 @@ func hasTerminator(src []byte, term string) bool {
 	return len(rest) == 0 || rest[0] == '\n' || rest[0] == '\r'
 }
 
-// capDiags keeps at most maxDiagsPerFile diagnostics per file, in order,
+// capDiags keeps, in order, at most maxDiagsPerFile errors and as many
+// warnings per file (so that a flood of warnings cannot hide an error),
 // and says how many more each file had, at the first one left out.
 func capDiags(diags hcl.Diagnostics) hcl.Diagnostics {
-	count := map[string]int{}
+	type fileSev struct {
+		file string
+		sev  hcl.DiagnosticSeverity
+	}
+	count := map[fileSev]int{}
 	type dropped struct {
 		first            *hcl.Diagnostic
 		errors, warnings int
@@ -217,8 +222,9 @@ func capDiags(diags hcl.Diagnostics) hcl.Diagnostics {
 		if d.Subject != nil {
 			file = d.Subject.Filename
 		}
-		count[file]++
-		if count[file] <= maxDiagsPerFile {
+		key := fileSev{file, d.Severity}
+		count[key]++
+		if count[key] <= maxDiagsPerFile {
 			out = append(out, d)
 			continue
 		}
@@ -250,8 +256,8 @@ func capDiags(diags hcl.Diagnostics) hcl.Diagnostics {
 		out = append(out, &hcl.Diagnostic{
 			Severity: sev,
 			Summary:  "And " + what,
-			Detail: fmt.Sprintf("Only the first %d diagnostics %s are shown; %s, starting here, are not. Fix the ones shown first: they often cause the rest.",
-				maxDiagsPerFile, where, what),
+			Detail: fmt.Sprintf("Only the first %d errors and %d warnings %s are shown; %s, starting here, are not. Fix the ones shown first: they often cause the rest.",
+				maxDiagsPerFile, maxDiagsPerFile, where, what),
 			Subject: dr.first.Subject,
 		})
 	}
