@@ -123,3 +123,19 @@ exchange "b" {
 		t.Errorf("want the literal-token warning and the plain-HTTP error on line 3, got:\n%s", renderDiags(diags))
 	}
 }
+
+// TestSensitiveVarFileValueHidden checks that a diagnostic about a
+// sensitive variable's value in a variables file does not quote the line.
+func TestSensitiveVarFileValueHidden(t *testing.T) {
+	fsys := fstest.MapFS{
+		"main.hcl": {Data: []byte("variable \"pw\" {\n  type = list(string)\n  sensitive = true\n}\n")},
+		"x.vars":   {Data: []byte("pw = \"hunter2\"\n")},
+	}
+	_, diags := NewLoader().LoadFS(fsys, ".", LoadOptions{VarFiles: []string{"x.vars"}})
+	if len(diags) != 1 || diags[0].Summary != "Invalid value for variable" {
+		t.Fatalf("want one \"Invalid value for variable\" error, got:\n%s", renderDiags(diags))
+	}
+	if _, hides := diags[0].Extra.(SecretInSource); !hides {
+		t.Error("the diagnostic would quote the line holding the sensitive value")
+	}
+}

@@ -322,6 +322,10 @@ func (ld *loadRun) readVarFile(name string, vals map[string]*rawValue) hcl.Diagn
 			source: fmt.Sprintf("the variables file %q", name),
 			rng:    attr.Expr.Range().Ptr(),
 		}
+		if decl := ld.vars[attr.Name]; decl.sensitive || ld.secretVars[attr.Name] {
+			// A diagnostic about this value must not quote it.
+			ld.secretRanges = append(ld.secretRanges, attr.Range)
+		}
 	}
 	return diags
 }
