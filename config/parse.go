@@ -73,19 +73,28 @@ func checkNesting(src []byte, filename string) *hcl.Diagnostic {
 		}
 		return stack[len(stack)-1].kind
 	}
-	push := func(l nestLevel, at int) *hcl.Diagnostic {
-		stack = append(stack, l)
-		if len(stack) <= maxNesting {
+	// Constructs that nest without brackets make the parser recurse too:
+	// a run of unary operators (!!!!x, - - -1), a chain of conditionals
+	// (a ? b : c ? d : ...) and template directives (%{if}%{if}...).
+	unary, directives := 0, 0
+	conds := map[int]int{} // conditionals so far, by nesting level
+	tooDeep := func(depth, at int) *hcl.Diagnostic {
+		if depth <= maxNesting {
 			return nil
 		}
 		pos := hcl.Pos{Line: line, Column: col, Byte: at}
 		return &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Nesting too deep",
-			Detail: fmt.Sprintf("Brackets, braces, strings and interpolations are nested more than %d levels deep here, so the file is not parsed. A policy never needs this; check that %s is the file you meant.",
+			Detail: fmt.Sprintf("Brackets, braces, strings, interpolations, operators or conditionals are nested more than %d levels deep here, so the file is not parsed. A policy never needs this; check that %s is the file you meant.",
 				maxNesting, filename),
 			Subject: &hcl.Range{Filename: filename, Start: pos, End: hcl.Pos{Line: line, Column: col + 1, Byte: at + 1}},
 		}
+	}
+	push := func(l nestLevel, at int) *hcl.Diagnostic {
+		stack = append(stack, l)
+		delete(conds, len(stack))
+		return tooDeep(len(stack), at)
 	}
 	atLineStart := true
 	for i := 0; i < len(src); {
@@ -111,10 +120,37 @@ func checkNesting(src []byte, filename string) *hcl.Diagnostic {
 					n = 3
 					break
 				}
-				d = push(nestLevel{kind: nestInterp}, i)
+				if c == '%' {
+					switch templateKeyword(src[i+2:]) {
+					case "if", "for":
+						directives++
+						d = tooDeep(directives, i)
+					case "endif", "endfor":
+						directives--
+					}
+				}
+				if d == nil {
+					d = push(nestLevel{kind: nestInterp}, i)
+				}
 				n = 2
 			}
 		default: // code: the top level, inside brackets or inside an interpolation
+			switch {
+			case c == '!' || c == '-':
+				unary++
+				d = tooDeep(unary, i)
+			case c == '?':
+				conds[len(stack)]++
+				d = tooDeep(conds[len(stack)], i)
+			case c == ',' || (c == '\n' && len(stack) == 0):
+				conds[len(stack)] = 0
+			}
+			if c != '!' && c != '-' && c != ' ' && c != '\t' {
+				unary = 0
+			}
+			if d != nil {
+				break
+			}
 			switch {
 			case c == '#' || (c == '/' && i+1 < len(src) && src[i+1] == '/'):
 				for i+n < len(src) && src[i+n] != '\n' {
@@ -159,6 +195,20 @@ func checkNesting(src []byte, filename string) *hcl.Diagnostic {
 		i += n
 	}
 	return nil
+}
+
+// templateKeyword returns the word that opens a template directive, after
+// "%{" and an optional "~" and spaces.
+func templateKeyword(src []byte) string {
+	i := 0
+	for i < len(src) && (src[i] == '~' || src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	start := i
+	for i < len(src) && src[i] >= 'a' && src[i] <= 'z' {
+		i++
+	}
+	return string(src[start:i])
 }
 
 // heredocMarker reads what follows "<<": an optional "-", an identifier

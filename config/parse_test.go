@@ -30,6 +30,14 @@ func TestCheckNesting(t *testing.T) {
 		"interpolation in heredoc":  {"a = <<-EOT\n  ${" + deep + "\n  EOT\n", 2, 3 + maxNesting},
 		"escaped interpolation":     {"a = \"" + strings.Repeat("$${", maxNesting+1) + "\"\n", 0, 0},
 		"unbalanced closers":        {"a = ]]]]\n", 0, 0},
+		"unary operators":           {"a = " + strings.Repeat("!", maxNesting+1) + "true\n", 1, 5 + maxNesting},
+		"spaced negations":          {"a = " + strings.Repeat("- ", maxNesting+1) + "1\n", 1, 5 + 2*maxNesting},
+		"many subtractions":         {"a = " + strings.Repeat("1 - ", 2*maxNesting) + "1\n", 0, 0},
+		"conditional chain":         {"a = " + strings.Repeat("x ? 1 : ", maxNesting+1) + "2\n", 1, 7 + 8*maxNesting},
+		"conditionals in a list":    {"a = [" + strings.Repeat("x ? 1 : 2, ", maxNesting+1) + "]\n", 0, 0},
+		"conditionals on lines":     {strings.Repeat("a = x ? 1 : 2\n", maxNesting+1), 0, 0},
+		"nested if directives":      {"a = \"" + strings.Repeat("%{ if x }", maxNesting+1) + "\"\n", 1, 6 + 9*maxNesting},
+		"sequential if directives":  {"a = \"" + strings.Repeat("%{if x}y%{endif}", maxNesting+1) + "\"\n", 0, 0},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
