@@ -66,6 +66,7 @@ func TestDeepInputsRefused(t *testing.T) {
 	}{
 		"policy file":   {fstest.MapFS{"main.hcl": {Data: []byte("a = " + deep)}}, LoadOptions{}},
 		"var-file":      {fstest.MapFS{"main.hcl": {Data: []byte(policy)}, "v.vars": {Data: []byte("v = " + deep)}}, LoadOptions{VarFiles: []string{"v.vars"}}},
+		"JSON var-file": {fstest.MapFS{"main.hcl": {Data: []byte(policy)}, "v.json": {Data: []byte(`{"v": ` + deep + strings.Repeat("]", 100000) + "}")}}, LoadOptions{VarFiles: []string{"v.json"}}},
 		"-var":          {fstest.MapFS{"main.hcl": {Data: []byte(policy)}}, LoadOptions{Vars: []string{"v=" + deep}}},
 		"CALLCTL_VAR_v": {fstest.MapFS{"main.hcl": {Data: []byte(policy)}}, LoadOptions{Environ: []string{"CALLCTL_VAR_v=" + deep}}},
 	}

@@ -283,6 +283,11 @@ func (ld *loadRun) readVarFile(name string, vals map[string]*rawValue) hcl.Diagn
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(name, ".json") {
+		// HCL's JSON parser recurses per level too, and its strings are
+		// templates: the same bound applies.
+		if d := checkNesting(src, name); d != nil {
+			return hcl.Diagnostics{d}
+		}
 		f, diags = json.Parse(src, name)
 	} else {
 		_, f, diags = parseConfig(src, name)
