@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/mitchellh/go-wordwrap"
@@ -31,6 +32,10 @@ type TextWriter struct {
 func NewTextWriter(w io.Writer, files map[string]*hcl.File, width int, color bool) *TextWriter {
 	return &TextWriter{w: w, files: files, width: width, color: color, lines: map[string][]int{}}
 }
+
+// maxSnippetLine is the most bytes of one source line a snippet quotes;
+// longer lines are cut around the highlighted part, marked with "…".
+const maxSnippetLine = 400
 
 // hidesSource is the Extra of a diagnostic whose source lines hold a
 // secret, such as config.SecretInSource.
@@ -144,11 +149,38 @@ func (tw *TextWriter) writeSnippet(d *hcl.Diagnostic, hidden bool, highlight, re
 			continue
 		}
 		hs, he := max(ls, hl.Start.Byte), min(le, hl.End.Byte)
-		if !overlaps(ls, le, hl.Start.Byte, hl.End.Byte) || hs >= he {
-			fmt.Fprintf(tw.w, "%4d: %s\n", i+1, src[ls:le])
+		marked := overlaps(ls, le, hl.Start.Byte, hl.End.Byte) && hs < he
+		// A minified or generated file can hold one enormous line, and
+		// each diagnostic about it would print it whole.
+		before, after := "", ""
+		if le-ls > maxSnippetLine {
+			center := ls
+			if marked {
+				center = hs
+			}
+			ws := max(ls, center-maxSnippetLine/4)
+			we := min(le, ws+maxSnippetLine)
+			for ws < we && ws > ls && !utf8.RuneStart(src[ws]) {
+				ws++
+			}
+			for we < le && !utf8.RuneStart(src[we]) {
+				we--
+			}
+			if ws > ls {
+				before = "…"
+			}
+			if we < le {
+				after = "…"
+			}
+			ls, le = ws, we
+			hs, he = min(max(hs, ls), le), max(min(he, le), ls)
+			marked = marked && hs < he
+		}
+		if !marked {
+			fmt.Fprintf(tw.w, "%4d: %s%s%s\n", i+1, before, src[ls:le], after)
 			continue
 		}
-		fmt.Fprintf(tw.w, "%4d: %s%s%s%s%s\n", i+1, src[ls:hs], highlight, src[hs:he], reset, src[he:le])
+		fmt.Fprintf(tw.w, "%4d: %s%s%s%s%s%s%s\n", i+1, before, src[ls:hs], highlight, src[hs:he], reset, src[he:le], after)
 	}
 	fmt.Fprintln(tw.w)
 

@@ -80,7 +80,7 @@ func TestTextWriterMatchesHCL(t *testing.T) {
 // carriage return differently from its parser, and prints stray text for
 // some ranges in broken files.)
 func FuzzTextWriter(f *testing.F) {
-	for _, s := range []string{"a = \n", "x \"y\" {\n a = var.s + 1\n}\n", "a = [[[\n", "a = \"\\q\"\r\n", "\xff\xfe = 1", "a = <<EOT\n${b\nEOT\n"} {
+	for _, s := range []string{strings.Repeat("a", 1000) + " = \n", "a = \"" + strings.Repeat("é", 500) + "\" +\n", "x \"y\" {\n a = var.s + 1\n}\n", "a = [[[\n", "a = \"\\q\"\r\n", "\xff\xfe = 1", "a = <<EOT\n${b\nEOT\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -101,7 +101,14 @@ func FuzzTextWriter(f *testing.F) {
 			if n < 1 || n > len(lines) {
 				t.Fatalf("quoted line %d of a %d-line source", n, len(lines))
 			}
-			if want := strings.TrimSuffix(lines[n-1], "\r"); rest != want {
+			want := strings.TrimSuffix(lines[n-1], "\r")
+			if cut := strings.TrimSuffix(strings.TrimPrefix(rest, "…"), "…"); cut != rest {
+				if len(want) <= maxSnippetLine || len(cut) > maxSnippetLine || !strings.Contains(want, cut) {
+					t.Fatalf("line %d (%d bytes) cut to %q", n, len(want), rest)
+				}
+				continue
+			}
+			if rest != want {
 				t.Fatalf("line %d quoted as %q, source has %q", n, rest, want)
 			}
 		}
@@ -177,4 +184,23 @@ func BenchmarkTextWriterManyDiagnostics(b *testing.B) {
 			_ = hcl.NewDiagnosticTextWriter(&bytes.Buffer{}, files, 78, false).WriteDiagnostics(diags)
 		}
 	})
+}
+
+// TestTextWriterCutsLongLines checks that a snippet quotes at most
+// maxSnippetLine bytes of a line, around the highlighted part.
+func TestTextWriterCutsLongLines(t *testing.T) {
+	src := "a = [" + strings.Repeat("1, ", 10000) + "nope.x]\n"
+	diags, files := parseDiags([]byte(src))
+	if len(diags) == 0 {
+		t.Fatal("no diagnostics")
+	}
+	var buf bytes.Buffer
+	NewTextWriter(&buf, files, 78, false).WriteDiagnostics(diags)
+	out := buf.String()
+	if len(out) > 2*maxSnippetLine {
+		t.Errorf("%d bytes of output for one diagnostic:\n%s", len(out), out)
+	}
+	if !strings.Contains(out, "   1: …") || !strings.Contains(out, "nope.x]") {
+		t.Errorf("the snippet is not cut around the highlight:\n%s", out)
+	}
 }
