@@ -3,6 +3,7 @@ package json
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
@@ -42,6 +43,9 @@ type Snippet struct {
 	Values               []any   `json:"values"`
 }
 
+// maxSnippetCode is the most bytes of source a JSON snippet quotes.
+const maxSnippetCode = 4096
+
 // NewDiagnostic converts an HCL diagnostic, quoting its source from files.
 func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 	d, hidden := Redact(d)
@@ -71,6 +75,20 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 	}
 	if start > end {
 		return out
+	}
+	// A minified or generated file can hold one enormous line, which each
+	// diagnostic about it would quote whole: keep at most maxSnippetCode
+	// bytes, from shortly before the subject.
+	if end-start > maxSnippetCode {
+		ws := max(start, min(r.Start.Byte, len(src))-maxSnippetLine/4)
+		for ws < end && !utf8.RuneStart(src[ws]) {
+			ws++
+		}
+		we := min(end, ws+maxSnippetCode)
+		for we > ws && we < end && !utf8.RuneStart(src[we]) {
+			we--
+		}
+		start, end = ws, we
 	}
 	sn := &Snippet{
 		Code:                 string(src[start:end]),
