@@ -94,6 +94,24 @@
 // variable is an error; a -var-file entry for one is a warning, and
 // CALLCTL_VAR_ entries for one are ignored.
 //
+// # Sensitive values
+//
+// A sensitive variable's value carries a cty mark through every function
+// and operator, as in Terraform, so base64decode(var.pw) is sensitive too.
+// Diagnostics never show a marked value, and a function error whose
+// arguments are marked does not say why it failed, since the reason often
+// quotes the argument. A variable that an auth block's password or token
+// reads is sensitive whatever its declaration. A diagnostic that would
+// quote a line holding a literal password or token carries SecretInSource
+// so that renderers print its location only.
+//
+// # Limits
+//
+// HCL sources (policy files, variables files, -var values of complex
+// types) nested more than maxNesting levels deep are refused before
+// parsing, since the parser recurses once per level; each file contributes
+// at most maxDiagsPerFile diagnostics, then one that counts the rest.
+//
 // # Checks
 //
 // Beyond the schema, Load reports: a call id declared twice for the same
@@ -103,6 +121,10 @@
 // exactly, patterns with path.Match syntax except that * and ? also match
 // "/", since opaque ids may hold one and a guard must not fail open); invalid
 // protect patterns; credentials over http:// (basic and bearer need
-// allow_insecure_http and still warn, NTLM warns); and passwords or tokens
-// written as literal strings.
+// allow_insecure_http and still warn, NTLM warns); passwords or tokens
+// written as literal strings (warning), empty (error) or read from a
+// variable without a value (error, on the auth block, so that no request
+// is sent); user names with control characters, often a "\n" meant as a
+// domain separator (warning); and call ids with control characters.
+// Dialects are matched without regard to case.
 package config

@@ -283,8 +283,17 @@ func checkCallID(call *Call) hcl.Diagnostics {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
 			Summary:  "Call id has surrounding whitespace",
-			Detail:   fmt.Sprintf("The call_id of %s, %q, begins or ends with whitespace. Call ids are sent exactly as written, so remove the whitespace unless it is part of the id.", call.Address, id),
-			Subject:  call.CallIDRange.Ptr(),
+			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, begins or ends with whitespace. Call ids are sent exactly as written, so Exchange will not find this one unless the whitespace is part of it. Remove it; an id read with file() from a file with Windows line endings keeps a \"\\r\": wrap it in trimspace().",
+				call.Address, shortRange(call.DeclRange), id),
+			Subject: call.CallIDRange.Ptr(),
+		}}
+	case strings.ContainsFunc(id, unicode.IsControl):
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "Call id has control characters",
+			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, holds a control character such as a tab or line break. Call ids are sent exactly as written, so Exchange will not find this one; check how the id was read or split.",
+				call.Address, shortRange(call.DeclRange), id),
+			Subject: call.CallIDRange.Ptr(),
 		}}
 	}
 	return nil
@@ -351,15 +360,21 @@ func (ld *loadRun) checkNotSensitive(attr *hcl.Attribute) hcl.Diagnostics {
 		if !ok {
 			continue
 		}
-		if decl := ld.vars[step.Name]; decl != nil && decl.sensitive {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Sensitive value in " + attr.Name,
-				Detail: fmt.Sprintf("The %s argument reads var.%s, which is declared sensitive. %s values are shown by every plan and kept in plan files, journals and pull-request comments, so a sensitive value cannot be used here. Remove sensitive = true from the variable if its value is not secret.",
-					attr.Name, step.Name, attr.Name),
-				Subject: tr.SourceRange().Ptr(),
-			})
+		decl := ld.vars[step.Name]
+		if decl == nil || !(decl.sensitive || ld.secretVars[step.Name]) {
+			continue
 		}
+		why, fix := "declared sensitive", "Remove sensitive = true from the variable if its value is not secret."
+		if !decl.sensitive {
+			why, fix = "a secret, since an auth block's password or token reads it", "Use another variable here."
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Sensitive value in " + attr.Name,
+			Detail: fmt.Sprintf("The %s argument reads var.%s, which is %s. %s values are shown by every plan and kept in plan files, journals and pull-request comments, so a sensitive value cannot be used here. %s",
+				attr.Name, step.Name, why, attr.Name, fix),
+			Subject: tr.SourceRange().Ptr(),
+		})
 	}
 	return diags
 }

@@ -54,12 +54,28 @@ func (ld *loadRun) eval(expr hcl.Expression, e *each) (cty.Value, hcl.Diagnostic
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
-	v, moreDiags := expr.Value(ld.evalContext(e))
-	diags = append(diags, moreDiags...)
+	ctx := ld.evalContext(e)
+	v, moreDiags := expr.Value(ctx)
+	diags = append(diags, redactEvalDiags(moreDiags, expr, ctx)...)
 	if moreDiags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
+	// The value leaves expressions here, for Go strings and lists that
+	// cannot carry marks: record that it was sensitive.
+	v, pvm := v.UnmarkDeepWithPaths()
+	if len(pvm) > 0 {
+		if ld.sensitiveExprs == nil {
+			ld.sensitiveExprs = map[hcl.Expression]bool{}
+		}
+		ld.sensitiveExprs[expr] = true
+	}
 	return v, diags
+}
+
+// isSensitive reports whether attr's value was derived from a sensitive
+// one, so that a diagnostic about the value must not quote it.
+func (ld *loadRun) isSensitive(attr *hcl.Attribute) bool {
+	return ld.sensitiveExprs[attr.Expr]
 }
 
 // checkRefs reports references a policy expression may not make, with

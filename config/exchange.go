@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -75,7 +76,7 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 	} else {
 		diags = append(diags, moreDiags...)
 		ex.URL = s
-		u, moreDiags = checkURL(ex.Name, s, attr)
+		u, moreDiags = checkURL(ex.Name, s, attr, ld.isSensitive(attr))
 		diags = append(diags, moreDiags...)
 	}
 
@@ -83,7 +84,12 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 		s, ok, moreDiags := ld.evalString(attr, nil)
 		diags = append(diags, moreDiags...)
 		if ok {
-			diags = append(diags, checkEnum(attr, s, "dialect", validDialects)...)
+			// "EWS" is how the protocol is usually written; the dialect
+			// names are not case-sensitive.
+			if lower := strings.ToLower(s); slices.Contains(validDialects, lower) {
+				s = lower
+			}
+			diags = append(diags, checkEnum(attr, s, "dialect", validDialects, ld.isSensitive(attr))...)
 			ex.Dialect = s
 		}
 	}
@@ -101,7 +107,7 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 				Subject: attr.Range.Ptr(),
 			})
 		case ok:
-			diags = append(diags, checkEnum(attr, s, "server version", validServerVersions)...)
+			diags = append(diags, checkEnum(attr, s, "server version", validServerVersions, ld.isSensitive(attr))...)
 			ex.ServerVersion = s
 		}
 	}
@@ -170,7 +176,7 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 
 // checkURL accepts only absolute http(s) URLs without credentials in
 // them, since the URL is printed in plans and logs.
-func checkURL(exchange, s string, attr *hcl.Attribute) (*url.URL, hcl.Diagnostics) {
+func checkURL(exchange, s string, attr *hcl.Attribute, sensitive bool) (*url.URL, hcl.Diagnostics) {
 	u, err := url.Parse(s)
 	bad := ""
 	switch {
@@ -195,10 +201,14 @@ func checkURL(exchange, s string, attr *hcl.Attribute) (*url.URL, hcl.Diagnostic
 			// variable unset.
 			hint = " The url starts with a path: if it is built from env() or a variable, that value is empty; set it."
 		}
+		quoted := fmt.Sprintf("%q", s)
+		if sensitive {
+			quoted, bad = "(sensitive)", "it is not an absolute http(s) URL"
+		}
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid exchange URL",
-			Detail:   fmt.Sprintf("The url %q of exchange %q is not usable: %s.%s Give the full endpoint URL, such as \"https://mail.example.com/EWS/Exchange.asmx\".", s, exchange, bad, hint),
+			Detail:   fmt.Sprintf("The url %s of exchange %q is not usable: %s.%s Give the full endpoint URL, such as \"https://mail.example.com/EWS/Exchange.asmx\".", quoted, exchange, bad, hint),
 			Subject:  attr.Expr.Range().Ptr(),
 		}}
 	}
@@ -259,8 +269,12 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 		s, ok, moreDiags := ld.evalString(attr, nil)
 		diags = append(diags, moreDiags...)
 		if !ok {
+			if !moreDiags.HasErrors() && as.Name != "username" {
+				diags = append(diags, ld.unsetCredential(exchange, b, attr)...)
+			}
 			continue
 		}
+		diags = append(diags, checkCredential(exchange, b, attr, s)...)
 		switch as.Name {
 		case "username":
 			auth.Username = s
@@ -276,23 +290,33 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 				Detail: fmt.Sprintf("The %s of exchange %q is written as a literal string at %s, so it is stored wherever the policy is. Read it with env(\"CALLCTL_%s\") or from a sensitive variable instead.",
 					as.Name, exchange, shortRange(attr.Expr.Range()), strings.ToUpper(as.Name)),
 				Subject: attr.Expr.Range().Ptr(),
+				// The line holds the secret: never quote it.
+				Extra: SecretInSource{},
 			})
+			ld.secretRanges = append(ld.secretRanges, attr.Expr.Range())
 		}
 	}
 	return auth, diags
 }
 
 // checkEnum reports a value outside valid, suggesting the closest one.
-func checkEnum(attr *hcl.Attribute, got, what string, valid []string) hcl.Diagnostics {
+func checkEnum(attr *hcl.Attribute, got, what string, valid []string, sensitive bool) hcl.Diagnostics {
 	for _, v := range valid {
 		if got == v {
 			return nil
 		}
 	}
+	quoted, hint := fmt.Sprintf("%q", got), didYouMean(got, valid)
+	if hint == "" {
+		hint = didYouMean(strings.ToLower(got), valid)
+	}
+	if sensitive {
+		quoted, hint = "The value, which is sensitive,", ""
+	}
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid " + what,
-		Detail:   fmt.Sprintf("%q is not a valid %s. Valid values are %s.%s", got, what, quotedList(valid), didYouMean(got, valid)),
+		Detail:   fmt.Sprintf("%s is not a valid %s. Valid values are %s.%s", quoted, what, quotedList(valid), hint),
 		Subject:  attr.Expr.Range().Ptr(),
 	}}
 }

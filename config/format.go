@@ -2,7 +2,6 @@ package config
 
 import (
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 )
 
@@ -11,9 +10,9 @@ import (
 // broken input into something else broken, so the parse diagnostics are
 // returned instead, with nil bytes.
 func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
-	_, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	_, _, diags := parseConfig(src, filename)
 	if diags.HasErrors() {
-		return nil, diags
+		return nil, capDiags(diags)
 	}
 	return hclwrite.Format(src), diags
 }

@@ -88,6 +88,15 @@ type loadRun struct {
 	// fileReads holds what file() read, by the name it was given.
 	fileReads map[string][]byte
 
+	// sensitiveExprs holds the expressions whose value was marked
+	// sensitive before eval unmarked it.
+	sensitiveExprs map[hcl.Expression]bool
+	// secretVars names the variables an auth block's password or token
+	// reads.
+	secretVars map[string]bool
+	// secretRanges are the literal passwords and tokens in policy files.
+	secretRanges []hcl.Range
+
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
 	protectRanges map[*Protect]protectEntryRanges
@@ -125,12 +134,13 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 
 	files, diags := ld.readPolicyFiles(pol)
 	if len(files) == 0 {
-		return pol, diags
+		return pol, capDiags(diags)
 	}
 	bl, moreDiags := collectBlocks(files)
 	diags = append(diags, moreDiags...)
 
 	diags = append(diags, ld.resolveClock(pol)...)
+	ld.findSecretVars(bl.exchanges)
 	diags = append(diags, ld.decodeVariables(bl.variables, pol)...)
 	diags = append(diags, ld.decodeExchanges(bl.exchanges, pol)...)
 	diags = append(diags, ld.decodeData(bl.data, pol)...)
@@ -149,7 +159,7 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	for name, data := range ld.fileReads {
 		pol.Sources["file("+name+")"] = data
 	}
-	return pol, dedupeDiags(diags)
+	return pol, capDiags(hideSecretLines(dedupeDiags(diags), ld.secretRanges))
 }
 
 // readPolicyFiles parses the directory's *.hcl files in name order.
@@ -176,7 +186,7 @@ func (ld *loadRun) readPolicyFiles(pol *Policy) ([]*hcl.File, hcl.Diagnostics) {
 			continue
 		}
 		pol.Sources[name] = src
-		f, parseDiags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+		_, f, parseDiags := parseConfig(src, filename)
 		diags = append(diags, parseDiags...)
 		if f == nil {
 			continue

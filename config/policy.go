@@ -18,8 +18,10 @@ type Policy struct {
 	// precedence and type conversion. A variable whose value could not be
 	// resolved is absent.
 	Variables map[string]cty.Value
-	// Sensitive names the variables declared with sensitive = true; a
-	// renderer must not print their values.
+	// Sensitive names the variables declared with sensitive = true and
+	// those an auth block's password or token reads, whatever their
+	// declaration: a renderer must not print their values, and a saved
+	// plan must not keep them.
 	Sensitive map[string]bool
 
 	// Sources maps each policy file's name relative to Dir to its bytes,

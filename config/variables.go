@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -71,11 +70,12 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 			ld.varsFailed = true
 			continue
 		}
-		obj[decl.name] = v
 		pol.Variables[decl.name] = v
-		if decl.sensitive {
+		if decl.sensitive || ld.secretVars[decl.name] {
 			pol.Sensitive[decl.name] = true
+			v = v.Mark(sensitiveMark)
 		}
+		obj[decl.name] = v
 	}
 	ld.varVal = cty.ObjectVal(obj)
 	return diags
@@ -257,7 +257,7 @@ func (decl *variableDecl) parseRaw(raw string) (cty.Value, hcl.Diagnostics) {
 		return cty.StringVal(raw), nil
 	}
 	filename := fmt.Sprintf("<value for var.%s>", decl.name)
-	expr, diags := hclsyntax.ParseExpression([]byte(raw), filename, hcl.InitialPos)
+	expr, diags := parseExpression([]byte(raw), filename)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags
 	}
@@ -283,9 +283,14 @@ func (ld *loadRun) readVarFile(name string, vals map[string]*rawValue) hcl.Diagn
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(name, ".json") {
+		// HCL's JSON parser recurses per level too, and its strings are
+		// templates: the same bound applies.
+		if d := checkNesting(src, name); d != nil {
+			return hcl.Diagnostics{d}
+		}
 		f, diags = json.Parse(src, name)
 	} else {
-		f, diags = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		_, f, diags = parseConfig(src, name)
 	}
 	if f == nil || f.Body == nil {
 		return diags
@@ -321,6 +326,10 @@ func (ld *loadRun) readVarFile(name string, vals map[string]*rawValue) hcl.Diagn
 			val:    v,
 			source: fmt.Sprintf("the variables file %q", name),
 			rng:    attr.Expr.Range().Ptr(),
+		}
+		if decl := ld.vars[attr.Name]; decl.sensitive || ld.secretVars[attr.Name] {
+			// A diagnostic about this value must not quote it.
+			ld.secretRanges = append(ld.secretRanges, attr.Range)
 		}
 	}
 	return diags

@@ -63,6 +63,7 @@ func TestScripts(t *testing.T) {
 			"jsonlines": cmdJSONLines,
 			"simconns":  cmdSimconns,
 			"planedit":  cmdPlanedit,
+			"genfile":   cmdGenfile,
 		},
 	})
 }

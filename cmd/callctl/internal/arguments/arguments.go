@@ -6,10 +6,11 @@ package arguments
 
 import (
 	"flag"
-
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/agext/levenshtein"
 
@@ -79,6 +80,7 @@ func flagError(cmd string, fs *flag.FlagSet, err error) *hcl.Diagnostic {
 			}
 		}
 	}
+	detail += durationHint(fs, err)
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Failed to parse command-line flags",
@@ -99,4 +101,28 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// durationHint explains a rejected duration flag: Go's flag package says
+// only "parse error", and a bare number such as -timeout=30 is the usual
+// cause.
+func durationHint(fs *flag.FlagSet, err error) string {
+	var value, name string
+	if _, scanErr := fmt.Sscanf(err.Error(), "invalid value %q for flag -%s", &value, &name); scanErr != nil {
+		return ""
+	}
+	name = strings.TrimSuffix(name, ":")
+	f := fs.Lookup(name)
+	if f == nil {
+		return ""
+	}
+	if g, ok := f.Value.(flag.Getter); !ok {
+		return ""
+	} else if _, isDuration := g.Get().(time.Duration); !isDuration {
+		return ""
+	}
+	if _, numErr := strconv.ParseFloat(value, 64); numErr == nil {
+		return fmt.Sprintf(" A duration needs a unit: use a unit, e.g. -%s=%ss (or m, h, ms).", name, value)
+	}
+	return fmt.Sprintf(" -%s takes a duration with a unit, e.g. 5s, 2m or 1h.", name)
 }

@@ -1,6 +1,7 @@
 package arguments
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -105,5 +106,25 @@ func checkParse[T any](t *testing.T, parse func([]string) (T, hcl.Diagnostics), 
 	}
 	if d := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmp.AllowUnexported(Apply{})); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestDurationWithoutUnit checks that a bare number for a duration flag
+// says to add a unit, where Go's flag package says only "parse error".
+func TestDurationWithoutUnit(t *testing.T) {
+	tests := map[string]struct {
+		args []string
+		want string
+	}{
+		"bare number":   {[]string{"-timeout=30"}, "use a unit, e.g. -timeout=30s"},
+		"other garbage": {[]string{"-max-backoff=soon"}, "-max-backoff takes a duration with a unit, e.g. 5s"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, diags := ParsePlan(tt.args)
+			if len(diags) != 1 || !strings.Contains(diags[0].Detail, tt.want) {
+				t.Errorf("want one diagnostic whose detail contains %q, got %v", tt.want, diags)
+			}
+		})
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
+
+	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 )
 
 // Streams are a command's standard streams and what is known of them.
@@ -91,10 +93,10 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 		w = v.streams.Err
 	}
 	bw := bufio.NewWriter(w)
-	dw := hcl.NewDiagnosticTextWriter(bw, v.files, uint(v.width()), v.color)
+	dw := viewsjson.NewTextWriter(bw, v.files, v.width(), v.color)
 	for _, d := range diags {
 		fmt.Fprintln(bw)
-		_ = dw.WriteDiagnostic(d)
+		dw.WriteDiagnostic(d)
 	}
 	_ = bw.Flush()
 }

@@ -1,9 +1,9 @@
 package json
 
 import (
-	"bufio"
 	"bytes"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
@@ -43,8 +43,12 @@ type Snippet struct {
 	Values               []any   `json:"values"`
 }
 
+// maxSnippetCode is the most bytes of source a JSON snippet quotes.
+const maxSnippetCode = 4096
+
 // NewDiagnostic converts an HCL diagnostic, quoting its source from files.
 func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
+	d, hidden := Redact(d)
 	out := &Diagnostic{Summary: d.Summary, Detail: d.Detail, Severity: "error"}
 	if d.Severity == hcl.DiagWarning {
 		out.Severity = "warning"
@@ -59,7 +63,7 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 		End:      Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
 	}
 	f := files[r.Filename]
-	if f == nil || f.Bytes == nil {
+	if f == nil || f.Bytes == nil || hidden {
 		return out
 	}
 	// The snippet is the whole lines the subject covers.
@@ -71,6 +75,20 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 	}
 	if start > end {
 		return out
+	}
+	// A minified or generated file can hold one enormous line, which each
+	// diagnostic about it would quote whole: keep at most maxSnippetCode
+	// bytes, from shortly before the subject.
+	if end-start > maxSnippetCode {
+		ws := max(start, min(r.Start.Byte, len(src))-maxSnippetLine/4)
+		for ws < end && !utf8.RuneStart(src[ws]) {
+			ws++
+		}
+		we := min(end, ws+maxSnippetCode)
+		for we > ws && we < end && !utf8.RuneStart(src[we]) {
+			we--
+		}
+		start, end = ws, we
 	}
 	sn := &Snippet{
 		Code:                 string(src[start:end]),
@@ -90,9 +108,6 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 // messages and tests.
 func DiagnosticText(diags hcl.Diagnostics, files map[string]*hcl.File) string {
 	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	dw := hcl.NewDiagnosticTextWriter(w, files, 78, false)
-	_ = dw.WriteDiagnostics(diags)
-	_ = w.Flush()
+	NewTextWriter(&buf, files, 78, false).WriteDiagnostics(diags)
 	return strings.TrimSpace(buf.String())
 }
