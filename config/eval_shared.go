@@ -15,10 +15,11 @@ import (
 // incident list). The policy's functions are pure within one load (env
 // and file read fixed inputs), so the value cannot differ by instance.
 type sharedEval struct {
-	usesEach bool
-	done     bool
-	v        cty.Value
-	diags    hcl.Diagnostics
+	usesEach  bool
+	refsClean bool // checkRefs found nothing: an each expression need not be checked again
+	done      bool
+	v         cty.Value
+	diags     hcl.Diagnostics
 }
 
 // eval checks expr's references, then evaluates it. A reference error
@@ -43,7 +44,17 @@ func (ld *loadRun) eval(expr hcl.Expression, e *each) (cty.Value, hcl.Diagnostic
 		}
 		ld.shared[expr] = s
 	}
+	if s.usesEach && s.refsClean {
+		// What evalExpr does after checkRefs, which depends only on
+		// the expression and was clean for the first instance.
+		v, diags := expr.Value(ld.evalContext(e))
+		if diags.HasErrors() {
+			return cty.DynamicVal, diags
+		}
+		return v, diags
+	}
 	if s.usesEach {
+		s.refsClean = len(ld.checkRefs(expr, true)) == 0
 		return ld.evalExpr(expr, e)
 	}
 	if !s.done {
