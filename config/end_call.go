@@ -68,7 +68,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 
 	instances := []*each{nil}
 	if attr, ok := attrs["for_each"]; ok {
-		v, moreDiags := ld.eval(attr.Expr, nil)
+		v, moreDiags := ld.evalForEach(attr.Expr)
 		diags = append(diags, moreDiags...)
 		if moreDiags.HasErrors() {
 			return nil, diags
