@@ -27,6 +27,8 @@ type ceiling struct {
 	Rounds []ceilingRound  `json:"rounds"`
 	Median ceilingFigures  `json:"median"`
 	Ratios ceilingRatioSet `json:"ratios"`
+	// Latency is the latency-bound comparison; absent at -latency=0.
+	Latency *ceilingLatencyFigures `json:"latency,omitempty"`
 }
 
 // ceilingRound is one run of each client. CPU figures are the process's
@@ -75,7 +77,7 @@ func (b *bench) ceilingFigures(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sim, err := startSelfSim(ctx, o.auth, len(ids))
+	sim, err := startSelfSim(ctx, o.auth, len(ids), 0)
 	if err != nil {
 		return err
 	}
@@ -111,6 +113,9 @@ func (b *bench) ceilingFigures(ctx context.Context) error {
 	c.summarise()
 	b.out.rep.Ceiling = c
 	b.printCeiling(c)
+	if o.latency > 0 {
+		return b.ceilingLatency(ctx)
+	}
 	return nil
 }
 

@@ -18,12 +18,22 @@ func TestMain(m *testing.M) {
 }
 
 func TestCeilingModeComparesWithTheBareClient(t *testing.T) {
-	for _, auth := range []string{exchsim.AuthNTLM, exchsim.AuthBasic} {
+	// NTLM also runs the latency-bound half; -latency=0 leaves it out.
+	for auth, latency := range map[string]string{exchsim.AuthNTLM: "1ms", exchsim.AuthBasic: "0"} {
 		t.Run(auth, func(t *testing.T) {
-			lines, rep := runBench(t, "-mode=ceiling", "-cpu-calls=40", "-parallelism=3", "-auth="+auth)
+			lines, rep := runBench(t, "-mode=ceiling", "-cpu-calls=40", "-calls=30", "-latency="+latency, "-parallelism=3", "-auth="+auth)
 			c := rep.Ceiling
 			if c == nil || c.Calls != 40 || len(c.Rounds) != ceilingRounds {
 				t.Fatalf("ceiling figure %+v, want %d rounds of 40 calls", c, ceilingRounds)
+			}
+			switch l := c.Latency; {
+			case latency == "0" && l != nil:
+				t.Errorf("latency figures at -latency=0: %+v", l)
+			case latency != "0" && (l == nil || l.Calls != 30 || len(l.CalibrationSeconds) != ceilingRounds ||
+				l.PlanRatio <= 0 || l.PlanRatioWithLoad < l.PlanRatio || l.BareRatio <= 0):
+				t.Errorf("latency figures %+v: want 30 calls, %d calibrations, positive ratios, no less with the load", l, ceilingRounds)
+			case latency != "0" && !hasLine(lines, "ceiling at 1ms latency"):
+				t.Errorf("no latency line in:\n%s", strings.Join(lines, "\n"))
 			}
 			for i, r := range c.Rounds {
 				if r.LoadSeconds <= 0 || r.LookupSeconds <= 0 || r.BareSeconds <= 0 {

@@ -9,11 +9,12 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callctl/callctl/exchsim"
 )
 
-// childSimEnv, when set to "AUTH,CALLS", makes the callbench executable
+// childSimEnv, when set to "AUTH,CALLS[,LATENCY]", makes the callbench executable
 // (or its test binary, see TestMain) serve CALLS live calls as an exchsim
 // child instead of measuring anything. The ceiling figures need the
 // simulator out of process: the CPU they compare is this process's own,
@@ -30,14 +31,19 @@ func serveChildSim() (code int, served bool) {
 	if !ok {
 		return 0, false
 	}
-	auth, n, _ := strings.Cut(spec, ",")
+	auth, rest, _ := strings.Cut(spec, ",")
+	n, lat, hasLatency := strings.Cut(rest, ",")
 	calls, err := strconv.Atoi(n)
+	var latency time.Duration
+	if hasLatency && err == nil {
+		latency, err = time.ParseDuration(lat)
+	}
 	if err != nil || calls < 1 {
-		fmt.Fprintf(os.Stderr, "callbench: %s=%q, want AUTH,CALLS\n", childSimEnv, spec)
+		fmt.Fprintf(os.Stderr, "callbench: %s=%q, want AUTH,CALLS[,LATENCY]\n", childSimEnv, spec)
 		return exitUsage, true
 	}
 	srv, err := exchsim.NewServer(exchsim.Options{
-		Calls: connectedCalls(callIDs(calls)), Auth: auth, User: simUser, Password: simPassword,
+		Calls: connectedCalls(callIDs(calls)), Auth: auth, User: simUser, Password: simPassword, Latency: latency,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -56,14 +62,14 @@ func serveChildSim() (code int, served bool) {
 }
 
 // startSelfSim starts this executable as a simulator child holding the
-// first calls of callIDs, with auth.
-func startSelfSim(ctx context.Context, auth string, calls int) (*childSim, error) {
+// first calls of callIDs, with auth, answering after latency.
+func startSelfSim(ctx context.Context, auth string, calls int, latency time.Duration) (*childSim, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("callbench: %w", err)
 	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d", childSimEnv, auth, calls))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d,%s", childSimEnv, auth, calls, latency))
 	// The pipe's other end closes when this process exits, however it
 	// exits, and the child follows.
 	if _, err := cmd.StdinPipe(); err != nil {

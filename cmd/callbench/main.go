@@ -22,7 +22,8 @@
 //	ceiling  -cpu-calls lookups at zero latency by callctl and by a bare
 //	         net/http+encoding/xml client, 3 rounds each, against a
 //	         simulator child process: rates and CPU per lookup as ratios,
-//	         and policy load time apart
+//	         and policy load time apart; then, at -latency, -calls lookups
+//	         by each against the calibration line, with and without load
 //	all      all of the above
 package main
 
