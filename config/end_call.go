@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -72,7 +71,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 
 	instances := []*each{nil}
 	if attr, ok := attrs["for_each"]; ok {
-		v, moreDiags := ld.eval(attr.Expr, nil)
+		v, moreDiags := ld.evalForEach(attr.Expr)
 		diags = append(diags, moreDiags...)
 		if moreDiags.HasErrors() {
 			return nil, diags
@@ -213,9 +212,7 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 			Subject:  rng.Ptr(),
 		}}
 	}
-	ty := v.Type()
-	switch {
-	case !v.IsWhollyKnown():
+	unknown := func() ([]*each, bool, hcl.Diagnostics) {
 		if ld.varsFailed {
 			return nil, false, nil // a variable failed and was reported
 		}
@@ -227,6 +224,18 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 			return []*each{{deferred: true}}, true, nil
 		}
 		return invalid("The for_each value is not known while loading the policy. Use a value made only of variables and literals.")
+	}
+	ty := v.Type()
+	switch {
+	case !v.IsKnown():
+		return unknown()
+	case ty.IsSetType() || ty.IsListType() || ty.IsTupleType():
+		// Not v.IsWhollyKnown(): iterating a cty set sorts it, and with
+		// 100,000 ids that sort is the largest cost of loading; one pass
+		// checks knownness and types together.
+		return ld.forEachStrings(v, invalid, unknown)
+	case !v.IsWhollyKnown():
+		return unknown()
 	case v.IsNull():
 		return invalid("The for_each argument is null. Use a map or a set of strings; toset([]) gives no instances.")
 	case ty.IsMapType() || ty.IsObjectType():
@@ -235,28 +244,6 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 			k, el := it.Element()
 			out = append(out, &each{key: k.AsString(), value: el})
 		}
-		return out, true, nil
-	case ty.IsSetType() || ty.IsListType() || ty.IsTupleType():
-		seen := map[string]bool{}
-		var out []*each
-		i := 0
-		for it := v.ElementIterator(); it.Next(); i++ {
-			_, el := it.Element()
-			if el.Type() != cty.String || el.IsNull() {
-				what := "null"
-				if !el.IsNull() {
-					what = el.Type().FriendlyName()
-				}
-				return invalid(fmt.Sprintf("for_each over a set or list needs strings, but element %d is %s. Convert the elements with tostring, or use a map to give each call a key.", i, what))
-			}
-			if s := el.AsString(); !seen[s] {
-				seen[s] = true
-				out = append(out, &each{key: s, value: el})
-			}
-		}
-		// Sets iterate in order already; lists are sorted so that
-		// instance order never depends on how the list was written.
-		slices.SortFunc(out, func(a, b *each) int { return strings.Compare(a.key, b.key) })
 		return out, true, nil
 	}
 	return invalid(fmt.Sprintf("The for_each argument must be a map, or a set or list of strings, but it is %s.", ty.FriendlyName()))

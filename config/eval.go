@@ -46,10 +46,8 @@ func (ld *loadRun) evalContext(e *each) *hcl.EvalContext {
 	return ctx
 }
 
-// eval checks expr's references, then evaluates it. A reference error
-// skips evaluation, so that one mistake yields one diagnostic. The
-// returned value is unknown when evaluation was skipped or failed.
-func (ld *loadRun) eval(expr hcl.Expression, e *each) (cty.Value, hcl.Diagnostics) {
+// evalExpr is eval (eval_shared.go) without the sharing.
+func (ld *loadRun) evalExpr(expr hcl.Expression, e *each) (cty.Value, hcl.Diagnostics) {
 	diags := ld.checkRefs(expr, e != nil)
 	if diags.HasErrors() {
 		return cty.DynamicVal, diags

@@ -84,6 +84,7 @@ type loadRun struct {
 	varVal     cty.Value // the "var" object expressions see
 	varsFailed bool      // some variable has no value; unknowns are consequences, not new errors
 	funcs      map[string]function.Function
+	shared     map[hcl.Expression]*sharedEval // for_each expressions that do not use each
 
 	// fileReads holds what file() read, by the name it was given.
 	fileReads map[string][]byte

@@ -282,24 +282,34 @@ func (ld *loadRun) readVarFile(name string, vals map[string]*rawValue) hcl.Diagn
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
-	if strings.HasSuffix(name, ".json") {
+	attrs, simple := hcl.Attributes(nil), false
+	switch {
+	case strings.HasSuffix(name, ".json"):
 		// HCL's JSON parser recurses per level too, and its strings are
 		// templates: the same bound applies.
 		if d := checkNesting(src, name); d != nil {
 			return hcl.Diagnostics{d}
 		}
 		f, diags = json.Parse(src, name)
-	} else {
-		_, f, diags = parseConfig(src, name)
+	default:
+		// The simple reader handles only flat strings and string lists,
+		// which cannot nest; anything else goes through parseConfig, which
+		// bounds nesting first.
+		if attrs, simple = simpleVarFile(src, name); !simple {
+			_, f, diags = parseConfig(src, name)
+		}
 	}
-	if f == nil || f.Body == nil {
+	if !simple && (f == nil || f.Body == nil) {
 		return diags
 	}
 	// Diagnostics quote a file's bytes only; keeping the parsed body
 	// would hold a large incident list's syntax tree for the whole run.
 	ld.l.parser.AddFile(name, &hcl.File{Bytes: src})
-	attrs, moreDiags := f.Body.JustAttributes()
-	diags = append(diags, moreDiags...)
+	if !simple {
+		var moreDiags hcl.Diagnostics
+		attrs, moreDiags = f.Body.JustAttributes()
+		diags = append(diags, moreDiags...)
+	}
 
 	sorted := make([]*hcl.Attribute, 0, len(attrs))
 	for _, a := range attrs {

@@ -53,6 +53,7 @@ func (b *bench) latencyFigures(ctx context.Context) error {
 	rep.PlanLatency = planFigure(p, o.calls, statsDelta(before, mid))
 	b.setFloor(rep.PlanLatency, 1, o.latency)
 	b.out.timed("plan latency-bound", "calls", rep.PlanLatency, !o.faulty())
+	b.calibrationRatios("plan latency-bound", rep.PlanLatency, 1)
 
 	a := s.apply(ctx, p)
 	if err := b.checkApply(ctx, p, a); err != nil {
@@ -62,6 +63,7 @@ func (b *bench) latencyFigures(ctx context.Context) error {
 	rep.ApplyDisconnects = applyFigure(a, p.plan.Summary().ToDisconnect, statsDelta(mid, s.srv.Stats()))
 	b.setFloor(rep.ApplyDisconnects, 1, o.latency)
 	b.out.timed("apply latency-bound (disconnects only)", "calls", rep.ApplyDisconnects, !o.faulty())
+	b.calibrationRatios("apply latency-bound (disconnects only)", rep.ApplyDisconnects, 1)
 	p.close()
 	s.Close()
 
@@ -72,6 +74,7 @@ func (b *bench) latencyFigures(ctx context.Context) error {
 	rep.ApplyFull = full
 	b.setFloor(full, 2, o.latency)
 	b.out.timed("apply latency-bound (plan+disconnect, as callctl apply)", "calls", full, !o.faulty())
+	b.calibrationRatios("apply latency-bound (plan+disconnect)", full, 2)
 
 	// Apply reuses the plan's connections, so the plan and the full run
 	// are the ones that open any.

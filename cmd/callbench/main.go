@@ -19,6 +19,11 @@
 //	         and the peak goroutine count during that plan
 //	memory   peak RSS of a `callctl plan` child process over -memory-calls
 //	         calls, against an exchsim child process
+//	ceiling  -cpu-calls lookups at zero latency by callctl and by a bare
+//	         net/http+encoding/xml client, 3 rounds each, against a
+//	         simulator child process: rates and CPU per lookup as ratios,
+//	         and policy load time apart; then, at -latency, -calls lookups
+//	         by each against the calibration line, with and without load
 //	all      all of the above
 package main
 
@@ -30,6 +35,9 @@ import (
 )
 
 func main() {
+	if code, served := serveChildSim(); served {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

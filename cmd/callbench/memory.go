@@ -123,7 +123,12 @@ type childSim struct {
 
 // startChildSim starts exchsim and waits for its "listening on URL" line.
 func startChildSim(ctx context.Context, exe string, args []string) (*childSim, error) {
-	cmd := exec.Command(exe, args...)
+	return startSimCmd(ctx, exec.Command(exe, args...))
+}
+
+// startSimCmd starts a simulator command and waits for its "listening on
+// URL" line.
+func startSimCmd(ctx context.Context, cmd *exec.Cmd) (*childSim, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

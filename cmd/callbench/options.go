@@ -28,7 +28,7 @@ type options struct {
 }
 
 var (
-	modes  = []string{"latency", "cpu", "memory", "all"}
+	modes  = []string{"latency", "cpu", "memory", "ceiling", "all"}
 	auths  = []string{exchsim.AuthNTLM, exchsim.AuthBasic, exchsim.AuthNone}
 	faults = []string{"none", "busy", "unavailable", "reset", "html", "hang"}
 )
@@ -49,7 +49,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.auth, "auth", exchsim.AuthNTLM, "authentication: ntlm, basic or none")
 	fs.StringVar(&o.fault, "fault", "none", "fault to inject: none, busy, unavailable, reset, html or hang")
 	fs.Float64Var(&o.faultRate, "fault-rate", 0.05, "share of SOAP requests that get -fault")
-	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory or all")
+	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory, ceiling or all")
 	fs.DurationVar(&o.requestTimeout, "request-timeout", 0, "client timeout per request; 0 is callctl's own (60s), except 2s with -fault=hang")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process runs to `file`")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scratch directory (policies, var-files, binaries) and print its path")

@@ -45,6 +45,7 @@ type report struct {
 	ApplyCPU         *figure     `json:"apply_cpu,omitempty"`
 	Goroutines       *goroutines `json:"goroutines,omitempty"`
 	Memory           *memory     `json:"memory,omitempty"`
+	Ceiling          *ceiling    `json:"ceiling,omitempty"`
 
 	// TargetsMissed names each figure that missed its target, and why.
 	TargetsMissed []string `json:"targets_missed"`
@@ -59,10 +60,14 @@ type figure struct {
 	PerSecond    float64 `json:"per_second,omitempty"`    // cpu-bound: calls / Seconds
 	// LoadSeconds is the part of a plan spent loading the policy and
 	// setting up clients, before the first lookup.
-	LoadSeconds    float64                `json:"load_seconds,omitempty"`
-	Plan           *reconcile.Summary     `json:"plan,omitempty"`
-	LookupFailures int                    `json:"lookup_failures"`
-	Outcomes       *reconcile.ApplyCounts `json:"outcomes,omitempty"`
+	LoadSeconds float64 `json:"load_seconds,omitempty"`
+	// CalibrationRatio is Seconds over the calibration line's time for
+	// the same number of requests; NoLoad leaves LoadSeconds out.
+	CalibrationRatio       float64                `json:"calibration_ratio,omitempty"`
+	CalibrationRatioNoLoad float64                `json:"calibration_ratio_without_load,omitempty"`
+	Plan                   *reconcile.Summary     `json:"plan,omitempty"`
+	LookupFailures         int                    `json:"lookup_failures"`
+	Outcomes               *reconcile.ApplyCounts `json:"outcomes,omitempty"`
 	// Error is why a run under injected faults did not finish (a plan
 	// with failed lookups stops callctl apply).
 	Error  string        `json:"error,omitempty"`

@@ -92,6 +92,11 @@ func measure(ctx context.Context, o options, stdout io.Writer) (err error) {
 			return err
 		}
 	}
+	if o.runs("ceiling") {
+		if err := b.ceilingFigures(ctx); err != nil {
+			return err
+		}
+	}
 	if o.runs("memory") {
 		if rep.Goroutines == nil {
 			if err := b.goroutinesOnly(ctx); err != nil {
