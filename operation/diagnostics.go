@@ -40,7 +40,7 @@ func journalDiagnostic(path string, err error) *hcl.Diagnostic {
 func abandonedDiagnostic(inFlight []string, journalPath string) *hcl.Diagnostic {
 	detail := "A second interrupt stopped callctl at once. No disconnects were in flight."
 	if len(inFlight) > 0 {
-		detail = fmt.Sprintf("A second interrupt stopped callctl at once. These %d disconnects had been sent but not confirmed; check their state with \"callctl plan\":\n  %s",
+		detail = fmt.Sprintf("A second interrupt stopped callctl at once. These %d disconnects were sent, outcome unknown: the server may or may not have ended them. Check their state with \"callctl plan\":\n  %s",
 			len(inFlight), strings.Join(inFlight, "\n  "))
 	}
 	detail += fmt.Sprintf("\n\nThe journal %s records every disconnect sent; \"callctl show -journal\" lists them.", journalPath)

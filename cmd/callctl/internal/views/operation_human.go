@@ -95,10 +95,14 @@ func (v *OperationHuman) Applying(n int) {
 
 func (v *OperationHuman) Applied(res *reconcile.ApplyResult) {
 	v.currentDisconnects().finish()
-	c := res.Counts()
-	line := viewsjson.NewApplySummary(res).String()
+	sum := viewsjson.NewApplySummary(res)
+	line := sum.String()
 	color := ansiGreen
-	if c.Failed > 0 || res.Interrupted {
+	switch sum.Result {
+	case viewsjson.ApplyComplete:
+	case viewsjson.ApplyFailed:
+		color = ansiRed
+	default:
 		color = ansiYellow
 	}
 	v.printf("\n%s\n", v.paint(line, ansiBold, color))
@@ -126,7 +130,14 @@ func failureTable(fails []*reconcile.Result) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// Stopping speaks of disconnects in flight only once some may be: an
+// interrupt at the confirmation prompt or during the lookups stops a run
+// that has sent nothing.
 func (v *OperationHuman) Stopping() {
+	if v.currentDisconnects() == nil {
+		v.printf("\nInterrupt received: stopping. No disconnect has been sent.\n")
+		return
+	}
 	v.printf("\nInterrupt received: stopping. No further disconnects will be started;\nthose already sent are allowed to finish. Interrupt again to abandon them.\n")
 }
 
@@ -150,6 +161,8 @@ func (h *humanApplyHook) PostDisconnect(r *reconcile.Result) {
 		h.v.printf("%s: Already ended [call_id=%s exchange=%s]\n", c.Address, quote(c.CallID), c.Exchange)
 	case reconcile.OutcomeLeftAlone:
 		h.v.printf("%s: Left alone, state no longer in only_in_states [call_id=%s exchange=%s]\n", c.Address, quote(c.CallID), c.Exchange)
+	case reconcile.OutcomeUnknown:
+		h.v.printf("%s: %s [call_id=%s exchange=%s]\n", c.Address, h.v.paint("Sent, outcome unknown", ansiYellow), quote(c.CallID), c.Exchange)
 	case reconcile.OutcomeFailed:
 		h.v.printf("%s: %s [call_id=%s exchange=%s]: %s\n", c.Address, h.v.paint("Failed", ansiRed), quote(c.CallID), c.Exchange, oneLine(r.Err.Error()))
 	}
