@@ -450,7 +450,7 @@ func TestSecondInterruptClosesJournalAndNamesInFlight(t *testing.T) {
 		wantStatus Status
 		want       reconcile.ApplyCounts
 	}{
-		"first in flight":       {at: 1, wantStatus: StatusError, want: reconcile.ApplyCounts{Unknown: 1, NotStarted: 1}},
+		"first in flight":        {at: 1, wantStatus: StatusError, want: reconcile.ApplyCounts{Unknown: 1, NotStarted: 1}},
 		"after one disconnected": {at: 2, wantStatus: StatusPartial, want: reconcile.ApplyCounts{Disconnected: 1, Unknown: 1}},
 	}
 	for name, tc := range tests {
