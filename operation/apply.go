@@ -58,6 +58,9 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 	var diags hcl.Diagnostics
 	if req.PlanFile != "" {
 		p, diags = LoadSavedPlan(&req.Request, req.PlanFile, view)
+		if !diags.HasErrors() {
+			diags = append(diags, checkNotFound(&req.Request, p.Plan, view)...)
+		}
 	} else {
 		p, diags = MakePlan(stop, &req.Request, view)
 	}

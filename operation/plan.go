@@ -111,6 +111,10 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	if diags.HasErrors() {
 		return p, diags
 	}
+	diags = append(diags, checkNotFound(req, p.Plan, view)...)
+	if diags.HasErrors() {
+		return p, diags
+	}
 	if n := p.Plan.Summary().ToDisconnect; req.MaxDisconnects >= 0 && n > req.MaxDisconnects {
 		view.Plan(p.Plan)
 		return p, append(diags, &hcl.Diagnostic{

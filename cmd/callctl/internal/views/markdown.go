@@ -53,7 +53,7 @@ func markdownRow(c *reconcile.Change) string {
 	action := map[reconcile.Action]string{
 		reconcile.ActionDisconnect: "🔴 disconnect",
 		reconcile.ActionNone:       "already ended",
-		reconcile.ActionNotFound:   "not found",
+		reconcile.ActionNotFound:   "⚠️ not found (already ended, expired, or a wrong id)",
 		reconcile.ActionLeaveAlone: "left alone",
 	}[c.Action]
 	// No code spans: GitHub does not decode entities inside them, and a
