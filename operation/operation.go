@@ -50,6 +50,9 @@ type Request struct {
 	// the policy loads (see loadPolicy); the CLI sets it, unless the user
 	// set GOGC.
 	LowGCWhileLoading bool
+
+	// savedPlan is set while loading the policy of a saved plan.
+	savedPlan bool
 }
 
 // path resolves a path given on the command line against Dir.

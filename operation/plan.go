@@ -59,10 +59,11 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
 	}
 	policy, diags := loader.Load(req.Dir, config.LoadOptions{
-		Vars:     vars,
-		VarFiles: resolved,
-		Environ:  req.Environ,
-		Data:     data,
+		Vars:      vars,
+		VarFiles:  resolved,
+		Environ:   req.Environ,
+		Data:      data,
+		SavedPlan: req.savedPlan,
 	})
 	view.SetConfigSources(loader.Files())
 	return policy, diags

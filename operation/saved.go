@@ -76,7 +76,9 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 	if diags.HasErrors() {
 		return p, diags
 	}
-	policy, moreDiags := loadPolicy(req, f.Inputs.Vars, f.Inputs.VarFiles, config.DataOptions{}, view)
+	loadReq := *req
+	loadReq.savedPlan = true // its hints must not suggest -var, which a plan file refuses
+	policy, moreDiags := loadPolicy(&loadReq, f.Inputs.Vars, f.Inputs.VarFiles, config.DataOptions{}, view)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags
