@@ -134,3 +134,21 @@ func TestDurationWithoutUnit(t *testing.T) {
 		})
 	}
 }
+
+// Flags show cannot honour together are usage errors, not silently
+// dropped; -journal -json is a JSON document.
+func TestParseShowCombinations(t *testing.T) {
+	tests := map[string]struct {
+		args    []string
+		want    *Show
+		wantErr string
+	}{
+		"json and markdown":   {[]string{"-json", "-format=markdown", "p.plan"}, nil, "Conflicting output formats"},
+		"journal as markdown": {[]string{"-journal", "-format=markdown"}, nil, "Unsupported output format for the journal"},
+		"journal as json":     {[]string{"-journal", "-json"}, &Show{Journal: true, ViewType: ViewJSON}, ""},
+		"plan as json":        {[]string{"-json", "p.plan"}, &Show{Path: "p.plan", ViewType: ViewJSON}, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) { checkParse(t, ParseShow, tc.args, tc.want, tc.wantErr) })
+	}
+}

@@ -74,8 +74,10 @@ Options:
 Prints a saved plan as plan printed it, or the apply journal as a table.
 
 Options:
-  -json              Print the plan as a JSON document (format_version 1.0)
-  -format=markdown   Render for a pull-request comment
+  -json              Print the plan, or with -journal the journal, as a JSON
+                     document (format_version 1.0)
+  -format=markdown   Render a plan for a pull-request comment (not with -json
+                     or -journal: conflicting flags are an error)
   -no-color          No colour
 `,
 }
