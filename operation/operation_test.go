@@ -330,8 +330,9 @@ func TestApply(t *testing.T) {
 				r.AutoApprove = true
 				r.Hooks = []reconcile.Hook{refuse{ids: map[string]bool{"c-1": true, "c-2": true}}}
 			},
-			wantStatus: StatusError,
-			wantState:  map[string]string{"c-1": "Connected", "c-2": "Connected"},
+			// One cause, one message: both calls in one diagnostic.
+			wantStatus: StatusError, wantDiag: "Failed to disconnect calls",
+			wantState: map[string]string{"c-1": "Connected", "c-2": "Connected"},
 		},
 		"nothing to do needs no confirmation": {
 			edit: func(r *ApplyRequest) {
