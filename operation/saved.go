@@ -39,7 +39,7 @@ func (p *Planned) Save(path string) hcl.Diagnostics {
 		return diags
 	}
 	in.Targets, in.Excludes = p.inputs.targets, p.inputs.excludes
-	f := &planfile.File{CallctlVersion: p.req.Version, CreatedAt: p.Plan.CreatedAt, Inputs: *in, Plan: p.Plan}
+	f := &planfile.File{CallctlVersion: p.req.Version, CreatedAt: p.Plan.CreatedAt, Inputs: *in, Plan: p.Plan, PolicyDir: policyDirFor(p.req.path(path), p.req.Dir)}
 	if err := planfile.Write(p.req.path(path), f); err != nil {
 		return append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -74,6 +74,9 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 	p := &Planned{req: req}
 	f, diags := ReadPlanFile(req.Dir, path)
 	if diags.HasErrors() {
+		return p, diags
+	}
+	if diags := checkPolicyDir(req, path, f); diags.HasErrors() {
 		return p, diags
 	}
 	loadReq := *req

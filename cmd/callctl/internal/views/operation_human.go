@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -71,9 +73,15 @@ func (v *OperationHuman) Plan(plan *reconcile.Plan) {
 	_ = w.Flush()
 }
 
-func (v *OperationHuman) PlanNextStep(saved string) {
+// PlanNextStep's command repeats the -chdir plan was given: the plan
+// file's path is relative to it, and the plan belongs to that policy.
+func (v *OperationHuman) PlanNextStep(chdir, saved string) {
 	if saved != "" {
-		v.printf("\nSaved the plan to: %s\n\nTo disconnect exactly these calls, run:\n    callctl apply %q\n", saved, saved)
+		cmd := "callctl"
+		if chdir != "" && chdir != "." {
+			cmd += " -chdir=" + shellArg(chdir)
+		}
+		v.printf("\nSaved the plan to: %s\n\nTo disconnect exactly these calls, run:\n    %s apply %q\n", saved, cmd, saved)
 		return
 	}
 	v.printf("\nNote: you didn't use the -out option to save this plan, so callctl can't\nguarantee to take exactly these actions if you run \"callctl apply\" now:\ncalls may change state in the meantime.\n")
@@ -174,4 +182,15 @@ func (v *OperationHuman) Retried(s reconcile.RetryStats) {
 	}
 	v.printf("\nNote: %d %s retried after transient failures; the exchanges asked callctl to slow down %d %s (%s spent waiting).\n",
 		s.Retries, plural(int(s.Retries), "request was", "requests were"), s.Throttled, plural(int(s.Throttled), "time", "times"), s.Backoff.Round(time.Millisecond))
+}
+
+var plainArg = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
+
+// shellArg shows a path as it can be typed into a shell: plain when it
+// is, quoted otherwise.
+func shellArg(s string) string {
+	if plainArg.MatchString(s) {
+		return s
+	}
+	return strconv.Quote(s)
 }

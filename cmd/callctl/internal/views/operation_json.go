@@ -100,7 +100,7 @@ func observedText(c *reconcile.Change) string {
 	return "state " + c.State
 }
 
-func (j *OperationJSON) PlanNextStep(string) {}
+func (j *OperationJSON) PlanNextStep(string, string) {}
 
 func (j *OperationJSON) Hooks() []reconcile.Hook { return []reconcile.Hook{&jsonApplyHook{j: j}} }
 
