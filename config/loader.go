@@ -30,6 +30,10 @@ type LoadOptions struct {
 	// wins. CALLCTL_VAR_name entries set variables, and env() reads here.
 	Environ []string
 
+	// SavedPlan says the policy is loaded to apply a saved plan, which
+	// takes no -var or -var-file: hints name only CALLCTL_VAR_name.
+	SavedPlan bool
+
 	// Data says whether and how data blocks are read (data.go).
 	Data DataOptions
 	// PlanTimestamp, when set, is the instant plantimestamp() returns;

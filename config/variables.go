@@ -61,7 +61,7 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 
 	obj := map[string]cty.Value{}
 	for _, decl := range order {
-		v, ok, moreDiags := decl.resolve(raw[decl.name])
+		v, ok, moreDiags := decl.resolve(raw[decl.name], ld.opts.SavedPlan)
 		diags = append(diags, moreDiags...)
 		if !ok {
 			// Unknown, so that expressions using it evaluate to unknown
@@ -164,7 +164,7 @@ func (decl *variableDecl) convert(v cty.Value) (cty.Value, error) {
 
 // resolve picks the variable's final value: the winning raw value
 // converted to the declared type, or the default.
-func (decl *variableDecl) resolve(rv *rawValue) (cty.Value, bool, hcl.Diagnostics) {
+func (decl *variableDecl) resolve(rv *rawValue, savedPlan bool) (cty.Value, bool, hcl.Diagnostics) {
 	if decl.failed {
 		return cty.NilVal, false, nil
 	}
@@ -173,9 +173,8 @@ func (decl *variableDecl) resolve(rv *rawValue) (cty.Value, bool, hcl.Diagnostic
 			return cty.NilVal, false, hcl.Diagnostics{{
 				Severity: hcl.DiagError,
 				Summary:  "No value for required variable",
-				Detail: fmt.Sprintf("The variable %q is not set and has no default value. Set it with -var=\"%s=...\", in a -var-file, or with the environment variable %s%s.",
-					decl.name, decl.name, envVarPrefix, decl.name),
-				Subject: decl.declRange.Ptr(),
+				Detail:   missingVariableDetail(decl.name, savedPlan),
+				Subject:  decl.declRange.Ptr(),
 			}}
 		}
 		return decl.def, true, nil
@@ -377,4 +376,16 @@ func convertFast(v cty.Value, want cty.Type) (cty.Value, error) {
 		return cty.ListVal(elems), nil
 	}
 	return cty.SetVal(elems), nil
+}
+
+// missingVariableDetail says how to set a variable that has no value. A
+// saved plan refuses -var and -var-file (its own var-files are reloaded),
+// and never stores a sensitive value, so then only the environment can.
+func missingVariableDetail(name string, savedPlan bool) string {
+	if savedPlan {
+		return fmt.Sprintf("The variable %q is not set and has no default value. A saved plan does not store sensitive values, and apply does not take -var or -var-file with a plan file: set it in the environment with %s%s=..., then run the same apply again.",
+			name, envVarPrefix, name)
+	}
+	return fmt.Sprintf("The variable %q is not set and has no default value. Set it with -var=\"%s=...\", in a -var-file, or with the environment variable %s%s.",
+		name, name, envVarPrefix, name)
 }

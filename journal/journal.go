@@ -189,6 +189,11 @@ func (j *Journal) PostLookup(*reconcile.Change, error) {}
 // (a re-check found the call ended or guarded) are recorded too, without an
 // intent before them.
 func (j *Journal) PostDisconnect(r *reconcile.Result) {
+	if r.Outcome == reconcile.OutcomeUnknown {
+		// No answer is no outcome: the intent stays the call's last
+		// line, which show -journal reports as "sent, outcome unknown".
+		return
+	}
 	e := Entry{
 		Event:    EventOutcome,
 		Address:  r.Change.Address,

@@ -58,6 +58,9 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 	var diags hcl.Diagnostics
 	if req.PlanFile != "" {
 		p, diags = LoadSavedPlan(&req.Request, req.PlanFile, view)
+		if !diags.HasErrors() {
+			diags = append(diags, checkNotFound(&req.Request, p.Plan, view)...)
+		}
 	} else {
 		p, diags = MakePlan(stop, &req.Request, view)
 	}
@@ -123,8 +126,9 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 	}
 
 	view.Applying(n)
+	viewHooks := &mutable{hooks: view.Hooks()}
 	opts := ApplyOptions{
-		Hooks:   append(append(view.Hooks(), req.Hooks...), inFlight, j),
+		Hooks:   append(append([]reconcile.Hook{viewHooks}, req.Hooks...), inFlight, j),
 		Recheck: req.PlanFile != "",
 	}
 	done := make(chan *reconcile.ApplyResult, 1)
@@ -136,17 +140,24 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 			res.Applied = <-done // cut-off requests return at once
 		}
 	}
-	if hard.Err() != nil && !errors.Is(hard.Err(), context.DeadlineExceeded) {
-		// Second interrupt: leave now, and say which disconnects were sent
-		// but not confirmed, so the operator knows what to check. Closing
-		// the journal makes any disconnect not yet sent refuse to go.
-		_ = j.Close(reconcile.ApplyCounts{})
+	if res.Applied == nil {
+		// Second interrupt: leave now, giving every call one outcome
+		// (those in flight: sent, outcome unknown) and naming those to
+		// check. Closing the journal makes any disconnect not yet sent
+		// refuse to go.
+		viewHooks.mute()
+		res.Applied = inFlight.abandoned(p.Plan)
+		_ = j.Close(res.Applied.Counts())
+		view.Applied(res.Applied)
 		view.Diagnostics(hcl.Diagnostics{abandonedDiagnostic(inFlight.list(), jpath)})
-		res.Applied = nil
-		res.Status = StatusError
+		res.Status = applyStatus(res.Applied)
 		return res
 	}
+	if hard.Err() != nil && !errors.Is(hard.Err(), context.DeadlineExceeded) {
+		res.Applied.Abandoned = true // the second interrupt came as the last answers did
+	}
 	view.Applied(res.Applied)
+	view.Diagnostics(reconcile.ApplyFailureDiagnostics(res.Applied)) // one per exchange and cause
 	view.Retried(p.RetryStats())
 	res.Status = applyStatus(res.Applied)
 	if err := j.Close(res.Applied.Counts()); err != nil {
@@ -184,7 +195,7 @@ func (p *Planned) Apply(stop, hard context.Context, opts ApplyOptions) *reconcil
 func applyStatus(res *reconcile.ApplyResult) Status {
 	c := res.Counts()
 	switch {
-	case c.Failed == 0 && c.NotStarted == 0:
+	case c.Failed == 0 && c.NotStarted == 0 && c.Unknown == 0:
 		return StatusOK
 	case c.Disconnected == 0:
 		return StatusError

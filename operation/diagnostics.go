@@ -40,8 +40,12 @@ func journalDiagnostic(path string, err error) *hcl.Diagnostic {
 func abandonedDiagnostic(inFlight []string, journalPath string) *hcl.Diagnostic {
 	detail := "A second interrupt stopped callctl at once. No disconnects were in flight."
 	if len(inFlight) > 0 {
-		detail = fmt.Sprintf("A second interrupt stopped callctl at once. These %d disconnects had been sent but not confirmed; check their state with \"callctl plan\":\n  %s",
+		detail = fmt.Sprintf("A second interrupt stopped callctl at once. These %d disconnects were sent, outcome unknown: the server may or may not have ended those calls. Check their state with \"callctl plan\":\n  %s",
 			len(inFlight), strings.Join(inFlight, "\n  "))
+		if len(inFlight) == 1 {
+			detail = fmt.Sprintf("A second interrupt stopped callctl at once. The disconnect of %s was sent, outcome unknown: the server may or may not have ended the call. Check its state with \"callctl plan\".",
+				inFlight[0])
+		}
 	}
 	detail += fmt.Sprintf("\n\nThe journal %s records every disconnect sent; \"callctl show -journal\" lists them.", journalPath)
 	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply abandoned", Detail: detail}

@@ -37,6 +37,9 @@ type Request struct {
 	// MaxDisconnects refuses a plan that would disconnect more calls;
 	// negative means no cap.
 	MaxDisconnects int
+	// NotFound says whether a call the exchange does not know is a
+	// warning (the default) or an error that refuses the plan.
+	NotFound reconcile.NotFoundPolicy
 	// Deadline bounds the whole run; 0 means none.
 	Deadline time.Duration
 	// Hooks are told of progress besides the view's own (logging, say).
@@ -47,6 +50,9 @@ type Request struct {
 	// the policy loads (see loadPolicy); the CLI sets it, unless the user
 	// set GOGC.
 	LowGCWhileLoading bool
+
+	// savedPlan is set while loading the policy of a saved plan.
+	savedPlan bool
 }
 
 // path resolves a path given on the command line against Dir.

@@ -330,8 +330,9 @@ func TestApply(t *testing.T) {
 				r.AutoApprove = true
 				r.Hooks = []reconcile.Hook{refuse{ids: map[string]bool{"c-1": true, "c-2": true}}}
 			},
-			wantStatus: StatusError,
-			wantState:  map[string]string{"c-1": "Connected", "c-2": "Connected"},
+			// One cause, one message: both calls in one diagnostic.
+			wantStatus: StatusError, wantDiag: "Failed to disconnect calls",
+			wantState: map[string]string{"c-1": "Connected", "c-2": "Connected"},
 		},
 		"nothing to do needs no confirmation": {
 			edit: func(r *ApplyRequest) {
@@ -421,42 +422,76 @@ func TestApplyInterruptedBeforeSendingEndsNothing(t *testing.T) {
 	}
 }
 
-// interruptOnSend cancels hard once a disconnect has been sent: a second
-// Ctrl-C while it is in flight.
+// interruptOnSend cancels hard once the at-th disconnect (from 1) has
+// been sent: a second Ctrl-C while it is in flight.
 type interruptOnSend struct {
 	reconcile.NilHook
-	once   sync.Once
+	mu     sync.Mutex
+	sent   int
+	at     int
 	cancel context.CancelFunc
 }
 
-func (h *interruptOnSend) PreDisconnect(*reconcile.Change) { h.once.Do(h.cancel) }
+func (h *interruptOnSend) PreDisconnect(*reconcile.Change) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sent++; h.sent == max(h.at, 1) {
+		h.cancel()
+	}
+}
 
-// A second interrupt abandons the apply: it names the call in flight and
+// A second interrupt abandons the apply: it names the call in flight,
+// gives every call one outcome (in flight: sent, outcome unknown) and
 // closes the journal, so that no disconnect still queued can be recorded
-// as sent (a journal left open would accept them).
+// as sent (a journal left open would accept them). With a call already
+// disconnected it is a partial apply (exit 4), not "nothing was done".
 func TestSecondInterruptClosesJournalAndNamesInFlight(t *testing.T) {
-	f := newFixture(t, 200*time.Millisecond)
-	hard, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req := &ApplyRequest{Request: f.request(), AutoApprove: true}
-	req.Hooks = []reconcile.Hook{&interruptOnSend{cancel: cancel}}
-	view := &recorder{}
-	res := Apply(context.Background(), hard, req, view)
-	if res.Status != StatusError || res.Applied != nil {
-		t.Errorf("status %d, applied %v; want an abandoned apply", res.Status, res.Applied)
+	tests := map[string]struct {
+		at         int
+		wantStatus Status
+		want       reconcile.ApplyCounts
+	}{
+		"first in flight":        {at: 1, wantStatus: StatusError, want: reconcile.ApplyCounts{Unknown: 1, NotStarted: 1}},
+		"after one disconnected": {at: 2, wantStatus: StatusPartial, want: reconcile.ApplyCounts{Disconnected: 1, Unknown: 1}},
 	}
-	var abandoned *hcl.Diagnostic
-	for _, d := range view.diags {
-		if d.Summary == "Apply abandoned" {
-			abandoned = d
-		}
-	}
-	if abandoned == nil || !strings.Contains(abandoned.Detail, `end_call.stuck["c-1"]`) {
-		t.Fatalf("no abandonment naming the call in flight: %+v", view.diags)
-	}
-	entries := readJournal(t, req.JournalPath())
-	if last := entries[len(entries)-1]; last.Event != journal.EventRunEnd {
-		t.Errorf("journal left open after the second interrupt: last line %q", last.Event)
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, 200*time.Millisecond)
+			hard, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req := &ApplyRequest{Request: f.request(), AutoApprove: true}
+			req.Hooks = []reconcile.Hook{&interruptOnSend{at: tc.at, cancel: cancel}}
+			view := &recorder{}
+			res := Apply(context.Background(), hard, req, view)
+			if res.Status != tc.wantStatus {
+				t.Errorf("status %d, want %d", res.Status, tc.wantStatus)
+			}
+			if view.applied == nil || view.applied != res.Applied || !res.Applied.Abandoned {
+				t.Fatalf("no abandoned apply result shown: %+v", res.Applied)
+			}
+			if got := res.Applied.Counts(); got != tc.want {
+				t.Errorf("counts %+v, want %+v", got, tc.want)
+			}
+			inFlight := fmt.Sprintf(`end_call.stuck["c-%d"]`, tc.at)
+			var abandoned *hcl.Diagnostic
+			for _, d := range view.diags {
+				if d.Summary == "Apply abandoned" {
+					abandoned = d
+				}
+			}
+			if abandoned == nil || !strings.Contains(abandoned.Detail, inFlight) || !strings.Contains(abandoned.Detail, "sent, outcome unknown") {
+				t.Fatalf("no abandonment naming %s as sent, outcome unknown: %+v", inFlight, view.diags)
+			}
+			for _, r := range res.Applied.Results {
+				if r.Err != nil && errors.Is(r.Err, context.Canceled) {
+					t.Errorf("%s reported as %v; want sent, outcome unknown", r.Change.Address, r.Err)
+				}
+			}
+			entries := readJournal(t, req.JournalPath())
+			if last := entries[len(entries)-1]; last.Event != journal.EventRunEnd {
+				t.Errorf("journal left open after the second interrupt: last line %q", last.Event)
+			}
+		})
 	}
 }
 

@@ -59,10 +59,11 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
 	}
 	policy, diags := loader.Load(req.Dir, config.LoadOptions{
-		Vars:     vars,
-		VarFiles: resolved,
-		Environ:  req.Environ,
-		Data:     data,
+		Vars:      vars,
+		VarFiles:  resolved,
+		Environ:   req.Environ,
+		Data:      data,
+		SavedPlan: req.savedPlan,
 	})
 	view.SetConfigSources(loader.Files())
 	return policy, diags
@@ -108,6 +109,10 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	p.Plan, moreDiags = planner.Plan(ctx, calls)
 	p.Timings.Total = time.Since(start)
 	diags = append(diags, moreDiags...)
+	if diags.HasErrors() {
+		return p, diags
+	}
+	diags = append(diags, checkNotFound(req, p.Plan, view)...)
 	if diags.HasErrors() {
 		return p, diags
 	}

@@ -39,7 +39,7 @@ func (p *Planned) Save(path string) hcl.Diagnostics {
 		return diags
 	}
 	in.Targets, in.Excludes = p.inputs.targets, p.inputs.excludes
-	f := &planfile.File{CallctlVersion: p.req.Version, CreatedAt: p.Plan.CreatedAt, Inputs: *in, Plan: p.Plan}
+	f := &planfile.File{CallctlVersion: p.req.Version, CreatedAt: p.Plan.CreatedAt, Inputs: *in, Plan: p.Plan, PolicyDir: policyDirFor(p.req.path(path), p.req.Dir)}
 	if err := planfile.Write(p.req.path(path), f); err != nil {
 		return append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -76,7 +76,12 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 	if diags.HasErrors() {
 		return p, diags
 	}
-	policy, moreDiags := loadPolicy(req, f.Inputs.Vars, f.Inputs.VarFiles, config.DataOptions{}, view)
+	if diags := checkPolicyDir(req, path, f); diags.HasErrors() {
+		return p, diags
+	}
+	loadReq := *req
+	loadReq.savedPlan = true // its hints must not suggest -var, which a plan file refuses
+	policy, moreDiags := loadPolicy(&loadReq, f.Inputs.Vars, f.Inputs.VarFiles, config.DataOptions{}, view)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags

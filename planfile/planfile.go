@@ -36,6 +36,11 @@ type File struct {
 	// Plan is the plan as made, with each call's observed state and the
 	// time of its lookup.
 	Plan *reconcile.Plan
+	// PolicyDir is the policy directory the plan was made for: relative
+	// to the plan file's directory when it can be (so that the two can
+	// move together), else absolute. Empty in plans made before it was
+	// recorded, which are applied wherever callctl runs.
+	PolicyDir string
 }
 
 // Inputs records how a plan was made, so that apply can reload the same

@@ -19,12 +19,15 @@ import (
 //	created_at       RFC 3339 time
 //	inputs           fingerprints of what the plan was made from (wireInputs)
 //	plan             the changes, each call's observed state (wirePlan)
+//	policy_dir       the policy directory it was made for (File.PolicyDir);
+//	                 optional, absent from plans that predate it
 type wireFile struct {
 	FormatVersion  string     `json:"format_version"`
 	CallctlVersion string     `json:"callctl_version"`
 	CreatedAt      time.Time  `json:"created_at"`
 	Inputs         wireInputs `json:"inputs"`
 	Plan           *wirePlan  `json:"plan"`
+	PolicyDir      string     `json:"policy_dir,omitempty"`
 }
 
 // wireInputs is Inputs on disk; see Inputs for each field's meaning.
@@ -67,6 +70,7 @@ func toWire(f *File) *wireFile {
 		CallctlVersion: f.CallctlVersion,
 		CreatedAt:      f.CreatedAt,
 		Inputs:         wireInputs(f.Inputs),
+		PolicyDir:      f.PolicyDir,
 	}
 	if f.Plan != nil {
 		w.Plan = &wirePlan{CreatedAt: f.Plan.CreatedAt, Changes: make([]*wireChange, len(f.Plan.Changes))}
@@ -87,6 +91,7 @@ func fromWire(w *wireFile) *File {
 		CallctlVersion: w.CallctlVersion,
 		CreatedAt:      w.CreatedAt,
 		Inputs:         Inputs(w.Inputs),
+		PolicyDir:      w.PolicyDir,
 	}
 	if w.Plan != nil {
 		f.Plan = &reconcile.Plan{CreatedAt: w.Plan.CreatedAt, Changes: make([]*reconcile.Change, 0, len(w.Plan.Changes))}

@@ -14,10 +14,16 @@ type Outcome string
 
 const (
 	OutcomeDisconnected Outcome = "disconnected"
-	OutcomeAlreadyEnded Outcome = "already_ended" // ended before we got to it, or unknown to the server
-	OutcomeFailed       Outcome = "failed"
-	OutcomeLeftAlone    Outcome = "left_alone"  // live, but its only_in_states guard excluded it
-	OutcomeNotStarted   Outcome = "not_started" // apply was interrupted before its disconnect was sent
+	OutcomeAlreadyEnded Outcome = "already_ended" // ended before we got to it
+	// OutcomeNotFound: the plan found the id unknown to the server (ended
+	// long ago, expired, or a wrong id); never counted as already ended.
+	OutcomeNotFound   Outcome = "not_found"
+	OutcomeFailed     Outcome = "failed"
+	OutcomeLeftAlone  Outcome = "left_alone"  // live, but its only_in_states guard excluded it
+	OutcomeNotStarted Outcome = "not_started" // apply was interrupted before its disconnect was sent
+	// OutcomeUnknown: the disconnect was sent and then cut off (a second
+	// interrupt) before any answer: the call may or may not have ended.
+	OutcomeUnknown Outcome = "sent_outcome_unknown"
 )
 
 // Result is the outcome of one call in an apply.
@@ -38,15 +44,20 @@ type ApplyResult struct {
 	// DeadlineExceeded is set when what stopped it was the run's deadline
 	// rather than an interrupt.
 	DeadlineExceeded bool
+	// Abandoned is set when a second interrupt cut the apply off with
+	// disconnects in flight (see OutcomeUnknown).
+	Abandoned bool
 }
 
 // ApplyCounts counts an apply's results by outcome.
 type ApplyCounts struct {
 	Disconnected int `json:"disconnected"`
 	AlreadyEnded int `json:"already_ended"`
+	NotFound     int `json:"not_found"`
 	Failed       int `json:"failed"`
 	LeftAlone    int `json:"left_alone"`
 	NotStarted   int `json:"not_started"`
+	Unknown      int `json:"sent_outcome_unknown"`
 }
 
 // Counts counts the results by outcome.
@@ -64,6 +75,10 @@ func (r *ApplyResult) Counts() ApplyCounts {
 			c.LeftAlone++
 		case OutcomeNotStarted:
 			c.NotStarted++
+		case OutcomeNotFound:
+			c.NotFound++
+		case OutcomeUnknown:
+			c.Unknown++
 		}
 	}
 	return c
@@ -73,7 +88,7 @@ func (r *ApplyResult) Counts() ApplyCounts {
 func (r *ApplyResult) Failures() []*Result {
 	var out []*Result
 	for _, res := range r.Results {
-		if res.Outcome == OutcomeFailed || res.Outcome == OutcomeNotStarted {
+		if res.Outcome == OutcomeFailed || res.Outcome == OutcomeNotStarted || res.Outcome == OutcomeUnknown {
 			out = append(out, res)
 		}
 	}
@@ -95,6 +110,10 @@ type Applier struct {
 // because the apply was asked to stop.
 var ErrInterrupted = errors.New("reconcile: apply was interrupted before this call's disconnect was sent")
 
+// ErrSentOutcomeUnknown is the Err of results whose disconnect was sent and
+// then cut off before an answer came.
+var ErrSentOutcomeUnknown = errors.New("sent, outcome unknown: the disconnect was sent but the apply was abandoned before an answer came; check the call with \"callctl plan\"")
+
 // Apply disconnects every call the plan marks for disconnection, with
 // bounded parallelism per exchange. One call failing does not stop the
 // others. Hooks see the outcome of every call marked for disconnection,
@@ -111,6 +130,8 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 			byExchange[c.Exchange] = append(byExchange[c.Exchange], i)
 		case ActionLeaveAlone:
 			res.Results[i] = &Result{Change: c, Outcome: OutcomeLeftAlone}
+		case ActionNotFound:
+			res.Results[i] = &Result{Change: c, Outcome: OutcomeNotFound}
 		default:
 			res.Results[i] = &Result{Change: c, Outcome: OutcomeAlreadyEnded}
 		}
@@ -188,6 +209,10 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 		// have ended the call. Say so rather than let "failed" suggest
 		// the call is certainly still up.
 		r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("%w; the disconnect was sent but not answered, so the call may have ended: check it with \"callctl plan\"", err)
+	case errors.Is(err, context.Canceled):
+		// Cut off by the second interrupt after it went out: one truth,
+		// the same words the journal uses.
+		r.Outcome, r.Err = OutcomeUnknown, ErrSentOutcomeUnknown
 	default:
 		r.Outcome, r.Err = OutcomeFailed, err
 	}

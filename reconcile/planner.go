@@ -152,7 +152,7 @@ func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
 	var groups []*group
 	index := map[string]*group{}
 	for i, c := range calls {
-		key := c.Exchange + "\x00" + errs[i].Error()
+		key := causeKey(c.Exchange, errs[i].Error()) // durations and attempt counts aside
 		g := index[key]
 		if g == nil {
 			g = &group{exchange: c.Exchange, err: errs[i]}

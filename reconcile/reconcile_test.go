@@ -176,12 +176,14 @@ func TestApplyReportsEveryCallOnce(t *testing.T) {
 	}
 	want := map[string]Outcome{
 		"a": OutcomeDisconnected, "b": OutcomeDisconnected, "c": OutcomeFailed,
-		"d": OutcomeAlreadyEnded, "gone": OutcomeAlreadyEnded, "vanished": OutcomeAlreadyEnded,
+		// A call the plan did not find stays not found: it may be a wrong
+		// id for a live call, which must never be reported as ended.
+		"d": OutcomeAlreadyEnded, "gone": OutcomeNotFound, "vanished": OutcomeAlreadyEnded,
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("outcomes (-want +got):\n%s", d)
 	}
-	if c := res.Counts(); c != (ApplyCounts{Disconnected: 2, AlreadyEnded: 3, Failed: 1}) {
+	if c := res.Counts(); c != (ApplyCounts{Disconnected: 2, AlreadyEnded: 2, NotFound: 1, Failed: 1}) {
 		t.Errorf("counts = %+v", c)
 	}
 	if hook.pre != 4 || hook.post != 4 {

@@ -220,3 +220,34 @@ func TestKilledApplyJournalNamesEverySentDisconnect(t *testing.T) {
 		t.Errorf("show -journal does not flag the unanswered disconnects:\n%s", out)
 	}
 }
+
+// Ctrl-C twice after some calls were disconnected is a partial apply
+// (exit 4), not "nothing was done": the summary still comes, and the call
+// cut off in flight is reported once, as sent, outcome unknown.
+func TestSecondInterruptAfterSomeDisconnectedIsPartial(t *testing.T) {
+	cmd, srv, lines, stderr := startApply(t, 3, 1, time.Second)
+	waitFor(t, lines, "Disconnected after")
+	for srv.Stats().Requests["DisconnectPhoneCall"] < 2 {
+		time.Sleep(5 * time.Millisecond) // until the second call's request has arrived
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	waitFor(t, lines, "Interrupt received")
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	var rest []string
+	for l := range lines {
+		rest = append(rest, l)
+	}
+	out := strings.Join(rest, "\n")
+	if code := exitCode(t, cmd.Wait()); code != 4 {
+		t.Errorf("exit code %d, want 4 (partial)\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "Apply abandoned! Calls: 1 disconnected, 0 already ended, 0 failed, 1 sent with outcome unknown, 1 not started.") {
+		t.Errorf("no abandoned summary:\n%s", out)
+	}
+	if strings.Contains(out+stderr.String(), "context canceled") {
+		t.Errorf("a cut-off call is reported as a cancelled failure:\n%s\n%s", out, stderr)
+	}
+	if errText := strings.Join(strings.Fields(stderr.String()), " "); !strings.Contains(errText, `end_call.stuck["c-01"] was sent, outcome unknown`) {
+		t.Errorf("stderr does not name the call in flight as sent, outcome unknown:\n%s", stderr)
+	}
+}

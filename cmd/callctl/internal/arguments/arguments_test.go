@@ -11,7 +11,7 @@ import (
 )
 
 func defaultOp() Operation {
-	return Operation{Parallelism: 10, MaxDisconnects: -1, Timeout: time.Minute, MaxBackoff: 5 * time.Minute}
+	return Operation{Parallelism: 10, MaxDisconnects: -1, Timeout: time.Minute, MaxBackoff: 5 * time.Minute, NotFound: "warn"}
 }
 
 func TestParsePlan(t *testing.T) {
@@ -31,11 +31,17 @@ func TestParsePlan(t *testing.T) {
 		},
 		"everything": {
 			[]string{"-parallelism=3", "-target=end_call.a", "-exclude", `end_call.b["x"]`, "-max-disconnects=5", "-no-color", "-json", "-out=p.plan", "-detailed-exitcode"},
-			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON, Timeout: time.Minute, MaxBackoff: 5 * time.Minute}, Out: "p.plan", DetailedExitCode: true}, "",
+			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON, Timeout: time.Minute, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, Out: "p.plan", DetailedExitCode: true}, "",
 		},
-		"bad var":           {[]string{"-var", "novalue"}, nil, "Failed to parse command-line flags"},
-		"zero parallelism":  {[]string{"-parallelism=0"}, nil, "Invalid parallelism"},
-		"negative cap":      {[]string{"-max-disconnects=-2"}, nil, "Invalid -max-disconnects"},
+		"bad var":          {[]string{"-var", "novalue"}, nil, "Failed to parse command-line flags"},
+		"zero parallelism": {[]string{"-parallelism=0"}, nil, "Invalid parallelism"},
+		"negative cap":     {[]string{"-max-disconnects=-2"}, nil, "Invalid -max-disconnects"},
+		"not-found error": {[]string{"-not-found=error"}, &Plan{Operation: func() Operation {
+			o := defaultOp()
+			o.NotFound = "error"
+			return o
+		}()}, ""},
+		"not-found typo":    {[]string{"-not-found=fail"}, nil, "Invalid -not-found"},
 		"zero timeout":      {[]string{"-timeout=0"}, nil, "Invalid -timeout"},
 		"negative deadline": {[]string{"-deadline=-1s"}, nil, "Invalid -deadline"},
 		"timeouts": {
@@ -61,7 +67,7 @@ func TestParseApply(t *testing.T) {
 		wantErr string
 	}{
 		"fresh plan":                        {[]string{"-auto-approve"}, &Apply{Operation: defaultOp(), AutoApprove: true}, ""},
-		"saved plan":                        {[]string{"-parallelism=2", "p.plan"}, &Apply{Operation: Operation{Parallelism: 2, MaxDisconnects: -1, Timeout: time.Minute, MaxBackoff: 5 * time.Minute}, PlanFile: "p.plan"}, ""},
+		"saved plan":                        {[]string{"-parallelism=2", "p.plan"}, &Apply{Operation: Operation{Parallelism: 2, MaxDisconnects: -1, Timeout: time.Minute, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, PlanFile: "p.plan"}, ""},
 		"saved plan refuses planning flags": {[]string{"-var=a=1", "-target=end_call.x", "p.plan"}, nil, "Can't set planning options with a saved plan"},
 		"two files":                         {[]string{"a.plan", "b.plan"}, nil, "Too many command line arguments"},
 	}
@@ -126,5 +132,23 @@ func TestDurationWithoutUnit(t *testing.T) {
 				t.Errorf("want one diagnostic whose detail contains %q, got %v", tt.want, diags)
 			}
 		})
+	}
+}
+
+// Flags show cannot honour together are usage errors, not silently
+// dropped; -journal -json is a JSON document.
+func TestParseShowCombinations(t *testing.T) {
+	tests := map[string]struct {
+		args    []string
+		want    *Show
+		wantErr string
+	}{
+		"json and markdown":   {[]string{"-json", "-format=markdown", "p.plan"}, nil, "Conflicting output formats"},
+		"journal as markdown": {[]string{"-journal", "-format=markdown"}, nil, "Unsupported output format for the journal"},
+		"journal as json":     {[]string{"-journal", "-json"}, &Show{Journal: true, ViewType: ViewJSON}, ""},
+		"plan as json":        {[]string{"-json", "p.plan"}, &Show{Path: "p.plan", ViewType: ViewJSON}, ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) { checkParse(t, ParseShow, tc.args, tc.want, tc.wantErr) })
 	}
 }

@@ -26,6 +26,9 @@ type Operation struct {
 	Timeout    time.Duration
 	Deadline   time.Duration
 	MaxBackoff time.Duration
+	// NotFound is what a call the exchange does not know means: "warn"
+	// (default) or "error", which refuses the plan.
+	NotFound string
 }
 
 func (o *Operation) addFlags(fs *flag.FlagSet) {
@@ -39,6 +42,7 @@ func (o *Operation) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.Timeout, "timeout", vocab.DefaultTimeout, "give up on one request after this long (it is retried)")
 	fs.DurationVar(&o.Deadline, "deadline", 0, "give up on the whole run after this long (0: no deadline)")
 	fs.DurationVar(&o.MaxBackoff, "max-backoff", vocab.DefaultMaxBackoff, "fail calls the server asks to wait longer than this (0: never wait)")
+	fs.StringVar(&o.NotFound, "not-found", string(reconcile.NotFoundWarn), "a call the exchange does not know: warn, or error (refuse the plan)")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { o.ViewType = ViewJSON; return nil })
 }
 
@@ -64,6 +68,13 @@ func (o *Operation) check(cmd string) hcl.Diagnostics {
 				Detail:   fmt.Sprintf("The %s flag must be a positive duration such as 30s or 5m, but %s was given.", name, d),
 			})
 		}
+	}
+	if o.NotFound != string(reconcile.NotFoundWarn) && o.NotFound != string(reconcile.NotFoundError) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid -not-found",
+			Detail:   fmt.Sprintf("The -not-found flag accepts \"warn\" (the default: list calls the exchange does not know as warnings) or \"error\" (refuse the plan), but %q was given.", o.NotFound),
+		})
 	}
 	if o.MaxDisconnects < -1 {
 		diags = append(diags, &hcl.Diagnostic{

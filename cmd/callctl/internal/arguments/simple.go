@@ -99,6 +99,21 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	default:
 		diags = append(diags, tooManyArgs("show", fs.Args()[1:], "show takes one plan file"))
 	}
+	// Flags that cannot be honoured together are refused, not ignored.
+	switch {
+	case s.Format != "" && s.ViewType == ViewJSON:
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Conflicting output formats",
+			Detail:   "The -json and -format flags each choose how show prints, so only one can be given: -json for a JSON document, -format=markdown for a pull-request comment.",
+		})
+	case s.Format != "" && s.Journal:
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unsupported output format for the journal",
+			Detail:   "show -journal prints a table, or a JSON document with -json; -format=" + s.Format + " applies only to a plan file.",
+		})
+	}
 	if s.Format != "" && s.Format != "markdown" {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

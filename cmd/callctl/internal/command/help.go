@@ -13,6 +13,9 @@ Options:
   -target=ADDR          Only consider this call, e.g. end_call.stuck["abc"] (repeatable)
   -exclude=ADDR         Never consider this call (repeatable)
   -max-disconnects=N    Fail if the plan would disconnect more than N calls (default -1: no cap)
+  -not-found=warn|error A call id the exchange does not know (already ended, expired,
+                        or a wrong id): warn and go on (default), or error, which
+                        refuses the plan (exit 1) and disconnects nothing
   -timeout=DUR          Give up on one request after this long; it is retried (default 60s)
   -deadline=DUR         Give up on the whole run after this long (default: none)
   -max-backoff=DUR      Fail calls the server asks to wait longer than this (default 5m;
@@ -33,11 +36,17 @@ Options:
   -lock-timeout=DUR     Wait this long for another apply on this policy to finish (default 0s)
   -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
   -var, -var-file, -parallelism, -target, -exclude, -max-disconnects,
-  -timeout, -deadline, -max-backoff, -json, -no-color
+  -not-found, -timeout, -deadline, -max-backoff, -json, -no-color
                         As for plan
 
+The summary says "Apply complete!" only when nothing failed; otherwise "Apply
+partly failed!", "Apply failed!", "Apply interrupted!" or "Apply abandoned!"
+(a second Ctrl-C: disconnects in flight are "sent, outcome unknown").
+With -not-found=error, a call not found refuses the apply before any disconnect.
+
 Exit codes: 0 all done, 1 error (nothing or nothing successfully disconnected),
-4 partial failure (some calls failed or were not started), 5 confirmation declined.
+4 partial failure (some calls failed, were not started, or were sent with
+outcome unknown), 5 confirmation declined.
 `,
 	"validate": `Usage: callctl [-chdir=DIR] validate [options]
 
@@ -65,8 +74,10 @@ Options:
 Prints a saved plan as plan printed it, or the apply journal as a table.
 
 Options:
-  -json              Print the plan as a JSON document (format_version 1.0)
-  -format=markdown   Render for a pull-request comment
+  -json              Print the plan, or with -journal the journal, as a JSON
+                     document (format_version 1.0)
+  -format=markdown   Render a plan for a pull-request comment (not with -json
+                     or -journal: conflicting flags are an error)
   -no-color          No colour
 `,
 }

@@ -20,6 +20,7 @@ func (m *Meta) request(args *arguments.Operation) operation.Request {
 		Excludes:       args.Excludes,
 		Connect:        args.ConnectOptions(),
 		MaxDisconnects: args.MaxDisconnects,
+		NotFound:       reconcile.NotFoundPolicy(args.NotFound),
 		Deadline:       args.Deadline,
 		Hooks:          []reconcile.Hook{logHook{m.Log}},
 		Version:        version.Version,

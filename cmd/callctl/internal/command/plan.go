@@ -22,7 +22,7 @@ func (c *PlanCommand) Run(rawArgs []string) int {
 	if res.Status != operation.StatusOK {
 		return exitCode(res.Status)
 	}
-	view.PlanNextStep(args.Out)
+	view.PlanNextStep(c.Dir, args.Out)
 	if args.DetailedExitCode && res.Plan.HasChanges() {
 		return ExitChanges
 	}

@@ -45,7 +45,10 @@ func (c *ShowCommand) showJournal(path string, view views.Show) int {
 	if diags.HasErrors() {
 		return ExitError
 	}
-	view.Journal(statuses)
+	if err := view.Journal(statuses); err != nil {
+		view.Diagnostics(internalDiagnostic("Cannot show the journal", err))
+		return ExitError
+	}
 	for _, s := range statuses {
 		if s.Unknown() {
 			return ExitError

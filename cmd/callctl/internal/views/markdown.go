@@ -17,6 +17,12 @@ const MarkdownLimit = 65000
 func Markdown(plan *reconcile.Plan, footer string, limit int) string {
 	s := plan.Summary()
 	head := fmt.Sprintf("**%s**\n\n", PlanSummaryLine(s, len(plan.Changes)))
+	if s.NotFound > 0 {
+		// A reviewer must see that some ids matched nothing: a typo of a
+		// live call's id would otherwise pass for an ended call.
+		head += fmt.Sprintf("> [!WARNING]\n> %d %s not found by the exchange: already ended, expired, or a wrong id. Check %s before approving.\n\n",
+			s.NotFound, plural(s.NotFound, "call was", "calls were"), plural(s.NotFound, "its id", "their ids"))
+	}
 	if len(plan.Changes) == 0 {
 		return head + footer
 	}
@@ -53,7 +59,7 @@ func markdownRow(c *reconcile.Change) string {
 	action := map[reconcile.Action]string{
 		reconcile.ActionDisconnect: "🔴 disconnect",
 		reconcile.ActionNone:       "already ended",
-		reconcile.ActionNotFound:   "not found",
+		reconcile.ActionNotFound:   "⚠️ not found (already ended, expired, or a wrong id)",
 		reconcile.ActionLeaveAlone: "left alone",
 	}[c.Action]
 	// No code spans: GitHub does not decode entities inside them, and a

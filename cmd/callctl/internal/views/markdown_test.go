@@ -51,3 +51,25 @@ func TestMarkdownEscapesCells(t *testing.T) {
 		t.Errorf("call id not escaped as expected:\n%s", md)
 	}
 }
+
+// Not-found calls are flagged above the table for the reviewer, and each
+// row says what "not found" may mean.
+func TestMarkdownFlagsNotFound(t *testing.T) {
+	plan := &reconcile.Plan{Changes: []*reconcile.Change{
+		{Address: "end_call.a", Exchange: "corp", CallID: "c-1", Action: reconcile.ActionDisconnect},
+		{Address: "end_call.typo", Exchange: "corp", CallID: "c-1x", Action: reconcile.ActionNotFound},
+	}}
+	md := Markdown(plan, "", MarkdownLimit)
+	for _, want := range []string{
+		"**Plan: 1 to disconnect, 0 already ended, 1 not found.**",
+		"> 1 call was not found by the exchange: already ended, expired, or a wrong id.",
+		"| ⚠️ not found (already ended, expired, or a wrong id) | end\\_call.typo |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("lacks %q:\n%s", want, md)
+		}
+	}
+	if md := Markdown(&reconcile.Plan{Changes: plan.Changes[:1]}, "", MarkdownLimit); strings.Contains(md, "WARNING") {
+		t.Errorf("warning without a not-found call:\n%s", md)
+	}
+}

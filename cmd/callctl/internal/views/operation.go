@@ -21,9 +21,10 @@ type Operation interface {
 	Planning(calls, exchanges int)
 	// Plan shows the plan.
 	Plan(*reconcile.Plan)
-	// PlanNextStep tells what to do with a plan: saved to path, or not
+	// PlanNextStep tells what to do with a plan: saved to path (relative
+	// to chdir, the -chdir given, "." if none), or not
 	// saved (so apply may see other states).
-	PlanNextStep(savedPath string)
+	PlanNextStep(chdir, savedPath string)
 	// Hooks are passed to the planner and applier for progress output.
 	Hooks() []reconcile.Hook
 	// Applying announces the disconnects about to run.

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -71,9 +73,15 @@ func (v *OperationHuman) Plan(plan *reconcile.Plan) {
 	_ = w.Flush()
 }
 
-func (v *OperationHuman) PlanNextStep(saved string) {
+// PlanNextStep's command repeats the -chdir plan was given: the plan
+// file's path is relative to it, and the plan belongs to that policy.
+func (v *OperationHuman) PlanNextStep(chdir, saved string) {
 	if saved != "" {
-		v.printf("\nSaved the plan to: %s\n\nTo disconnect exactly these calls, run:\n    callctl apply %q\n", saved, saved)
+		cmd := "callctl"
+		if chdir != "" && chdir != "." {
+			cmd += " -chdir=" + shellArg(chdir)
+		}
+		v.printf("\nSaved the plan to: %s\n\nTo disconnect exactly these calls, run:\n    %s apply %q\n", saved, cmd, saved)
 		return
 	}
 	v.printf("\nNote: you didn't use the -out option to save this plan, so callctl can't\nguarantee to take exactly these actions if you run \"callctl apply\" now:\ncalls may change state in the meantime.\n")
@@ -95,10 +103,14 @@ func (v *OperationHuman) Applying(n int) {
 
 func (v *OperationHuman) Applied(res *reconcile.ApplyResult) {
 	v.currentDisconnects().finish()
-	c := res.Counts()
-	line := viewsjson.NewApplySummary(res).String()
+	sum := viewsjson.NewApplySummary(res)
+	line := sum.String()
 	color := ansiGreen
-	if c.Failed > 0 || res.Interrupted {
+	switch sum.Result {
+	case viewsjson.ApplyComplete:
+	case viewsjson.ApplyFailed:
+		color = ansiRed
+	default:
 		color = ansiYellow
 	}
 	v.printf("\n%s\n", v.paint(line, ansiBold, color))
@@ -126,7 +138,14 @@ func failureTable(fails []*reconcile.Result) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// Stopping speaks of disconnects in flight only once some may be: an
+// interrupt at the confirmation prompt or during the lookups stops a run
+// that has sent nothing.
 func (v *OperationHuman) Stopping() {
+	if v.currentDisconnects() == nil {
+		v.printf("\nInterrupt received: stopping. No disconnect has been sent.\n")
+		return
+	}
 	v.printf("\nInterrupt received: stopping. No further disconnects will be started;\nthose already sent are allowed to finish. Interrupt again to abandon them.\n")
 }
 
@@ -150,6 +169,8 @@ func (h *humanApplyHook) PostDisconnect(r *reconcile.Result) {
 		h.v.printf("%s: Already ended [call_id=%s exchange=%s]\n", c.Address, quote(c.CallID), c.Exchange)
 	case reconcile.OutcomeLeftAlone:
 		h.v.printf("%s: Left alone, state no longer in only_in_states [call_id=%s exchange=%s]\n", c.Address, quote(c.CallID), c.Exchange)
+	case reconcile.OutcomeUnknown:
+		h.v.printf("%s: %s [call_id=%s exchange=%s]\n", c.Address, h.v.paint("Sent, outcome unknown", ansiYellow), quote(c.CallID), c.Exchange)
 	case reconcile.OutcomeFailed:
 		h.v.printf("%s: %s [call_id=%s exchange=%s]: %s\n", c.Address, h.v.paint("Failed", ansiRed), quote(c.CallID), c.Exchange, oneLine(r.Err.Error()))
 	}
@@ -161,4 +182,15 @@ func (v *OperationHuman) Retried(s reconcile.RetryStats) {
 	}
 	v.printf("\nNote: %d %s retried after transient failures; the exchanges asked callctl to slow down %d %s (%s spent waiting).\n",
 		s.Retries, plural(int(s.Retries), "request was", "requests were"), s.Throttled, plural(int(s.Throttled), "time", "times"), s.Backoff.Round(time.Millisecond))
+}
+
+var plainArg = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
+
+// shellArg shows a path as it can be typed into a shell: plain when it
+// is, quoted otherwise.
+func shellArg(s string) string {
+	if plainArg.MatchString(s) {
+		return s
+	}
+	return strconv.Quote(s)
 }

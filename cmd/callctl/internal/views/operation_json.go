@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -64,12 +65,13 @@ func (j *JSONView) Diagnostics(diags hcl.Diagnostics) {
 // OperationJSON renders plan and apply as JSON messages.
 type OperationJSON struct {
 	*JSONView
+	applying atomic.Bool
 }
 
 var _ Operation = (*OperationJSON)(nil)
 
 // NewOperationJSON starts the JSON stream for plan or apply.
-func NewOperationJSON(v *View) *OperationJSON { return &OperationJSON{NewJSONView(v)} }
+func NewOperationJSON(v *View) *OperationJSON { return &OperationJSON{JSONView: NewJSONView(v)} }
 
 func (j *OperationJSON) Planning(calls, exchanges int) {
 	j.emit("info", fmt.Sprintf("Looking up %d %s on %d %s", calls, plural(calls, "call", "calls"), exchanges, plural(exchanges, "exchange", "exchanges")), viewsjson.MessagePlanStart,
@@ -98,11 +100,11 @@ func observedText(c *reconcile.Change) string {
 	return "state " + c.State
 }
 
-func (j *OperationJSON) PlanNextStep(string) {}
+func (j *OperationJSON) PlanNextStep(string, string) {}
 
 func (j *OperationJSON) Hooks() []reconcile.Hook { return []reconcile.Hook{&jsonApplyHook{j: j}} }
 
-func (j *OperationJSON) Applying(int) {}
+func (j *OperationJSON) Applying(int) { j.applying.Store(true) }
 
 func (j *OperationJSON) Applied(res *reconcile.ApplyResult) {
 	s := viewsjson.NewApplySummary(res)
@@ -110,6 +112,10 @@ func (j *OperationJSON) Applied(res *reconcile.ApplyResult) {
 }
 
 func (j *OperationJSON) Stopping() {
+	if !j.applying.Load() {
+		j.emit("warn", "Interrupt received: stopping; no disconnect has been sent", viewsjson.MessageLog, nil)
+		return
+	}
 	j.emit("warn", "Interrupt received: stopping; no further disconnects will be started", viewsjson.MessageLog, nil)
 }
 
@@ -134,6 +140,9 @@ func (h *jsonApplyHook) PostDisconnect(r *reconcile.Result) {
 	case reconcile.OutcomeFailed:
 		typ, level = viewsjson.MessageDisconnectErrored, "error"
 		msg = fmt.Sprintf("%s: Failed: %s", r.Change.Address, oneLine(r.Err.Error()))
+	case reconcile.OutcomeUnknown:
+		typ, level = viewsjson.MessageDisconnectErrored, "warn"
+		msg = fmt.Sprintf("%s: Sent, outcome unknown", r.Change.Address)
 	case reconcile.OutcomeNotStarted:
 		typ, level = viewsjson.MessageDisconnectErrored, "warn"
 		msg = fmt.Sprintf("%s: Not started: the apply was stopped first", r.Change.Address)

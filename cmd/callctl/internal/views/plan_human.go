@@ -22,7 +22,7 @@ func (v *View) WritePlan(w io.Writer, plan *reconcile.Plan) {
 		case reconcile.ActionNone:
 			head, sym = c.Address+" is already ended", " "
 		case reconcile.ActionNotFound:
-			head, sym = c.Address+" was not found (already ended or expired)", " "
+			head, sym = c.Address+" was not found: already ended, expired, or a wrong id", " "
 		case reconcile.ActionLeaveAlone:
 			head, sym = c.Address+" is left alone (its state is not in only_in_states)", " "
 		}
@@ -49,8 +49,13 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 	if total == 0 {
 		return "No changes. No calls were selected: the policy declares none, or -target and -exclude left none."
 	}
-	if s.ToDisconnect == 0 && s.LeftAlone == 0 {
+	// A call the exchange does not know may be a mistyped id of a live
+	// call: it is never folded into "already ended".
+	if s.ToDisconnect == 0 && s.LeftAlone == 0 && s.NotFound == 0 {
 		return "No changes. All declared calls are already ended."
+	}
+	if s.ToDisconnect == 0 && s.LeftAlone == 0 {
+		return fmt.Sprintf("No changes. %d already ended, %d not found (already ended, expired, or a wrong id).", s.AlreadyEnded, s.NotFound)
 	}
 	line := fmt.Sprintf("Plan: %d to disconnect, %d already ended, %d not found", s.ToDisconnect, s.AlreadyEnded, s.NotFound)
 	if s.LeftAlone > 0 {

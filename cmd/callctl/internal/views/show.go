@@ -20,8 +20,9 @@ type Show interface {
 	// rendered; nothing was printed.
 	Plan(*planfile.File) error
 	// Journal prints each call's last known state in the journal, and
-	// says when some outcomes are unknown.
-	Journal([]journal.CallStatus)
+	// says when some outcomes are unknown. An error means it could not be
+	// rendered; nothing was printed.
+	Journal([]journal.CallStatus) error
 }
 
 // NewShow returns the view for the given type and -format; it panics on an
@@ -51,7 +52,7 @@ func (v *ShowHuman) Plan(f *planfile.File) error {
 	return nil
 }
 
-func (v *ShowHuman) Journal(statuses []journal.CallStatus) {
+func (v *ShowHuman) Journal(statuses []journal.CallStatus) error {
 	var buf bytes.Buffer
 	_ = writeJournalTable(&buf, statuses) // a bytes.Buffer does not fail
 	v.printf("%s", buf.String())
@@ -59,13 +60,14 @@ func (v *ShowHuman) Journal(statuses []journal.CallStatus) {
 	for _, s := range statuses {
 		if s.Unknown() {
 			v.printf("\nSome disconnects were sent but their outcome was never recorded: check those calls with \"callctl plan\".\n")
-			return
+			return nil
 		}
 		resolved = resolved || s.Resolved()
 	}
 	if resolved {
 		v.printf("\nDisconnects whose outcome was never recorded were resolved by later runs, which found those calls over or disconnected them again.\n")
 	}
+	return nil
 }
 
 // ShowMarkdown renders a plan for a pull-request comment.
@@ -86,8 +88,7 @@ func short(hash string) string {
 	return hash
 }
 
-// ShowJSON prints a plan as one JSON document (format_version 1.0); the
-// journal stays a table, which is what -journal prints.
+// ShowJSON prints a plan, or the journal, as one JSON document.
 type ShowJSON struct{ ShowHuman }
 
 var _ Show = (*ShowJSON)(nil)
@@ -96,6 +97,15 @@ func (v *ShowJSON) Plan(f *planfile.File) error {
 	b, err := json.MarshalIndent(viewsjson.NewPlanDocument(f.Plan, f.CallctlVersion, f.Inputs.PolicyHash), "", "  ")
 	if err != nil {
 		return fmt.Errorf("views: encoding the plan document: %w", err)
+	}
+	v.printf("%s\n", b)
+	return nil
+}
+
+func (v *ShowJSON) Journal(statuses []journal.CallStatus) error {
+	b, err := json.MarshalIndent(viewsjson.NewJournalDocument(statuses), "", "  ")
+	if err != nil {
+		return fmt.Errorf("views: encoding the journal document: %w", err)
 	}
 	v.printf("%s\n", b)
 	return nil

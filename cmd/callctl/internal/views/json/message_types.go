@@ -7,7 +7,11 @@
 package json
 
 // UIVersion is the version of the streamed message format.
-const UIVersion = "1.3"
+//
+// 1.4: apply_summary gains result, not_found (no longer counted as
+// already_ended), sent_outcome_unknown and abandoned; an apply_summary is
+// emitted however the apply ends once disconnects were started.
+const UIVersion = "1.4"
 
 // MessageType is the "type" of one streamed message.
 type MessageType string

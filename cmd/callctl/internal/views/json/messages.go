@@ -55,28 +55,62 @@ func NewChangeSummary(plan *reconcile.Plan) ChangeSummary {
 
 // ApplySummary counts an apply's outcomes.
 type ApplySummary struct {
-	Disconnected     int  `json:"disconnected"`
-	AlreadyEnded     int  `json:"already_ended"`
-	Failed           int  `json:"failed"`
-	LeftAlone        int  `json:"left_alone"`
-	NotStarted       int  `json:"not_started"`
+	// Result is the verdict in one word: "complete" (nothing failed),
+	// "partly_failed" (some calls ended, others did not), "failed" (none
+	// of the disconnects succeeded), "interrupted", "deadline_exceeded"
+	// or "abandoned" (a second interrupt). Since UI 1.4.
+	Result       string `json:"result"`
+	Disconnected int    `json:"disconnected"`
+	AlreadyEnded int    `json:"already_ended"`
+	// NotFound counts calls the server did not know: already ended,
+	// expired, or a wrong id. Before UI 1.4 they were counted as
+	// already_ended.
+	NotFound   int `json:"not_found"`
+	Failed     int `json:"failed"`
+	LeftAlone  int `json:"left_alone"`
+	NotStarted int `json:"not_started"`
+	// Unknown counts disconnects that were sent but never answered (cut
+	// off by a second interrupt): the call may or may not have ended.
+	// Since UI 1.4.
+	Unknown          int  `json:"sent_outcome_unknown"`
 	Interrupted      bool `json:"interrupted"`
 	DeadlineExceeded bool `json:"deadline_exceeded"`
+	Abandoned        bool `json:"abandoned"`
 }
 
-// String is the one-line verdict every view prints, e.g. "Apply complete!
-// Calls: 3 disconnected, 1 already ended, 1 failed."
+// Apply results, the values of ApplySummary.Result.
+const (
+	ApplyComplete         = "complete"
+	ApplyPartlyFailed     = "partly_failed"
+	ApplyFailed           = "failed"
+	ApplyInterrupted      = "interrupted"
+	ApplyDeadlineExceeded = "deadline_exceeded"
+	ApplyAbandoned        = "abandoned"
+)
+
+var applyHeadlines = map[string]string{
+	ApplyComplete:         "Apply complete!",
+	ApplyPartlyFailed:     "Apply partly failed!",
+	ApplyFailed:           "Apply failed!",
+	ApplyInterrupted:      "Apply interrupted!",
+	ApplyDeadlineExceeded: "Apply stopped at -deadline!",
+	ApplyAbandoned:        "Apply abandoned!",
+}
+
+// String is the one-line verdict every view prints, e.g. "Apply partly
+// failed! Calls: 3 disconnected, 1 already ended, 1 failed." The headline
+// says "complete" only when nothing failed.
 func (s ApplySummary) String() string {
-	head := "Apply complete!"
-	switch {
-	case s.DeadlineExceeded:
-		head = "Apply stopped at -deadline!"
-	case s.Interrupted:
-		head = "Apply interrupted!"
+	line := fmt.Sprintf("%s Calls: %d disconnected, %d already ended", applyHeadlines[s.Result], s.Disconnected, s.AlreadyEnded)
+	if s.NotFound > 0 {
+		line += fmt.Sprintf(", %d not found", s.NotFound)
 	}
-	line := fmt.Sprintf("%s Calls: %d disconnected, %d already ended, %d failed", head, s.Disconnected, s.AlreadyEnded, s.Failed)
+	line += fmt.Sprintf(", %d failed", s.Failed)
 	if s.LeftAlone > 0 {
 		line += fmt.Sprintf(", %d left alone", s.LeftAlone)
+	}
+	if s.Unknown > 0 {
+		line += fmt.Sprintf(", %d sent with outcome unknown", s.Unknown)
 	}
 	if s.NotStarted > 0 {
 		line += fmt.Sprintf(", %d not started", s.NotStarted)
@@ -84,13 +118,34 @@ func (s ApplySummary) String() string {
 	return line + "."
 }
 
-// NewApplySummary counts res's outcomes.
+// NewApplySummary counts res's outcomes and gives the verdict.
 func NewApplySummary(res *reconcile.ApplyResult) ApplySummary {
 	c := res.Counts()
-	return ApplySummary{
-		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, Failed: c.Failed,
-		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Interrupted: res.Interrupted,
-		DeadlineExceeded: res.DeadlineExceeded,
+	s := ApplySummary{
+		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, NotFound: c.NotFound, Failed: c.Failed,
+		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Unknown: c.Unknown, Interrupted: res.Interrupted,
+		DeadlineExceeded: res.DeadlineExceeded, Abandoned: res.Abandoned,
+	}
+	s.Result = s.verdict()
+	return s
+}
+
+// verdict says what happened, most telling first: how the apply was
+// stopped, else whether anything failed (as the exit code does: 0, 4, 1).
+func (s ApplySummary) verdict() string {
+	switch {
+	case s.Abandoned:
+		return ApplyAbandoned
+	case s.DeadlineExceeded:
+		return ApplyDeadlineExceeded
+	case s.Interrupted:
+		return ApplyInterrupted
+	case s.Failed == 0 && s.NotStarted == 0 && s.Unknown == 0:
+		return ApplyComplete
+	case s.Disconnected == 0:
+		return ApplyFailed
+	default:
+		return ApplyPartlyFailed
 	}
 }
 

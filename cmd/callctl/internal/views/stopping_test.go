@@ -1,0 +1,37 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+)
+
+// An interrupt before any disconnect was started (at the confirmation
+// prompt, during the lookups) must not speak of disconnects already sent.
+func TestStoppingSaysWhatWasSent(t *testing.T) {
+	tests := map[string]struct {
+		vt       arguments.ViewType
+		applying bool
+		want     string
+		notWant  string
+	}{
+		"human at the prompt":  {vt: arguments.ViewHuman, want: "No disconnect has been sent", notWant: "already sent"},
+		"human while applying": {vt: arguments.ViewHuman, applying: true, want: "those already sent are allowed to finish"},
+		"json at the prompt":   {vt: arguments.ViewJSON, want: "no disconnect has been sent", notWant: "no further disconnects"},
+		"json while applying":  {vt: arguments.ViewJSON, applying: true, want: "no further disconnects will be started"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s, out, _ := streams()
+			v := NewOperation(tc.vt, NewView(s, true))
+			if tc.applying {
+				v.Applying(3)
+			}
+			v.Stopping()
+			if !strings.Contains(out.String(), tc.want) || (tc.notWant != "" && strings.Contains(out.String(), tc.notWant)) {
+				t.Errorf("output:\n%s\nwant %q and not %q", out, tc.want, tc.notWant)
+			}
+		})
+	}
+}
