@@ -7,7 +7,7 @@
 package json
 
 // UIVersion is the version of the streamed message format.
-const UIVersion = "1.3"
+const UIVersion = "1.4"
 
 // MessageType is the "type" of one streamed message.
 type MessageType string
@@ -25,4 +25,5 @@ const (
 	MessageDisconnectComplete MessageType = "disconnect_complete"
 	MessageDisconnectErrored  MessageType = "disconnect_errored"
 	MessageApplySummary       MessageType = "apply_summary"
+	MessageCycleSummary       MessageType = "cycle_summary" // since 1.4, apply -watch
 )
