@@ -11,7 +11,8 @@ import (
 // withheld) is withheld. When a cycle goes without it, it is forgotten,
 // so it shows again if the problem comes back.
 type onceDiags struct {
-	prev, cur        map[string]bool
+	prev, cur map[string]bool
+	// errors counts the cycle's errors, repeated those of them withheld.
 	errors, repeated int
 }
 
@@ -31,7 +32,9 @@ func (o *onceDiags) filter(diags hcl.Diagnostics) hcl.Diagnostics {
 		k := diagKey(d)
 		o.cur[k] = true
 		if o.prev[k] {
-			o.repeated++
+			if d.Severity == hcl.DiagError {
+				o.repeated++
+			}
 			continue
 		}
 		shown = append(shown, d)

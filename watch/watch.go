@@ -39,8 +39,8 @@ type Summary struct {
 	// them. Failed counts failed lookups and failed disconnects.
 	LookedUp, Disconnected, AlreadyEnded, NotFound, Failed int
 	// Errors counts the cycle's error diagnostics, Repeated those of
-	// them (and of its warnings) the previous cycle had already shown,
-	// which were not shown again.
+	// them the previous cycle had already had, which were not shown
+	// again.
 	Errors, Repeated int
 }
 

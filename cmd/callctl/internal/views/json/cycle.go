@@ -22,8 +22,7 @@ type CycleSummary struct {
 	NotFound     int    `json:"not_found"`
 	Failed       int    `json:"failed"`
 	// Errors counts the cycle's error diagnostics; RepeatedDiagnostics
-	// those diagnostics not shown again because the previous cycle
-	// showed them.
+	// those of them not shown again because the previous cycle had them.
 	Errors              int `json:"errors"`
 	RepeatedDiagnostics int `json:"repeated_diagnostics"`
 
@@ -56,7 +55,7 @@ func (s CycleSummary) String() string {
 		s.Started.Local().Format(time.TimeOnly), s.Cycle, s.LookedUp, s.Disconnected, s.NotFound, s.Failed, s.duration.Round(time.Millisecond))
 	if s.Result == "error" {
 		line += fmt.Sprintf("; cycle failed with %d %s", s.Errors, map[bool]string{true: "error", false: "errors"}[s.Errors == 1])
-		if s.RepeatedDiagnostics > 0 {
+		if s.RepeatedDiagnostics == s.Errors {
 			line += ", as before"
 		}
 	}
