@@ -329,3 +329,65 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// Connections the exchange closed between cycles are opened, and logged
+// into, again; no cycle fails for it.
+func TestWatchReconnectsWhenTheServerClosedConnections(t *testing.T) {
+	srv := watchSim(t, exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}}})
+	dir := policyWithInventory(t, "c-1")
+	w := startWatch(t, srv, dir, "-watch=200ms", "-parallelism=1")
+	w.waitCycles(1)
+	before := srv.Stats()
+	for i := range 3 {
+		srv.CloseIdleConnections()
+		w.waitCycles(2 + i)
+	}
+	postCalls(t, srv, `{"calls":[{"id":"c-2","state":"Connected"}]}`)
+	inventory(t, dir, "c-1", "c-2")
+	w.waitFor("c-2 to be disconnected", func() bool { c, _ := srv.Call("c-2"); return c.State == "Disconnected" })
+	for _, c := range w.cycles() {
+		if c[5] != "0" || c[6] != "" {
+			t.Errorf("cycle %s: %s", c[1], c[0])
+		}
+	}
+	after := srv.Stats()
+	if after.Connections <= before.Connections {
+		t.Errorf("no new connection after the server closed them (%d before, %d after)", before.Connections, after.Connections)
+	}
+	if after.NTLMHandshakes != after.Connections-1 { // the admin POST needs no login
+		t.Errorf("%d handshakes on %d connections (one of them admin)", after.NTLMHandshakes, after.Connections)
+	}
+}
+
+// An exchange that cannot be reached fails its cycles, with the error
+// shown once; once it is up, the next cycle ends the calls.
+func TestWatchRetriesAnUnreachableExchange(t *testing.T) {
+	addr := freePort(t)
+	srv, err := exchsim.NewUnstartedServer(exchsim.Options{
+		Listen: addr,
+		Calls:  []exchsim.Call{{ID: "c-1", State: "Connected"}},
+		Auth:   exchsim.AuthNTLM, User: `CORP\alice`, Password: "secret",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	dir := policyWithInventory(t, "c-1")
+	w := startWatch(t, &exchsim.Server{URL: "http://" + addr}, dir, "-watch=200ms", "-timeout=1s")
+	w.waitCycles(3)
+	for _, c := range w.cycles()[:3] {
+		if c[5] != "1" || !strings.Contains(c[6], "cycle failed") {
+			t.Errorf("cycle %s against a closed port: %s", c[1], c[0])
+		}
+	}
+	if n := strings.Count(w.out.String(), "Error: "); n != 1 {
+		t.Errorf("%d errors shown for three failed cycles, want 1:\n%s", n, w.out)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("c-1 to be disconnected", func() bool { c, _ := srv.Call("c-1"); return c.State == "Disconnected" })
+	if code := w.exit(); code != ExitOK {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
