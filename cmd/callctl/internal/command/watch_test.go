@@ -2,12 +2,14 @@ package command
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -389,5 +391,48 @@ func TestWatchRetriesAnUnreachableExchange(t *testing.T) {
 	w.waitFor("c-1 to be disconnected", func() bool { c, _ := srv.Call("c-1"); return c.State == "Disconnected" })
 	if code := w.exit(); code != ExitOK {
 		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// With -json every cycle streams the usual apply messages, then a
+// cycle_summary.
+func TestWatchJSON(t *testing.T) {
+	srv := watchSim(t, exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}}})
+	dir := policyWithInventory(t, "c-1", "c-404")
+	w := startWatch(t, srv, dir, "-watch=200ms", "-json")
+	w.waitFor("two cycle summaries", func() bool { return strings.Count(w.out.String(), `"type":"cycle_summary"`) >= 2 })
+	w.exit()
+	var types []string
+	var summaries []map[string]any
+	for line := range strings.Lines(w.out.String()) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		types = append(types, m["type"].(string))
+		if m["type"] == "version" && m["ui"] != "1.4" {
+			t.Errorf("ui version %v, want 1.4", m["ui"])
+		}
+		if m["type"] == "cycle_summary" {
+			c := m["cycle"].(map[string]any)
+			delete(c, "started")
+			delete(c, "duration_seconds")
+			summaries = append(summaries, c)
+		}
+	}
+	want := []map[string]any{
+		{"cycle": 1.0, "result": "ok", "looked_up": 2.0, "disconnected": 1.0, "already_ended": 0.0, "not_found": 1.0, "failed": 0.0, "errors": 0.0, "repeated_diagnostics": 0.0},
+		{"cycle": 2.0, "result": "ok", "looked_up": 2.0, "disconnected": 0.0, "already_ended": 1.0, "not_found": 1.0, "failed": 0.0, "errors": 0.0, "repeated_diagnostics": 0.0},
+	}
+	if d := cmp.Diff(want, summaries[:2]); d != "" {
+		t.Errorf("cycle summaries (-want +got):\n%s", d)
+	}
+	for _, typ := range []string{"version", "data_source_read", "planned_disconnect", "disconnect_complete", "apply_summary", "cycle_summary"} {
+		if !slices.Contains(types, typ) {
+			t.Errorf("no %s message in %v", typ, types)
+		}
+	}
+	if types[0] != "version" || slices.Index(types[1:], "version") >= 0 {
+		t.Errorf("the version message must come first, once: %v", types)
 	}
 }
