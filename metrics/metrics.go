@@ -21,6 +21,9 @@ const (
 	ResultOK      = "ok"      // every call ended up ended, or nothing to do
 	ResultPartial = "partial" // some disconnects failed
 	ResultError   = "error"   // the cycle could not run (bad policy, unreachable exchange, ...)
+	// ResultInterrupted: the cycle was stopped by an interrupt before
+	// it could finish; the watch then ends.
+	ResultInterrupted = "interrupted"
 )
 
 // Metrics are callctl's Prometheus metrics. Their methods are safe for
@@ -52,7 +55,7 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callctl_watch_cycles_total",
-			Help: "Reconciliation cycles finished, by result: ok, partial (some disconnects failed) or error (the cycle could not run).",
+			Help: "Reconciliation cycles finished, by result: ok, partial (some disconnects failed), error (the cycle could not run) or interrupted.",
 		}, []string{"result"}),
 		cycleDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "callctl_watch_cycle_duration_seconds",

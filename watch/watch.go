@@ -33,7 +33,8 @@ type Summary struct {
 	Cycle    int
 	Started  time.Time
 	Duration time.Duration
-	// Result is metrics.ResultOK, ResultPartial or ResultError.
+	// Result is metrics.ResultOK, ResultPartial, ResultError or
+	// ResultInterrupted.
 	Result string
 	// LookedUp counts lookups; the others count calls by what became of
 	// them. Failed counts failed lookups and failed disconnects.
@@ -137,6 +138,10 @@ func runCycle(stop, hard context.Context, opts *Options, pool *Pool, once *onceD
 		sum.Result = metrics.ResultOK
 	case res.Applied != nil:
 		sum.Result = metrics.ResultPartial
+	case stop.Err() != nil:
+		// Stopped before it could finish, typically mid-plan: no
+		// failure of the policy or the exchange.
+		sum.Result = metrics.ResultInterrupted
 	default:
 		sum.Result = metrics.ResultError
 	}

@@ -13,8 +13,9 @@ type CycleSummary struct {
 	Cycle           int       `json:"cycle"`
 	Started         time.Time `json:"started"`
 	DurationSeconds float64   `json:"duration_seconds"`
-	// Result is "ok", "partial" (some disconnects failed) or "error"
-	// (the cycle could not run; its diagnostics say why).
+	// Result is "ok", "partial" (some disconnects failed), "error"
+	// (the cycle could not run; its diagnostics say why) or
+	// "interrupted".
 	Result       string `json:"result"`
 	LookedUp     int    `json:"looked_up"`
 	Disconnected int    `json:"disconnected"`
@@ -53,6 +54,9 @@ func NewCycleSummary(s *watch.Summary) CycleSummary {
 func (s CycleSummary) String() string {
 	line := fmt.Sprintf("%s cycle %d: %d looked up, %d disconnected, %d not found, %d failed (%s)",
 		s.Started.Local().Format(time.TimeOnly), s.Cycle, s.LookedUp, s.Disconnected, s.NotFound, s.Failed, s.duration.Round(time.Millisecond))
+	if s.Result == "interrupted" {
+		line += "; interrupted"
+	}
 	if s.Result == "error" {
 		line += fmt.Sprintf("; cycle failed with %d %s", s.Errors, map[bool]string{true: "error", false: "errors"}[s.Errors == 1])
 		if s.RepeatedDiagnostics == s.Errors {
