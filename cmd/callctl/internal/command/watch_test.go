@@ -436,3 +436,24 @@ func TestWatchJSON(t *testing.T) {
 		t.Errorf("the version message must come first, once: %v", types)
 	}
 }
+
+// The lock is held per cycle, not for the whole watch: an apply run by
+// hand gets it between cycles, and the watch goes on afterwards.
+func TestWatchLetsAOneOffApplyIn(t *testing.T) {
+	srv := watchSim(t, exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}}, Latency: 20 * time.Millisecond})
+	dir := policyWithInventory(t, "c-1")
+	w := startWatch(t, srv, dir, "-watch=100ms")
+	w.waitCycles(1)
+	var out testbuf.Buffer
+	s := &views.Streams{Out: &out, Err: &out, Environ: []string{"CALLCTL_PASSWORD=secret"}}
+	for range 3 {
+		if code := Run(Interrupts{}, []string{"-chdir=" + dir, "apply", "-auto-approve", "-lock-timeout=30s", "-var", "url=" + srv.EWSURL()}, s); code != ExitOK {
+			t.Fatalf("a one-off apply during the watch exited %d:\n%s", code, &out)
+		}
+	}
+	n := len(w.cycles())
+	w.waitCycles(n + 2)
+	if code := w.exit(); code != ExitOK {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
