@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -453,6 +454,35 @@ func TestWatchLetsAOneOffApplyIn(t *testing.T) {
 	}
 	n := len(w.cycles())
 	w.waitCycles(n + 2)
+	if code := w.exit(); code != ExitOK {
+		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// A data source command that fails fails its cycles, with its error shown
+// once, and the watch picks up again once it works.
+func TestWatchRetriesAFailingDataSourceCommand(t *testing.T) {
+	if _, err := exec.LookPath("cat"); err != nil {
+		t.Skip("needs cat")
+	}
+	srv := watchSim(t, exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}}})
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "main.hcl"), strings.Replace(watchPolicy, `file = "calls.jsonl"`, `command = ["cat", "export.jsonl"]`+"\n  format = \"jsonl\"", 1))
+	w := startWatch(t, srv, dir, "-watch=200ms")
+	w.waitFor("three failed cycles", func() bool {
+		failed := 0
+		for _, c := range w.cycles() {
+			if strings.Contains(c[6], "cycle failed") {
+				failed++
+			}
+		}
+		return failed >= 3
+	})
+	if n := strings.Count(w.out.String(), "Error: "); n != 1 {
+		t.Errorf("%d errors shown for three failed cycles, want 1:\n%s", n, w.out)
+	}
+	writeFile(t, filepath.Join(dir, "export.jsonl"), "{\"call_id\":\"c-1\"}\n")
+	w.waitFor("c-1 to be disconnected", func() bool { c, _ := srv.Call("c-1"); return c.State == "Disconnected" })
 	if code := w.exit(); code != ExitOK {
 		t.Errorf("exit code %d, want 0", code)
 	}
