@@ -1,11 +1,16 @@
 package command
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -485,5 +490,55 @@ func TestWatchRetriesAFailingDataSourceCommand(t *testing.T) {
 	w.waitFor("c-1 to be disconnected", func() bool { c, _ := srv.Call("c-1"); return c.State == "Disconnected" })
 	if code := w.exit(); code != ExitOK {
 		t.Errorf("exit code %d, want 0", code)
+	}
+}
+
+// An interrupt during a cycle in which a disconnect failed ends the watch
+// with exit code 4 once that disconnect has answered, and the journal
+// records both outcomes.
+func TestWatchInterruptAfterAFailedDisconnectExits4(t *testing.T) {
+	srv, err := exchsim.NewServer(exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}, {ID: "c-2", State: "Connected"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	// In front of the exchange: c-2's disconnect is held until the test
+	// has interrupted, then refused (403 is not retried).
+	reached, release := make(chan struct{}), make(chan struct{})
+	target, _ := url.Parse(srv.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(r.Header.Get("SOAPAction"), "DisconnectPhoneCall") && strings.Contains(string(body), "c-2") {
+			close(reached)
+			<-release
+			http.Error(rw, "forbidden", http.StatusForbidden)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		proxy.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(front.Close)
+
+	dir := policyWithInventory(t, "c-1", "c-2")
+	writeFile(t, filepath.Join(dir, "main.hcl"), strings.Replace(watchPolicy, "auth \"ntlm\" {\n    username = \"CORP\\\\alice\"\n    password = env(\"CALLCTL_PASSWORD\")\n  }\n", "", 1))
+	w := startWatch(t, &exchsim.Server{URL: front.URL}, dir, "-watch=1m", "-parallelism=1")
+	<-reached
+	w.stop()
+	close(release)
+	if code := w.exit(); code != ExitPartial {
+		t.Errorf("exit code %d, want %d:\n%s", code, ExitPartial, w.out)
+	}
+	statuses, diags := operation.ReadJournal(operation.JournalPath(dir, ""))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	got := map[string]string{}
+	for _, s := range statuses {
+		got[s.CallID] = s.Status
+	}
+	want := map[string]string{"c-1": string(reconcile.OutcomeDisconnected), "c-2": string(reconcile.OutcomeFailed)}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("journal (-want +got):\n%s", d)
 	}
 }
