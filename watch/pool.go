@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -70,29 +69,28 @@ func (p *Pool) Connect(policy *config.Policy, calls []*config.Call, opts reconci
 			delete(p.clients, name)
 		}
 	}
-	out := map[string]soap.Caller{}
 	var fresh []*config.Call
-	var names []string
 	for _, c := range calls {
-		if pc, ok := p.clients[c.Exchange]; ok {
-			out[c.Exchange] = pc.caller
-			continue
-		}
-		fresh = append(fresh, c)
-		if !slices.Contains(names, c.Exchange) {
-			names = append(names, c.Exchange)
+		if _, ok := p.clients[c.Exchange]; !ok {
+			fresh = append(fresh, c)
 		}
 	}
-	if len(fresh) == 0 {
-		return out, nil
-	}
-	built, diags := reconcile.Connect(policy, fresh, opts)
-	for name, c := range built {
-		if p.Metrics != nil {
-			c = &timed{Caller: c, exchange: name, obs: p.Metrics}
+	var diags hcl.Diagnostics
+	if len(fresh) > 0 {
+		var built map[string]soap.Caller
+		built, diags = reconcile.Connect(policy, fresh, opts)
+		for name, c := range built {
+			if p.Metrics != nil {
+				c = &timed{Caller: c, exchange: name, obs: p.Metrics}
+			}
+			p.clients[name] = &pooled{key: keys[name], caller: c}
 		}
-		p.clients[name] = &pooled{key: keys[name], caller: c}
-		out[name] = c
+	}
+	out := map[string]soap.Caller{}
+	for _, c := range calls {
+		if pc, ok := p.clients[c.Exchange]; ok && out[c.Exchange] == nil {
+			out[c.Exchange] = newSince(pc.caller)
+		}
 	}
 	return out, diags
 }

@@ -46,12 +46,12 @@ func TestPoolKeepsClientsWhileSettingsStayTheSame(t *testing.T) {
 	moved := ntlm("corp", "http://127.0.0.1:1/EWS/Exchange.asmx", "one")
 	moved.DeclRange = hcl.Range{Filename: "other.hcl"}
 	second := connect(moved, ntlm("lon", "http://127.0.0.1:2/EWS/Exchange.asmx", "one"))
-	if first["corp"] != second["corp"] || first["lon"] != second["lon"] {
+	if first["corp"].(*since).Caller != second["corp"].(*since).Caller || first["lon"].(*since).Caller != second["lon"].(*since).Caller {
 		t.Error("unchanged exchanges got new clients")
 	}
 
 	third := connect(ntlm("corp", "http://127.0.0.1:1/EWS/Exchange.asmx", "rotated"))
-	if third["corp"] == second["corp"] {
+	if third["corp"].(*since).Caller == second["corp"].(*since).Caller {
 		t.Error("a changed password kept the old client")
 	}
 	if _, ok := pool.clients["lon"]; ok {
@@ -60,7 +60,7 @@ func TestPoolKeepsClientsWhileSettingsStayTheSame(t *testing.T) {
 
 	// Other connect options (a new -parallelism) are settings too.
 	opts.Parallelism = 3
-	if fourth := connect(ntlm("corp", "http://127.0.0.1:1/EWS/Exchange.asmx", "rotated")); fourth["corp"] == third["corp"] {
+	if fourth := connect(ntlm("corp", "http://127.0.0.1:1/EWS/Exchange.asmx", "rotated")); fourth["corp"].(*since).Caller == third["corp"].(*since).Caller {
 		t.Error("new connect options kept the old client")
 	}
 }

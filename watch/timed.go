@@ -32,9 +32,4 @@ func (t *timed) Disconnect(ctx context.Context, callID string) error {
 
 // Stats passes the retry layer's counters through, so that the wrapping
 // does not hide them (reconcile.RetryCounter).
-func (t *timed) Stats() throttle.Stats {
-	if rc, ok := t.Caller.(interface{ Stats() throttle.Stats }); ok {
-		return rc.Stats()
-	}
-	return throttle.Stats{}
-}
+func (t *timed) Stats() throttle.Stats { return stats(t.Caller) }
