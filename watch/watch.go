@@ -136,12 +136,15 @@ func runCycle(stop, hard context.Context, opts *Options, pool *Pool, once *onceD
 	switch {
 	case res.Status == operation.StatusOK:
 		sum.Result = metrics.ResultOK
-	case res.Applied != nil:
+	case res.Applied != nil && sum.Failed > 0:
 		sum.Result = metrics.ResultPartial
 	case stop.Err() != nil:
-		// Stopped before it could finish, typically mid-plan: no
-		// failure of the policy or the exchange.
+		// Stopped before it could finish (mid-plan, or with
+		// disconnects not started): no failure of the policy or the
+		// exchange.
 		sum.Result = metrics.ResultInterrupted
+	case res.Applied != nil:
+		sum.Result = metrics.ResultPartial // the journal could not be completed
 	default:
 		sum.Result = metrics.ResultError
 	}
