@@ -180,6 +180,7 @@ func (s *Server) handler() http.Handler {
 	mux.Handle(UM2007LegacyPath, s.soapEndpoint(umDialect{s}))
 	mux.HandleFunc("GET /_exchsim/calls", s.serveAdminCalls)
 	mux.HandleFunc("GET /_exchsim/stats", s.serveAdminStats)
+	mux.HandleFunc("POST /_exchsim/calls", s.serveAdminPostCalls)
 	return s.track(mux)
 }
 

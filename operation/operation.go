@@ -46,6 +46,10 @@ type Request struct {
 	Hooks []reconcile.Hook
 	// Version is callctl's version, recorded in plan files and journals.
 	Version string
+	// Clients, when set, supplies the exchanges' clients and keeps them
+	// after the operation, so that a long-running caller (apply -watch)
+	// reuses connections, and their NTLM authentication, across runs.
+	Clients ClientSource
 	// LowGCWhileLoading tightens the garbage collector's target while
 	// the policy loads (see loadPolicy); the CLI sets it, unless the user
 	// set GOGC.
@@ -69,6 +73,12 @@ func (r *Request) absDir() string {
 		return abs
 	}
 	return r.Dir
+}
+
+// ClientSource supplies the clients for the exchanges the calls use, as
+// reconcile.Connect does; it owns them, so an operation does not close them.
+type ClientSource interface {
+	Connect(policy *config.Policy, calls []*config.Call, opts reconcile.ConnectOptions) (map[string]soap.Caller, hcl.Diagnostics)
 }
 
 // SourceView is given the policy's parsed files, so that diagnostics can
@@ -143,6 +153,8 @@ type Planned struct {
 
 	req    *Request
 	inputs inputs
+	// borrowed: the Callers belong to req.Clients, which closes them.
+	borrowed bool
 }
 
 // Timings are how long a plan's stages took.
@@ -154,7 +166,7 @@ type Timings struct {
 
 // Close releases the plan's clients; it is safe on a nil Planned.
 func (p *Planned) Close() {
-	if p != nil {
+	if p != nil && !p.borrowed {
 		reconcile.CloseAll(p.Callers)
 	}
 }

@@ -96,7 +96,12 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	if diags.HasErrors() {
 		return p, diags
 	}
-	p.Callers, moreDiags = reconcile.Connect(policy, calls, req.Connect)
+	if req.Clients != nil {
+		p.Callers, moreDiags = req.Clients.Connect(policy, calls, req.Connect)
+		p.borrowed = true
+	} else {
+		p.Callers, moreDiags = reconcile.Connect(policy, calls, req.Connect)
+	}
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags

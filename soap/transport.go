@@ -38,14 +38,20 @@ type lane struct {
 }
 
 // lanes is the pool of lanes; a request borrows one, so the number of
-// lanes also bounds requests in flight.
+// lanes also bounds requests in flight. The lane released last is lent
+// first: its connection is the one most likely still open and
+// authenticated, so a run that needs fewer lanes than it has (a few calls,
+// or apply -watch cycle after cycle) keeps reusing the same connections
+// instead of opening, and authenticating, one per lane in turn.
 type lanes struct {
-	free chan *lane
+	free chan struct{} // a token per idle lane
+	mu   sync.Mutex
+	idle []*lane // idle lanes, the last released last
 	all  []*lane
 }
 
 func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
-	l := &lanes{free: make(chan *lane, n)}
+	l := &lanes{free: make(chan struct{}, n)}
 	for range n {
 		tr := &http.Transport{
 			Proxy: http.ProxyFromEnvironment,
@@ -70,21 +76,30 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
 			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{tr}}}
 		}
 		l.all = append(l.all, ln)
-		l.free <- ln
+		l.release(ln)
 	}
 	return l
 }
 
 func (l *lanes) acquire(ctx context.Context) (*lane, error) {
 	select {
-	case ln := <-l.free:
-		return ln, nil
+	case <-l.free:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ln := l.idle[len(l.idle)-1]
+	l.idle = l.idle[:len(l.idle)-1]
+	return ln, nil
 }
 
-func (l *lanes) release(ln *lane) { l.free <- ln }
+func (l *lanes) release(ln *lane) {
+	l.mu.Lock()
+	l.idle = append(l.idle, ln)
+	l.mu.Unlock()
+	l.free <- struct{}{}
+}
 
 func (l *lanes) closeIdle() {
 	for _, ln := range l.all {

@@ -64,6 +64,7 @@ func parseArgs(args []string, stderr io.Writer) (exchsim.Options, error) {
 	)
 	fs := flag.NewFlagSet("exchsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usage(fs)
 	fs.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "`address` to listen on; must be loopback unless -allow-non-loopback")
 	fs.BoolVar(&opts.AllowNonLoopback, "allow-non-loopback", false, "allow listening beyond this machine")
 	fs.StringVar(&callsFile, "calls", "", "JSON `file` with the call table: {\"calls\":[{\"id\":..,\"state\":..}]}")

@@ -155,3 +155,15 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestHelpDocumentsAdminEndpoints(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-help"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"-calls file", "POST /_exchsim/calls", `{"calls":[{"id":"c-9","state":"Connected"}]}`, "GET  /_exchsim/stats"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-help lacks %q:\n%s", want, &stderr)
+		}
+	}
+}

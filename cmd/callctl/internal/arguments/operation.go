@@ -122,6 +122,10 @@ type Apply struct {
 	// policy directory.
 	Journal   string
 	planFlags []string
+	// Watch, when non-zero, applies again every Watch until interrupted
+	// (see watch.go); MetricsAddr serves Prometheus metrics meanwhile.
+	Watch       time.Duration
+	MetricsAddr string
 }
 
 // ParseApply parses apply's flags.
@@ -132,6 +136,7 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "skip the confirmation prompt")
 	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "wait this long for another apply on the same policy to finish")
 	fs.StringVar(&a.Journal, "journal", "", "append the record of disconnects to this file (default .callctl/journal.jsonl)")
+	a.addWatchFlags(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return a, append(diags, flagError("apply", fs, err))
@@ -158,6 +163,7 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	default:
 		diags = append(diags, tooManyArgs("apply", fs.Args()[1:], "apply takes at most one argument, a saved plan file"))
 	}
+	diags = append(diags, a.checkWatch(fs)...)
 	return a, append(diags, a.check("apply")...)
 }
 

@@ -14,6 +14,9 @@ type ApplyCommand struct{ *Meta }
 // Run runs apply.
 func (c *ApplyCommand) Run(rawArgs []string) int {
 	args, diags := arguments.ParseApply(rawArgs)
+	if args.Watch > 0 && !diags.HasErrors() {
+		return c.watch(args)
+	}
 	view := views.NewOperation(args.ViewType, views.NewView(c.Streams, args.NoColor))
 	if diags.HasErrors() {
 		view.Diagnostics(diags)

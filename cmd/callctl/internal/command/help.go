@@ -35,6 +35,10 @@ Options:
   -auto-approve         Do not ask for confirmation
   -lock-timeout=DUR     Wait this long for another apply on this policy to finish (default 0s)
   -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
+  -watch=INTERVAL       Apply again every INTERVAL (e.g. 1m) until interrupted; needs
+                        -auto-approve. One line per cycle; a failed cycle is retried
+  -metrics-addr=ADDR    With -watch, serve Prometheus /metrics and /healthz on ADDR
+                        (e.g. 127.0.0.1:9464)
   -var, -var-file, -parallelism, -target, -exclude, -max-disconnects,
   -not-found, -timeout, -deadline, -max-backoff, -json, -no-color
                         As for plan

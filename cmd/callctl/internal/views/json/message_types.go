@@ -8,10 +8,11 @@ package json
 
 // UIVersion is the version of the streamed message format.
 //
+// 1.5: cycle_summary, after each cycle of apply -watch.
 // 1.4: apply_summary gains result, not_found (no longer counted as
 // already_ended), sent_outcome_unknown and abandoned; an apply_summary is
 // emitted however the apply ends once disconnects were started.
-const UIVersion = "1.4"
+const UIVersion = "1.5"
 
 // MessageType is the "type" of one streamed message.
 type MessageType string
@@ -29,4 +30,5 @@ const (
 	MessageDisconnectComplete MessageType = "disconnect_complete"
 	MessageDisconnectErrored  MessageType = "disconnect_errored"
 	MessageApplySummary       MessageType = "apply_summary"
+	MessageCycleSummary       MessageType = "cycle_summary" // since 1.5, apply -watch
 )

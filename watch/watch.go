@@ -1,0 +1,177 @@
+// Package watch runs apply over and over (callctl apply -watch): every
+// interval it re-reads the policy and its data sources, plans and applies,
+// the way a controller holds its resources to their spec. A cycle that
+// fails (a policy edited into an invalid state, an unreachable exchange, a
+// failing inventory command) is reported and the next cycle tries afresh:
+// the last good policy is never reused. Cycles never overlap, the apply
+// lock is held per cycle, and the exchanges' clients are kept across
+// cycles so that connections and their NTLM authentication are reused.
+package watch
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/metrics"
+	"github.com/callctl/callctl/operation"
+)
+
+// View is what a watch reports through: each cycle's apply, and a summary
+// after each cycle.
+type View interface {
+	operation.ApplyView
+	CycleSummary(*Summary)
+}
+
+// Summary is one cycle in numbers.
+type Summary struct {
+	Cycle    int
+	Started  time.Time
+	Duration time.Duration
+	// Result is metrics.ResultOK, ResultPartial, ResultError or
+	// ResultInterrupted.
+	Result string
+	// LookedUp counts lookups; the others count calls by what became of
+	// them. Failed counts failed lookups and failed disconnects.
+	LookedUp, Disconnected, AlreadyEnded, NotFound, Failed int
+	// Errors counts the cycle's error diagnostics, Repeated those of
+	// them the previous cycle had already had, which were not shown
+	// again.
+	Errors, Repeated int
+}
+
+// Options configure a watch.
+type Options struct {
+	// Interval is the time from one cycle's start to the next's; a cycle
+	// that takes longer delays the next.
+	Interval time.Duration
+	// Request is each cycle's apply. Its AutoApprove is implied, and a
+	// LockTimeout shorter than Interval is raised to it: a one-off apply
+	// holding the lock delays a cycle rather than failing it.
+	Request operation.ApplyRequest
+	// Metrics and Health, when set, are kept up to date.
+	Metrics *metrics.Metrics
+	Health  *metrics.Health
+}
+
+// Run runs cycles until stop is done, and returns how the last cycle
+// ended: StatusPartial when stop came during a cycle in which calls
+// failed, StatusError when hard came (a second interrupt abandons the
+// cycle), else StatusOK. A first interrupt during a cycle lets its
+// in-flight disconnects finish and be journalled.
+func Run(stop, hard context.Context, opts Options, view View) operation.Status {
+	pool := NewPool()
+	if opts.Metrics != nil {
+		pool.Metrics = opts.Metrics
+	}
+	defer pool.Close()
+	once := &onceDiags{}
+	for n := 1; ; n++ {
+		start := time.Now()
+		sum := runCycle(stop, hard, &opts, pool, once, view)
+		sum.Cycle, sum.Started, sum.Duration = n, start, time.Since(start)
+		finished := time.Now()
+		if opts.Metrics != nil {
+			for name, d := range pool.RetryDeltas() {
+				opts.Metrics.Retried(name, d)
+			}
+			opts.Metrics.CycleDone(sum.Result, sum.Duration, finished)
+		}
+		if opts.Health != nil {
+			opts.Health.CycleFinished(finished)
+		}
+		view.CycleSummary(sum)
+		switch {
+		case hard.Err() != nil:
+			return operation.StatusError
+		case stop.Err() != nil && sum.Failed > 0:
+			return operation.StatusPartial
+		case stop.Err() != nil:
+			return operation.StatusOK
+		}
+		if !sleepUntil(stop, start.Add(opts.Interval)) {
+			return operation.StatusOK
+		}
+	}
+}
+
+// sleepUntil waits for t, or returns false when stop is done first.
+func sleepUntil(stop context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return stop.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-stop.Done():
+		return false
+	}
+}
+
+// runCycle is one apply with the pool's clients, counted.
+func runCycle(stop, hard context.Context, opts *Options, pool *Pool, once *onceDiags, view View) *Summary {
+	req := opts.Request // a copy: each cycle starts from the same request
+	req.AutoApprove = true
+	req.PlanFile = ""
+	req.Clients = pool
+	if req.LockTimeout < opts.Interval {
+		req.LockTimeout = opts.Interval
+	}
+	t := &tally{metrics: opts.Metrics}
+	req.Hooks = append(slices.Clone(req.Hooks), t)
+	once.next()
+	cv := &cycleView{View: view, once: once, metrics: opts.Metrics}
+	res := operation.Apply(stop, hard, &req, cv)
+
+	sum := t.summary()
+	sum.Errors, sum.Repeated = once.errors, once.repeated
+	switch {
+	case res.Status == operation.StatusOK:
+		sum.Result = metrics.ResultOK
+	case res.Applied != nil && sum.Failed > 0:
+		sum.Result = metrics.ResultPartial
+	case stop.Err() != nil:
+		// Stopped before it could finish (mid-plan, or with
+		// disconnects not started): no failure of the policy or the
+		// exchange.
+		sum.Result = metrics.ResultInterrupted
+	case res.Applied != nil:
+		sum.Result = metrics.ResultPartial // the journal could not be completed
+	default:
+		sum.Result = metrics.ResultError
+	}
+	return sum
+}
+
+// cycleView is the watch's view for one cycle: diagnostics the previous
+// cycle showed are not shown again, and data source reads are counted.
+type cycleView struct {
+	View
+	once    *onceDiags
+	metrics *metrics.Metrics
+}
+
+func (v *cycleView) Diagnostics(diags hcl.Diagnostics) {
+	if shown := v.once.filter(diags); len(shown) > 0 {
+		v.View.Diagnostics(shown)
+	}
+}
+
+func (v *cycleView) DataSourceRead(ds *config.DataSource) {
+	if v.metrics != nil && ds.Read {
+		v.metrics.DataSourceRead(ds.Address, ds.Records)
+	}
+	v.View.DataSourceRead(ds)
+}
+
+// stoppedErr reports whether err is only our own interrupt, which is no
+// failure of the call.
+func stoppedErr(err error) bool { return errors.Is(err, context.Canceled) }
