@@ -133,7 +133,6 @@ func New() *Metrics {
 	return m
 }
 
-
 // Registry is the registry the metrics are on, for tests and for serving.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
