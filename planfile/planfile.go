@@ -76,7 +76,7 @@ func Hash(b []byte) string {
 func NewSalt() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("planfile: %w", err)
+		return "", fmt.Errorf("%w", err)
 	}
 	return hex.EncodeToString(b), nil
 }
@@ -147,42 +147,42 @@ func Write(path string, f *File) error {
 	f.FormatVersion = FormatVersion
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
-		return fmt.Errorf("planfile: encoding plan: %w", err)
+		return fmt.Errorf("encoding plan: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".callctl-plan-*")
 	if err != nil {
-		return fmt.Errorf("planfile: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("planfile: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	if _, err := tmp.Write(append(b, '\n')); err != nil {
 		tmp.Close()
-		return fmt.Errorf("planfile: writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("planfile: writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("planfile: writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("planfile: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	return nil
 }
 
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
-var ErrNotPlanFile = errors.New("planfile: not a callctl plan file")
+var ErrNotPlanFile = errors.New("not a callctl plan file")
 
 // Read loads a saved plan.
 func Read(path string) (*File, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("planfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	return Decode(bytes.NewReader(b))
 }
@@ -198,7 +198,7 @@ func Decode(r io.Reader) (*File, error) {
 		return nil, ErrNotPlanFile
 	}
 	if f.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("planfile: plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", f.FormatVersion, FormatVersion)
+		return nil, fmt.Errorf("plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", f.FormatVersion, FormatVersion)
 	}
 	return &f, nil
 }

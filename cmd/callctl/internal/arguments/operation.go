@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // Operation holds the flags plan and apply share.
@@ -34,7 +35,7 @@ func (o *Operation) addFlags(fs *flag.FlagSet) {
 	fs.Var((*repeated)(&o.Excludes), "exclude", "never act on this call address (repeatable)")
 	fs.IntVar(&o.MaxDisconnects, "max-disconnects", -1, "refuse a plan that would disconnect more than N calls (-1: no cap)")
 	fs.BoolVar(&o.NoColor, "no-color", false, "disable colour")
-	fs.DurationVar(&o.Timeout, "timeout", 60*time.Second, "give up on one request after this long (it is retried)")
+	fs.DurationVar(&o.Timeout, "timeout", throttle.DefaultTimeout, "give up on one request after this long (it is retried; an exchange that answers none of its first three requests is given up)")
 	fs.DurationVar(&o.Deadline, "deadline", 0, "give up on the whole run after this long (0: no deadline)")
 	fs.DurationVar(&o.MaxBackoff, "max-backoff", 5*time.Minute, "fail calls the server asks to wait longer than this")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { o.ViewType = ViewJSON; return nil })
