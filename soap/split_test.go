@@ -57,3 +57,20 @@ func TestSplitHandshakeIsNotAnAuthFailure(t *testing.T) {
 		t.Errorf("state = %q", info.State)
 	}
 }
+
+// A URL that is plainly the other dialect's endpoint is refused with a
+// message that names dialect.
+func TestDialectURLMismatch(t *testing.T) {
+	for name, opts := range map[string]Options{
+		"um2007 at the EWS path": {URL: "https://mail.example/EWS/Exchange.asmx", Dialect: DialectUM2007},
+		"ews at the UM path":     {URL: "https://mail.example/UnifiedMessaging/Service.asmx", Dialect: DialectEWS},
+		"default at the UM path": {URL: "https://mail.example/unifiedmessaging/service.asmx/"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(opts)
+			if err == nil || !strings.Contains(err.Error(), "set dialect = ") {
+				t.Errorf("err = %v, want one that names dialect", err)
+			}
+		})
+	}
+}
