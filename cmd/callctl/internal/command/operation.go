@@ -74,6 +74,9 @@ func (m *Meta) makePlan(ctx context.Context, args *arguments.Operation, view vie
 	}
 	view.Diagnostics(diags) // warnings, before the lookups start
 	diags = nil
+	if w, ok := view.(interface{ WaitingFrom(func() []string) }); ok {
+		w.WaitingFrom(func() []string { return reconcile.Waiting(callers, waitingAfter) })
+	}
 	view.Planning(len(calls), len(callers))
 	planner := &reconcile.Planner{Callers: callers, Parallelism: args.Parallelism, Hooks: m.hooks(view)}
 	plan, moreDiags := planner.Plan(ctx, calls)
@@ -143,3 +146,7 @@ func interrupts(onStop func()) (stop, hard context.Context, release func()) {
 		hardCancel()
 	}
 }
+
+// waitingAfter is how long a request goes unanswered before the progress
+// line says so.
+const waitingAfter = 5 * time.Second
