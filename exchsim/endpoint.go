@@ -30,6 +30,13 @@ const maxRequestBytes = 4 << 20
 func (s *Server) soapEndpoint(d dialect) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.stats.httpRequests.Add(1)
+		if s.Faults.HangAll {
+			// A server that accepts connections and never answers,
+			// not even the anonymous first leg of a login.
+			s.stats.fault(FaultHang)
+			s.injectFault(FaultHang, d, w, r, nil)
+			return
+		}
 		if s.Faults.SlowFirstByte > 0 {
 			s.stats.fault(FaultSlowFirstByte)
 			s.sleep(r.Context(), s.Faults.SlowFirstByte)

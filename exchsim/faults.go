@@ -22,7 +22,11 @@ type Faults struct {
 	HangRate            float64       // no response until the client gives up or Close
 	HTMLErrorRate       float64       // ASP.NET "Server Error in '/EWS' Application" page, HTTP 500
 	SlowFirstByte       time.Duration // delay before every response's first byte
-	Seed                int64
+	// HangAll leaves every SOAP request unanswered, before
+	// authentication too: a server that accepts connections and never
+	// answers. Stats count each under FaultHang.
+	HangAll bool
+	Seed    int64
 }
 
 // Fault kinds, the keys of Stats.Faults.

@@ -109,6 +109,9 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	p.Timings.Load = time.Since(start)
 	view.Diagnostics(diags) // warnings, before the lookups start
 	diags = nil
+	if w, ok := view.(interface{ WaitingFrom(func() []string) }); ok {
+		w.WaitingFrom(func() []string { return reconcile.Waiting(p.Callers, waitingAfter) })
+	}
 	view.Planning(len(calls), len(p.Callers))
 	planner := &reconcile.Planner{Callers: p.Callers, Parallelism: req.Connect.Parallelism, Hooks: append(view.Hooks(), req.Hooks...)}
 	p.Plan, moreDiags = planner.Plan(ctx, calls)
@@ -132,3 +135,7 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	}
 	return p, diags
 }
+
+// waitingAfter is how long a request goes unanswered before the progress
+// line says so.
+const waitingAfter = 5 * time.Second

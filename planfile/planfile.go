@@ -81,7 +81,7 @@ func Hash(b []byte) string {
 func NewSalt() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("planfile: %w", err)
+		return "", fmt.Errorf("%w", err)
 	}
 	return hex.EncodeToString(b), nil
 }
@@ -172,13 +172,13 @@ func Encode(f *File) ([]byte, error) {
 }
 
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
-var ErrNotPlanFile = errors.New("planfile: not a callctl plan file")
+var ErrNotPlanFile = errors.New("not a callctl plan file")
 
 // Read loads a saved plan.
 func Read(path string) (*File, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("planfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	return Decode(bytes.NewReader(b))
 }
@@ -194,7 +194,7 @@ func Decode(r io.Reader) (*File, error) {
 		return nil, ErrNotPlanFile
 	}
 	if w.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("planfile: plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", w.FormatVersion, FormatVersion)
+		return nil, fmt.Errorf("plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", w.FormatVersion, FormatVersion)
 	}
 	return fromWire(&w), nil
 }

@@ -108,7 +108,7 @@ type Applier struct {
 
 // ErrInterrupted is the Err of results whose disconnect was never sent
 // because the apply was asked to stop.
-var ErrInterrupted = errors.New("reconcile: apply was interrupted before this call's disconnect was sent")
+var ErrInterrupted = errors.New("apply was interrupted before this call's disconnect was sent")
 
 // ErrSentOutcomeUnknown is the Err of results whose disconnect was sent and
 // then cut off before an answer came.
@@ -162,7 +162,7 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 	r := &Result{Change: c}
 	defer func() { r.Duration = time.Since(start) }()
 	if caller == nil {
-		r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("reconcile: no client for exchange %q", c.Exchange)
+		r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("no client for exchange %q", c.Exchange)
 		return r
 	}
 	if a.Recheck {
@@ -204,7 +204,7 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 	case errors.Is(err, soap.ErrCallNotFound):
 		// The call ended between the lookup and now: the goal is met.
 		r.Outcome = OutcomeAlreadyEnded
-	case (!soap.Answered(err) || maybeApplied(err)) && !errors.Is(err, context.Canceled):
+	case (!soap.Answered(err) || maybeApplied(err)) && !errors.Is(err, context.Canceled) && !notSent(err):
 		// The request went out and no answer came back: the server may
 		// have ended the call. Say so rather than let "failed" suggest
 		// the call is certainly still up.
@@ -225,4 +225,11 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 func maybeApplied(err error) bool {
 	var m interface{ MaybeApplied() bool }
 	return errors.As(err, &m) && m.MaybeApplied()
+}
+
+// notSent reports whether err says the disconnect cannot have taken effect
+// (see throttle.NotSentError): its exchange was given up before it went out.
+func notSent(err error) bool {
+	var m interface{ NotSent() bool }
+	return errors.As(err, &m) && m.NotSent()
 }

@@ -18,7 +18,7 @@ type ConnectOptions struct {
 	// flight, per exchange. Default DefaultParallelism.
 	Parallelism int
 	// Timeout bounds each request; a hung server never hangs callctl.
-	// Default soap.DefaultTimeout.
+	// Default throttle.DefaultTimeout.
 	Timeout time.Duration
 	// MaxBackoff is the longest server-advised wait (BackOffMilliseconds,
 	// Retry-After) callctl accepts; calls asked to wait longer fail.
@@ -92,6 +92,8 @@ func Connect(policy *config.Policy, calls []*config.Call, opts ConnectOptions) (
 		// connections, so no request waits for a lane while its attempt
 		// timeout is already running.
 		callers[name] = throttle.Wrap(c, throttle.Policy{
+			Exchange:    name,
+			ProveFirst:  true,
 			Parallelism: parallelism,
 			Timeout:     opts.Timeout,
 			MaxBackoff:  opts.MaxBackoff,
@@ -106,4 +108,23 @@ func CloseAll(callers map[string]soap.Caller) {
 	for _, c := range callers {
 		c.Close()
 	}
+}
+
+// Waiting says, for each exchange with a request that has waited longer
+// than after for its answer, what callctl is waiting for, e.g. "waiting
+// for exchange corp: no answer for 20s, attempt 2 of 3". Progress
+// displays show it so that a slow run says why it is slow.
+func Waiting(callers map[string]soap.Caller, after time.Duration) []string {
+	var out []string
+	for _, c := range callers {
+		tc, ok := c.(*throttle.Caller)
+		if !ok {
+			continue
+		}
+		if w, ok := tc.Waiting(after); ok {
+			out = append(out, w.String())
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -112,7 +112,7 @@ func lookup(ctx context.Context, caller soap.Caller, call *config.Call, now func
 		OnlyInStates: call.OnlyInStates,
 	}
 	if caller == nil {
-		return ch, fmt.Errorf("reconcile: no client for exchange %q", call.Exchange)
+		return ch, fmt.Errorf("no client for exchange %q", call.Exchange)
 	}
 	info, err := caller.CallInfo(ctx, call.CallID)
 	ch.ObservedAt = now().UTC()

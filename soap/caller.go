@@ -54,4 +54,4 @@ func Active(state string) bool { return vocab.Active(state) }
 
 // ErrCallNotFound is matched (errors.Is) by the error a server returns for a
 // call id it does not know: expired, already ended, or never existed.
-var ErrCallNotFound = errors.New("soap: call id not known to the server")
+var ErrCallNotFound = errors.New("call id not known to the server")

@@ -26,6 +26,9 @@ const (
 func New(opts Options) (Caller, error) {
 	// Each case checks err itself: returning a nil *EWSClient as a
 	// Caller would give the caller a non-nil interface.
+	if err := checkDialectURL(opts); err != nil {
+		return nil, err
+	}
 	switch opts.Dialect {
 	case "", DialectEWS:
 		c, err := NewEWS(opts)
@@ -40,29 +43,29 @@ func New(opts Options) (Caller, error) {
 		}
 		return c, nil
 	}
-	return nil, fmt.Errorf("soap: unknown dialect %q (want %q or %q)", opts.Dialect, DialectEWS, DialectUM2007)
+	return nil, fmt.Errorf("unknown dialect %q (want %q or %q)", opts.Dialect, DialectEWS, DialectUM2007)
 }
 
 // newEndpoint checks opts and builds the shared transport half of a client.
 func newEndpoint(opts Options) (*endpoint, error) {
 	u, err := url.Parse(opts.URL)
 	if err != nil {
-		return nil, fmt.Errorf("soap: endpoint URL: %w", err)
+		return nil, fmt.Errorf("endpoint URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("soap: endpoint URL %q must be an absolute http:// or https:// URL", u.Redacted())
+		return nil, fmt.Errorf("endpoint URL %q must be an absolute http:// or https:// URL", u.Redacted())
 	}
 	if u.User != nil {
 		// A URL ends up in error messages and logs; credentials do not
 		// belong there.
-		return nil, fmt.Errorf("soap: endpoint URL %q must not carry credentials; set username and password instead", u.Redacted())
+		return nil, fmt.Errorf("endpoint URL %q must not carry credentials; set username and password instead", u.Redacted())
 	}
 	authorize, err := authorizer(opts)
 	if err != nil {
 		return nil, err
 	}
 	if u.Scheme == "http" && (opts.Auth == AuthBasic || opts.Auth == AuthBearer) && !opts.AllowInsecureHTTP {
-		return nil, fmt.Errorf("soap: refusing to send %s credentials over plain http to %s: use an https:// URL or allow insecure http explicitly", opts.Auth, u.Host)
+		return nil, fmt.Errorf("refusing to send %s credentials over plain http to %s: use an https:// URL or allow insecure http explicitly", opts.Auth, u.Host)
 	}
 	tlsCfg, err := tlsConfig(opts)
 	if err != nil {
@@ -97,18 +100,18 @@ func authorizer(opts Options) (func(*http.Request), error) {
 		return func(*http.Request) {}, nil
 	case AuthNTLM, AuthBasic:
 		if opts.Username == "" {
-			return nil, fmt.Errorf("soap: %s authentication needs a username", opts.Auth)
+			return nil, fmt.Errorf("%s authentication needs a username", opts.Auth)
 		}
 		user, pass := opts.Username, opts.Password
 		return func(r *http.Request) { r.SetBasicAuth(user, pass) }, nil
 	case AuthBearer:
 		if opts.Token == "" {
-			return nil, fmt.Errorf("soap: bearer authentication needs a token")
+			return nil, fmt.Errorf("bearer authentication needs a token")
 		}
 		value := "Bearer " + opts.Token
 		return func(r *http.Request) { r.Header.Set("Authorization", value) }, nil
 	}
-	return nil, fmt.Errorf("soap: unknown auth %q (want %s, %s, %s or %s)", opts.Auth, AuthNone, AuthNTLM, AuthBasic, AuthBearer)
+	return nil, fmt.Errorf("unknown auth %q (want %s, %s, %s or %s)", opts.Auth, AuthNone, AuthNTLM, AuthBasic, AuthBearer)
 }
 
 // decodeAnswer turns an HTTP answer into the expected response element
@@ -170,7 +173,7 @@ func newHTTPError(op string, a *answer) *HTTPError {
 		StatusCode:  a.StatusCode,
 		Status:      a.Status,
 		ContentType: a.Header.Get("Content-Type"),
-		Snippet:     sanitize(string(a.Body[:min(len(a.Body), snippetBytes)]), snippetBytes),
+		Snippet:     bodySummary(a.Body, a.Header.Get("Content-Type")),
 		RetryAfter:  parseRetryAfter(a.Header.Get("Retry-After"), time.Now()),
 	}
 	if a.StatusCode == http.StatusUnauthorized {
@@ -189,13 +192,37 @@ func newHTTPError(op string, a *answer) *HTTPError {
 // server byte for byte or not at all.
 func checkXMLText(what, s string) error {
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("soap: %s is not valid UTF-8", what)
+		return fmt.Errorf("%s is not valid UTF-8", what)
 	}
 	for _, r := range s {
 		if !(r == 0x09 || r == 0x0A || r == 0x0D ||
 			r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
-			return fmt.Errorf("soap: %s contains the character %U, which XML cannot carry", what, r)
+			return fmt.Errorf("%s contains the character %U, which XML cannot carry", what, r)
 		}
+	}
+	return nil
+}
+
+// Well-known endpoint paths, to catch a dialect that does not match its URL.
+const (
+	ewsPath = "/ews/exchange.asmx"
+	umPath  = "/unifiedmessaging/service.asmx"
+)
+
+// checkDialectURL refuses a URL that is plainly the other dialect's
+// endpoint: every request would otherwise fail with an answer that does
+// not say why.
+func checkDialectURL(opts Options) error {
+	u, err := url.Parse(opts.URL)
+	if err != nil {
+		return nil // newEndpoint words this
+	}
+	path := strings.ToLower(strings.TrimSuffix(u.Path, "/"))
+	switch {
+	case opts.Dialect == DialectUM2007 && strings.HasSuffix(path, ewsPath):
+		return fmt.Errorf("the URL %s is an EWS endpoint (Exchange 2010 and later), but dialect is %q: set dialect = %q, or point url at the Exchange 2007 UM web service (…/UnifiedMessaging/Service.asmx)", u.Redacted(), opts.Dialect, DialectEWS)
+	case (opts.Dialect == "" || opts.Dialect == DialectEWS) && strings.HasSuffix(path, umPath):
+		return fmt.Errorf("the URL %s is the Exchange 2007 UM web service, but dialect is %q: set dialect = %q, or point url at EWS (…/EWS/Exchange.asmx)", u.Redacted(), DialectEWS, DialectUM2007)
 	}
 	return nil
 }

@@ -36,11 +36,11 @@ const MaxDepth = 64
 // Sentinels wrapped by *MalformedError when a response is refused before
 // or while it is parsed.
 var (
-	ErrResponseTooLarge = fmt.Errorf("soap: response body larger than the %d-byte cap (MaxResponseBytes)", MaxResponseBytes)
-	ErrDoctype          = errors.New("soap: response contains a DOCTYPE or entity declaration")
-	ErrTooDeep          = fmt.Errorf("soap: response nests elements deeper than %d levels", MaxDepth)
-	errNotEnvelope      = errors.New("soap: response root element is not a SOAP 1.1 Envelope")
-	errNoRoot           = errors.New("soap: response has no XML element")
+	ErrResponseTooLarge = fmt.Errorf("response body larger than the %d-byte cap (MaxResponseBytes)", MaxResponseBytes)
+	ErrDoctype          = errors.New("response contains a DOCTYPE or entity declaration")
+	ErrTooDeep          = fmt.Errorf("response nests elements deeper than %d levels", MaxDepth)
+	errNotEnvelope      = errors.New("response root element is not a SOAP 1.1 Envelope")
+	errNoRoot           = errors.New("response has no XML element")
 )
 
 var (
@@ -77,7 +77,7 @@ func marshalEnvelope(env *requestEnvelope) ([]byte, error) {
 	if err := e.enc.Encode(env); err != nil {
 		// An encoder that failed half-way may hold open elements: it is
 		// dropped, not reused.
-		return nil, fmt.Errorf("soap: encoding request: %w", err)
+		return nil, fmt.Errorf("encoding request: %w", err)
 	}
 	out := bytes.Clone(e.buf.Bytes())
 	encoders.Put(e)

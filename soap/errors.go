@@ -3,6 +3,7 @@ package soap
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -54,8 +55,9 @@ type HTTPError struct {
 	StatusCode  int    // e.g. 503
 	Status      string // e.g. "503 Service Unavailable"
 	ContentType string
-	// Snippet is at most the first 200 bytes of the body with control
-	// characters and runs of white space folded to one space; never more.
+	// Snippet sums the body up in at most 200 bytes: an HTML page's
+	// title (or first line of text), another body's first line, with
+	// control characters and runs of white space folded to one space.
 	Snippet string
 	// RetryAfter is the wait the Retry-After header asked for, 0 if none.
 	RetryAfter time.Duration
@@ -65,15 +67,15 @@ type HTTPError struct {
 
 func (e *HTTPError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "soap: %s: server answered HTTP %s", e.Operation, e.statusText())
+	fmt.Fprintf(&b, "%s: server answered HTTP %s", e.Operation, e.statusText())
 	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+		fmt.Fprintf(&b, " (retry after %s)", Round(e.RetryAfter))
 	}
 	if len(e.Authenticate) > 0 {
 		fmt.Fprintf(&b, " (offers %s)", strings.Join(e.Authenticate, ", "))
 	}
 	if e.Snippet != "" {
-		fmt.Fprintf(&b, ": %s %q", e.ContentType, e.Snippet)
+		fmt.Fprintf(&b, ": %q", e.Snippet)
 	}
 	return b.String()
 }
@@ -99,7 +101,7 @@ func (e *MalformedError) Error() string {
 	if e.refused() {
 		what = "response refused"
 	}
-	return fmt.Sprintf("soap: %s: %s (HTTP %d): %s", e.Operation, what, e.StatusCode, strings.TrimPrefix(e.Err.Error(), "soap: "))
+	return fmt.Sprintf("%s: %s (HTTP %d): %s", e.Operation, what, e.StatusCode, e.Err.Error())
 }
 
 func (e *MalformedError) Unwrap() error { return e.Err }
@@ -111,9 +113,9 @@ func (e *MalformedError) refused() bool {
 // answered renders the common "server answered CODE" sentence.
 func answered(op, code string, backOff time.Duration, text string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "soap: %s: server answered %s", op, code)
+	fmt.Fprintf(&b, "%s: server answered %s", op, code)
 	if backOff > 0 {
-		fmt.Fprintf(&b, " (back off %s)", backOff)
+		fmt.Fprintf(&b, " (back off %s)", Round(backOff))
 	}
 	if text = sanitize(text, maxTextBytes); text != "" {
 		b.WriteString(": ")
@@ -154,3 +156,47 @@ func sanitize(s string, n int) string {
 	}
 	return b.String()
 }
+
+// Round shortens d for people: whole seconds from a minute up, tenths
+// of seconds below, milliseconds below a second, so that a wait reads
+// "10m0s", not "9m59.999682095s".
+func Round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// bodySummary is what an error message quotes of a body the client could
+// not use: an HTML page's <title> (or, without one, its first line of
+// text), any other body's first non-blank line. A whole IIS error page
+// says nothing more than its title, and may carry details no log needs.
+func bodySummary(body []byte, contentType string) string {
+	s := string(body[:min(len(body), 4096)])
+	lower := strings.ToLower(s)
+	if strings.Contains(contentType, "html") || strings.HasPrefix(strings.TrimSpace(lower), "<!doctype html") || strings.HasPrefix(strings.TrimSpace(lower), "<html") {
+		if i := strings.Index(lower, "<title"); i >= 0 {
+			if j := strings.Index(lower[i:], ">"); j >= 0 {
+				rest := s[i+j+1:]
+				if k := strings.Index(strings.ToLower(rest), "</title"); k >= 0 {
+					if t := sanitize(rest[:k], snippetBytes); t != "" {
+						return t
+					}
+				}
+			}
+		}
+		s = htmlTags.ReplaceAllString(s, "\n")
+	}
+	for _, line := range strings.Split(s, "\n") {
+		if t := sanitize(line, snippetBytes); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+// htmlTags matches a tag, for bodySummary's plain-text fallback.
+var htmlTags = regexp.MustCompile(`<[^>]*>`)

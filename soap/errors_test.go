@@ -43,7 +43,7 @@ func TestErrorClassification(t *testing.T) {
 			want: &ResponseError{Operation: "DisconnectPhoneCall", Class: "Error", Code: "ErrorInvalidPhoneCallId",
 				MessageText: "The phone call ID isn't valid."},
 			notFound:    true,
-			wantMessage: "soap: DisconnectPhoneCall: server answered ErrorInvalidPhoneCallId: The phone call ID isn't valid.",
+			wantMessage: "DisconnectPhoneCall: server answered ErrorInvalidPhoneCallId: The phone call ID isn't valid.",
 		},
 		{
 			name: "ResponseClass Error ErrorServerBusy in body with back-off", status: 200,
@@ -53,7 +53,7 @@ func TestErrorClassification(t *testing.T) {
 			want: &ResponseError{Operation: "GetPhoneCallInformation", Class: "Error", Code: "ErrorServerBusy",
 				MessageText: "Busy", BackOff: 1500 * time.Millisecond},
 			retry: true, backOff: 1500 * time.Millisecond,
-			wantMessage: "soap: GetPhoneCallInformation: server answered ErrorServerBusy (back off 1.5s): Busy",
+			wantMessage: "GetPhoneCallInformation: server answered ErrorServerBusy (back off 1.5s): Busy",
 		},
 		{
 			name: "EWS fault ErrorServerBusy, BackOffMilliseconds in types namespace", status: 500,
@@ -70,7 +70,7 @@ func TestErrorClassification(t *testing.T) {
 			want: &Fault{Operation: "GetPhoneCallInformation", Code: "ErrorServerBusy", String: "The server is busy",
 				ResponseCode: "ErrorServerBusy", Message: "The server is busy", BackOff: 5 * time.Second, StatusCode: 500},
 			retry: true, backOff: 5 * time.Second,
-			wantMessage: "soap: GetPhoneCallInformation: server answered ErrorServerBusy (back off 5s): The server is busy",
+			wantMessage: "GetPhoneCallInformation: server answered ErrorServerBusy (back off 5s): The server is busy",
 		},
 		{
 			name: "EWS fault ErrorInvalidPhoneCallId", status: 500,
@@ -92,7 +92,7 @@ func TestErrorClassification(t *testing.T) {
 			want: &Fault{Operation: "GetCallInfo", Code: "InvalidCallIdException", String: "The call identifier isn't valid.",
 				ExceptionType: "InvalidCallIdException", StatusCode: 500},
 			notFound:    true,
-			wantMessage: "soap: GetCallInfo: server answered InvalidCallIdException: The call identifier isn't valid.",
+			wantMessage: "GetCallInfo: server answered InvalidCallIdException: The call identifier isn't valid.",
 		},
 		{
 			name: "UM fault with HTTP 200", dialect: DialectUM2007, status: 200, call: "disconnect",
@@ -106,7 +106,7 @@ func TestErrorClassification(t *testing.T) {
 			header: http.Header{"Www-Authenticate": {"Negotiate", "NTLM"}},
 			want: &HTTPError{Operation: "GetPhoneCallInformation", StatusCode: 401, Status: "401 Unauthorized",
 				ContentType: "text/xml; charset=utf-8", Authenticate: []string{"Negotiate", "NTLM"}},
-			wantMessage: "soap: GetPhoneCallInformation: server answered HTTP 401 Unauthorized (offers Negotiate, NTLM)",
+			wantMessage: "GetPhoneCallInformation: server answered HTTP 401 Unauthorized (offers Negotiate, NTLM)",
 		},
 		{
 			name: "503 Retry-After seconds", status: 503,
@@ -115,14 +115,24 @@ func TestErrorClassification(t *testing.T) {
 			want: &HTTPError{Operation: "GetPhoneCallInformation", StatusCode: 503, Status: "503 Service Unavailable",
 				ContentType: "text/plain", Snippet: "EWS requests are queuing", RetryAfter: 2 * time.Minute},
 			retry: true, backOff: 2 * time.Minute,
-			wantMessage: `soap: GetPhoneCallInformation: server answered HTTP 503 Service Unavailable (retry after 2m0s): text/plain "EWS requests are queuing"`,
+			wantMessage: `GetPhoneCallInformation: server answered HTTP 503 Service Unavailable (retry after 2m0s): "EWS requests are queuing"`,
 		},
 		{
 			name: "HTML 500 error page", status: 500,
 			header: http.Header{"Content-Type": {"text/html; charset=utf-8"}},
 			body:   []byte(longHTML),
 			want: &HTTPError{Operation: "GetPhoneCallInformation", StatusCode: 500, Status: "500 Internal Server Error",
-				ContentType: "text/html; charset=utf-8", Snippet: sanitize(longHTML[:snippetBytes], snippetBytes)},
+				ContentType: "text/html; charset=utf-8", Snippet: "Server Error in '/EWS' Application."},
+			retry:       true,
+			wantMessage: `GetPhoneCallInformation: server answered HTTP 500 Internal Server Error: "Server Error in '/EWS' Application."`,
+		},
+		{
+			// Without a title, the first line of text stands for the page.
+			name: "HTML 503 page without a title", status: 503,
+			header: http.Header{"Content-Type": {"text/html"}},
+			body:   []byte("<html><body>\n<h1>Service Unavailable</h1>\n<p>HTTP Error 503. The service is unavailable.</p></body></html>"),
+			want: &HTTPError{Operation: "GetPhoneCallInformation", StatusCode: 503, Status: "503 Service Unavailable",
+				ContentType: "text/html", Snippet: "Service Unavailable"},
 			retry: true,
 		},
 		{
@@ -179,8 +189,8 @@ func TestErrorClassification(t *testing.T) {
 			if strings.Contains(msg, "TAIL-MUST-NOT-LEAK") || strings.ContainsAny(msg, "\r\n") || len(msg) > 600 {
 				t.Errorf("Error() leaks the body or spans lines: %q", msg)
 			}
-			if !strings.HasPrefix(msg, "soap: ") {
-				t.Errorf("Error() = %q, want the soap: prefix", msg)
+			if strings.Contains(msg, "soap:") {
+				t.Errorf("Error() = %q: a Go package prefix means nothing to a user", msg)
 			}
 		})
 	}
@@ -200,7 +210,7 @@ func TestHostileResponses(t *testing.T) {
 			name:    "memory exhaustion: body over MaxResponseBytes",
 			body:    append(envelopeWith(""), make([]byte, MaxResponseBytes)...),
 			wantErr: ErrResponseTooLarge,
-			wantMsg: "soap: GetPhoneCallInformation: response refused (HTTP 200): response body larger than the 8388608-byte cap",
+			wantMsg: "GetPhoneCallInformation: response refused (HTTP 200): response body larger than the 8388608-byte cap",
 		},
 		{
 			name: "entity expansion (billion laughs): DOCTYPE with entities",
@@ -223,7 +233,7 @@ func TestHostileResponses(t *testing.T) {
 		{
 			name:    "truncated response",
 			body:    fixture(t, "ews_getphonecallinformation_response.xml")[:400],
-			wantMsg: "soap: GetPhoneCallInformation: malformed response (HTTP 200): XML syntax error",
+			wantMsg: "GetPhoneCallInformation: malformed response (HTTP 200): XML syntax error",
 		},
 		{
 			name:    "not XML at all",
@@ -308,12 +318,12 @@ func TestRetryableTransportErrors(t *testing.T) {
 		retry bool
 	}{
 		{"nil", nil, false},
-		{"cancelled", fmt.Errorf("soap: x: %w", context.Canceled), false},
-		{"deadline", fmt.Errorf("soap: x: %w", context.DeadlineExceeded), true},
-		{"unrelated error", fmt.Errorf("soap: x: %w", errors.New("wrapped")), false},
-		{"unexpected EOF", fmt.Errorf("soap: x: %w", io.ErrUnexpectedEOF), true},
-		{"io EOF", fmt.Errorf("soap: x: POST: %w", io.EOF), true},
-		{"ECONNRESET", fmt.Errorf("soap: x: %w", syscall.ECONNRESET), true},
+		{"cancelled", fmt.Errorf("x: %w", context.Canceled), false},
+		{"deadline", fmt.Errorf("x: %w", context.DeadlineExceeded), true},
+		{"unrelated error", fmt.Errorf("x: %w", errors.New("wrapped")), false},
+		{"unexpected EOF", fmt.Errorf("x: %w", io.ErrUnexpectedEOF), true},
+		{"io EOF", fmt.Errorf("x: POST: %w", io.EOF), true},
+		{"ECONNRESET", fmt.Errorf("x: %w", syscall.ECONNRESET), true},
 		{"401", &HTTPError{StatusCode: 401}, false},
 		{"404", &HTTPError{StatusCode: 404}, false},
 		{"502", &HTTPError{StatusCode: 502}, true},

@@ -10,7 +10,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -73,7 +75,7 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
 		}
 		ln := &lane{transport: tr, rt: tr}
 		if ntlm {
-			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{tr}}}
+			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{wrapLeg(tr, tr)}}}
 		}
 		l.all = append(l.all, ln)
 		l.release(ln)
@@ -106,6 +108,26 @@ func (l *lanes) closeIdle() {
 		ln.transport.CloseIdleConnections()
 	}
 }
+
+// wrapLeg lets a test stand between the Negotiator and the transport.
+var wrapLeg = func(_ *http.Transport, rt http.RoundTripper) http.RoundTripper { return rt }
+
+// legConns counts the distinct connections one request's handshake legs
+// rode, through an httptrace hook; the legs run one after another, so it
+// needs no lock.
+type legConns struct {
+	seen []net.Conn
+}
+
+func (l *legConns) got(info httptrace.GotConnInfo) {
+	if !slices.Contains(l.seen, info.Conn) {
+		l.seen = append(l.seen, info.Conn)
+	}
+}
+
+// maxSplitRetries bounds how often a handshake split across connections
+// is started over.
+const maxSplitRetries = 2
 
 // freeUnauthorized buffers and closes the body of a 401 answer. The
 // Negotiator keeps the first 401 open until its handshake ends, and with
@@ -156,14 +178,14 @@ func tlsConfig(opts Options) (*tls.Config, error) {
 	}
 	pem, err := os.ReadFile(opts.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("soap: reading CA file: %w", err)
+		return nil, fmt.Errorf("reading CA file: %w", err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("soap: CA file %s holds no PEM certificates", opts.CAFile)
+		return nil, fmt.Errorf("CA file %s holds no PEM certificates", opts.CAFile)
 	}
 	cfg.RootCAs = pool
 	return cfg, nil
@@ -193,7 +215,7 @@ type endpoint struct {
 func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer, error) {
 	ln, err := e.lanes.acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("soap: %s: waiting for a free connection: %w", op, err)
+		return nil, fmt.Errorf("%s: waiting for a free connection: %w", op, err)
 	}
 	defer e.lanes.release(ln)
 
@@ -202,25 +224,43 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	var legErr error
-	ctx = context.WithValue(ctx, legErrorKey{}, &legErr)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url, bytes.NewReader(payload))
-	if err != nil {
-		return nil, fmt.Errorf("soap: %s: %w", op, err)
-	}
-	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
-	req.Header.Set("Accept", "text/xml")
-	req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
-	req.Header.Set("User-Agent", e.userAgent)
-	e.authorize(req)
 
-	resp, err := ln.rt.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && legErr != nil {
-		resp.Body.Close()
-		err = legErr
-	}
-	if err != nil {
-		return nil, e.transportError(parent, ctx, op, err)
+	var resp *http.Response
+	for try := 0; ; try++ {
+		var legErr error
+		var legs legConns
+		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
+		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
+		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+		req.Header.Set("Accept", "text/xml")
+		req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
+		req.Header.Set("User-Agent", e.userAgent)
+		e.authorize(req)
+
+		resp, err = ln.rt.RoundTrip(req)
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && legErr != nil {
+			resp.Body.Close()
+			err = legErr
+		}
+		if err != nil {
+			return nil, e.transportError(parent, ctx, op, err)
+		}
+		// NTLM authenticates a connection, and net/http drops a
+		// connection whose request it has not finished writing 50 ms
+		// after the answer came (a loaded machine, the race detector):
+		// the next leg then starts on a new connection, where the
+		// server has no challenge to check it against and answers 401.
+		// That 401 says nothing about the credentials; start over.
+		if resp.StatusCode == http.StatusUnauthorized && len(legs.seen) > 1 && try < maxSplitRetries {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			continue
+		}
+		break
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp.Body)
@@ -242,16 +282,15 @@ func (e *endpoint) transportError(parent, ctx context.Context, op string, err er
 	if parent.Err() != nil {
 		// The caller gave up (an interrupt, the run's deadline), not
 		// this request's own timeout.
-		return fmt.Errorf("soap: %s: stopped before %s answered: %w", op, e.url, context.Cause(parent))
+		return fmt.Errorf("%s: stopped before %s answered: %w", op, e.url, context.Cause(parent))
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-		return fmt.Errorf("soap: %s: no answer from %s within %s: %w", op, e.url, e.timeout, err)
+		return fmt.Errorf("%s: no answer from %s within %s: %w", op, e.url, Round(e.timeout), err)
 	}
-	var unknownCA x509.UnknownAuthorityError
-	if errors.As(err, &unknownCA) {
-		return fmt.Errorf("soap: %s: POST %s: %w (set a CA file to trust the server's certificate authority)", op, e.url, err)
+	if certificateError(err) {
+		return fmt.Errorf("%s: POST %s: %w (if the server's certificate is issued by your own certificate authority, set ca_file in the exchange block to a PEM file of it)", op, e.url, err)
 	}
-	return fmt.Errorf("soap: %s: POST %s: %w", op, e.url, err)
+	return fmt.Errorf("%s: POST %s: %w", op, e.url, err)
 }
 
 // bodyBuffers are reused to read answers, which are a few kilobytes: the
@@ -288,4 +327,16 @@ func roundTrip[T any](ctx context.Context, ep *endpoint, op string, payload []by
 // noResult adapts a parser of an answer that carries no payload.
 func noResult(parse func(*answer) error) func(*answer) (struct{}, error) {
 	return func(a *answer) (struct{}, error) { return struct{}{}, parse(a) }
+}
+
+// certificateError reports whether err is the server's TLS certificate
+// failing verification, which ca_file is the usual cure for.
+func certificateError(err error) bool {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		invalid   x509.CertificateInvalidError
+		hostname  x509.HostnameError
+		verify    *tls.CertificateVerificationError
+	)
+	return errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &hostname) || errors.As(err, &verify)
 }

@@ -67,18 +67,18 @@ func TestNewRefusesUnsafeOrInvalidOptions(t *testing.T) {
 		want string
 	}{
 		{"basic over http", Options{URL: "http://mail/EWS/Exchange.asmx", Auth: AuthBasic, Username: "u", Password: secret},
-			"soap: refusing to send basic credentials over plain http to mail"},
+			"refusing to send basic credentials over plain http to mail"},
 		{"bearer over http", Options{URL: "http://mail/EWS/Exchange.asmx", Auth: AuthBearer, Token: secret},
-			"soap: refusing to send bearer credentials over plain http"},
+			"refusing to send bearer credentials over plain http"},
 		{"credentials in URL", Options{URL: "https://u:" + secret + "@mail/EWS/Exchange.asmx"},
 			"must not carry credentials"},
 		{"relative URL", Options{URL: "/EWS/Exchange.asmx"}, "must be an absolute http:// or https:// URL"},
 		{"ftp URL", Options{URL: "ftp://mail/x"}, "must be an absolute http:// or https:// URL"},
-		{"unknown dialect", Options{URL: "https://mail/x", Dialect: "soap12"}, `soap: unknown dialect "soap12"`},
-		{"unknown auth", Options{URL: "https://mail/x", Auth: "kerberos", Password: secret}, `soap: unknown auth "kerberos"`},
+		{"unknown dialect", Options{URL: "https://mail/x", Dialect: "soap12"}, `unknown dialect "soap12"`},
+		{"unknown auth", Options{URL: "https://mail/x", Auth: "kerberos", Password: secret}, `unknown auth "kerberos"`},
 		{"ntlm without user", Options{URL: "https://mail/x", Auth: AuthNTLM, Password: secret}, "ntlm authentication needs a username"},
 		{"bearer without token", Options{URL: "https://mail/x", Auth: AuthBearer}, "needs a token"},
-		{"CA file missing", Options{URL: "https://mail/x", CAFile: filepath.Join(dir, "nope.pem")}, "soap: reading CA file"},
+		{"CA file missing", Options{URL: "https://mail/x", CAFile: filepath.Join(dir, "nope.pem")}, "reading CA file"},
 		{"CA file without certificates", Options{URL: "https://mail/x", CAFile: noCerts}, "holds no PEM certificates"},
 	}
 	for _, tt := range tests {
@@ -269,7 +269,7 @@ func TestTLSVerification(t *testing.T) {
 
 	c := mustNew(t, Options{URL: srv.URL, Auth: AuthBasic, Username: "u", Password: "p"})
 	err := c.Disconnect(context.Background(), "id")
-	if err == nil || !strings.Contains(err.Error(), "set a CA file") {
+	if err == nil || !strings.Contains(err.Error(), "set ca_file") {
 		t.Errorf("untrusted certificate: err = %v, want a verification error with a hint", err)
 	}
 	for name, opts := range map[string]Options{

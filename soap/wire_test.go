@@ -80,7 +80,11 @@ func TestWireSamples(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := newRecorder(200, fixture(t, tt.response))
 			srv := newServer(t, rec)
-			c := mustNew(t, Options{URL: srv.URL + "/EWS/Exchange.asmx", Dialect: tt.dialect})
+			path := "/EWS/Exchange.asmx"
+			if tt.dialect == DialectUM2007 {
+				path = "/UnifiedMessaging/Service.asmx"
+			}
+			c := mustNew(t, Options{URL: srv.URL + path, Dialect: tt.dialect})
 
 			got, err := tt.call(context.Background(), c)
 			if err != nil {

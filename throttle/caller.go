@@ -29,9 +29,11 @@ type Caller struct {
 	p                      Policy
 	lookupOp, disconnectOp string
 
-	gate    gate
-	limiter *limiter
-	stats   counters
+	gate     gate
+	limiter  *limiter
+	health   health
+	inflight inflight
+	stats    counters
 }
 
 var _ soap.Caller = (*Caller)(nil)
@@ -40,7 +42,11 @@ var _ soap.Caller = (*Caller)(nil)
 func Wrap(inner soap.Caller, p Policy) *Caller {
 	p = p.withDefaults()
 	c := &Caller{inner: inner, p: p, limiter: newLimiter(p.Parallelism, p.RecoverAfter)}
-	c.lookupOp, c.disconnectOp = operationNames(inner)
+	c.health.proveFirst = p.ProveFirst
+	c.lookupOp, c.disconnectOp = "GetPhoneCallInformation", "DisconnectPhoneCall"
+	if n, ok := inner.(soap.OperationNamer); ok {
+		c.lookupOp, c.disconnectOp = n.OperationNames()
+	}
 	return c
 }
 
@@ -71,22 +77,41 @@ func (c *Caller) Close() { c.inner.Close() }
 func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context) error) error {
 	var last error
 	unanswered := false // some attempt got no answer, so it may have taken effect
+	// finish words every final error: after an unanswered attempt the
+	// operation may have taken effect, whatever stopped the retries (a
+	// back-off too long, the exchange given up, an interrupt).
+	finish := func(err error) error { return maybeApplied(err, unanswered) }
 	for n := 1; ; n++ {
 		if n > 1 {
 			if err := c.pause(ctx, c.p.delay(n-1)); err != nil {
-				return c.stopped(op, err, last)
+				return finish(c.stopped(op, err, last))
 			}
+		}
+		prover, err := c.health.enter(ctx)
+		if err != nil {
+			if xe := (*ExchangeError)(nil); errors.As(err, &xe) {
+				if unanswered {
+					return finish(xe)
+				}
+				// Never sent, or every attempt sent was answered: the
+				// operation cannot have taken effect.
+				return &NotSentError{Operation: op, Err: xe}
+			}
+			return finish(c.stopped(op, err, last))
 		}
 		gen, err := c.admit(ctx, op, last)
 		if err != nil {
-			return err
+			c.health.leave(prover)
+			return finish(err)
 		}
 		c.stats.attempts.Add(1)
 		if n > 1 {
 			c.stats.retries.Add(1)
 		}
 		actx, cancel := context.WithTimeout(ctx, c.p.Timeout)
+		done := c.inflight.start(n)
 		err = attempt(actx)
+		done()
 		if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 			// The attempt ran out of time, whatever the inner caller
 			// made of that: go-ntlmssp reports a transport error in
@@ -98,9 +123,11 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			// Our caller gave up; the error already says so, and says
 			// nothing about the exchange.
 			c.limiter.release()
-			return err
+			c.health.leave(prover)
+			return finish(err)
 		}
 		transient, wait := c.heed(gen, err)
+		fatal := c.health.record(prover, err, transient, wait, c.p.Clock.Now(), c.p)
 		// Only now that the gate and the limit reflect this answer may
 		// a queued request have the slot.
 		c.limiter.release()
@@ -109,16 +136,21 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 		}
 		last = err
 		switch {
+		case fatal != nil:
+			if !soap.Answered(err) {
+				unanswered = true
+			}
+			return finish(fatal)
 		case !transient:
-			return maybeApplied(err, unanswered)
+			return finish(err)
 		case wait > c.p.MaxBackoff:
-			return maybeApplied(&BackoffError{Operation: operation(err, op), Wait: wait, Max: c.p.MaxBackoff, Sent: true, Err: err}, unanswered)
+			return finish(&BackoffError{Operation: operation(err, op), Wait: wait, Max: c.p.MaxBackoff, Sent: true, Err: err})
 		case n >= c.p.MaxAttempts:
-			return maybeApplied(&GiveUpError{Operation: operation(err, op), Attempts: n, Err: err}, unanswered)
+			return finish(&GiveUpError{Operation: operation(err, op), Attempts: n, Err: err})
 		}
-		// Remembered for the attempts to come: this one may have
-		// taken effect although no answer said so.
 		if !soap.Answered(err) {
+			// Remembered for the attempts to come: this one may have
+			// taken effect although no answer said so.
 			unanswered = true
 		}
 	}
@@ -138,7 +170,7 @@ func (c *Caller) heed(gen uint64, err error) (transient bool, wait time.Duration
 		c.gate.closeUntil(c.p.Clock.Now().Add(wait), err)
 	}
 	switch {
-	case overloaded(err):
+	case soap.Overloaded(err):
 		c.stats.throttled.Add(1)
 		c.limiter.overloaded(gen)
 	case !transient:
@@ -199,9 +231,9 @@ func (c *Caller) pause(ctx context.Context, d time.Duration) error {
 // stopped words a wait cut short by ctx.
 func (c *Caller) stopped(op string, ctxErr, last error) error {
 	if last == nil {
-		return fmt.Errorf("throttle: %s not sent: %w", op, ctxErr)
+		return fmt.Errorf("%s not sent: %w", op, ctxErr)
 	}
-	return fmt.Errorf("throttle: %s not retried: %w; last answer: %w", op, ctxErr, last)
+	return fmt.Errorf("%s not retried: %w; last answer: %w", op, ctxErr, last)
 }
 
 // Stats is what a Caller has done so far, for reporting.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -29,8 +28,11 @@ func (e *BackoffError) Error() string {
 	if e.Sent {
 		what = "not retried"
 	}
-	return fmt.Sprintf("throttle: exchange asked to back off %s, more than -max-backoff %s; %s %s: %v",
-		e.Wait, e.Max, e.Operation, what, e.Err)
+	// The answer that asked for the wait may be another request's:
+	// quote what it said without the operation it was about.
+	said := strings.TrimPrefix(e.Err.Error(), operation(e.Err, "")+": ")
+	return fmt.Sprintf("the exchange asked to back off %s, more than -max-backoff %s; %s %s: %s",
+		soap.Round(e.Wait), soap.Round(e.Max), e.Operation, what, said)
 }
 
 func (e *BackoffError) Unwrap() error { return e.Err }
@@ -45,8 +47,8 @@ type GiveUpError struct {
 
 func (e *GiveUpError) Error() string {
 	// The last error usually names the same operation: say it once.
-	last := strings.TrimPrefix(e.Err.Error(), "throttle: "+e.Operation+": ")
-	return fmt.Sprintf("throttle: %s failed %d times, giving up; last: %s", e.Operation, e.Attempts, last)
+	last := strings.TrimPrefix(e.Err.Error(), e.Operation+": ")
+	return fmt.Sprintf("%s failed %d times, giving up; last: %s", e.Operation, e.Attempts, last)
 }
 
 func (e *GiveUpError) Unwrap() error { return e.Err }
@@ -64,37 +66,10 @@ type timeoutError struct {
 func (e *timeoutError) Error() string {
 	// The inner error only restates the timeout (or is the misleading
 	// 401 described above), so it is not repeated.
-	return fmt.Sprintf("throttle: %s: no answer within %s", e.operation, e.after)
+	return fmt.Sprintf("%s: no answer within %s", e.operation, soap.Round(e.after))
 }
 
 func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }
-
-// overloadCodes are the answers that say "too many requests" rather than
-// "something broke": they halve the concurrency limit.
-var overloadCodes = map[string]bool{
-	"ErrorServerBusy":                   true,
-	"ErrorExceededConnectionCount":      true,
-	"ServerBusyException":               true, // UM 2007's name for ErrorServerBusy
-	"OverPlayOnPhoneCallLimitException": true,
-}
-
-// overloaded reports whether err is the exchange saying it is overloaded.
-func overloaded(err error) bool {
-	var (
-		fault *soap.Fault
-		rerr  *soap.ResponseError
-		herr  *soap.HTTPError
-	)
-	switch {
-	case errors.As(err, &fault):
-		return overloadCodes[fault.Code] || overloadCodes[fault.ResponseCode] || overloadCodes[fault.ExceptionType]
-	case errors.As(err, &rerr):
-		return overloadCodes[rerr.Code]
-	case errors.As(err, &herr):
-		return herr.StatusCode == http.StatusServiceUnavailable || herr.StatusCode == http.StatusTooManyRequests
-	}
-	return false
-}
 
 // operation names the wire operation behind err, or fallback when err does
 // not say.
@@ -122,16 +97,6 @@ func operation(err error, fallback string) string {
 	return op
 }
 
-// operationNames are the wire names of inner's two operations, so that an
-// error about a request that was never sent still names it as the
-// server would.
-func operationNames(inner soap.Caller) (lookup, disconnect string) {
-	if _, ok := inner.(*soap.UMClient); ok {
-		return "GetCallInfo", "Disconnect"
-	}
-	return "GetPhoneCallInformation", "DisconnectPhoneCall"
-}
-
 // MaybeAppliedError marks a final error after which the operation may
 // still have taken effect: an earlier attempt was sent and got no answer,
 // even though the last one was answered (with a 503, say). For a
@@ -151,7 +116,8 @@ func (e *MaybeAppliedError) MaybeApplied() bool { return true }
 // itself is an answer, which would otherwise hide that. A "not found"
 // after an unanswered disconnect most likely means that disconnect worked.
 func maybeApplied(err error, unanswered bool) error {
-	if !unanswered || (!soap.Answered(err) && !errors.Is(err, soap.ErrCallNotFound)) {
+	var m *MaybeAppliedError
+	if !unanswered || errors.As(err, &m) {
 		return err
 	}
 	return &MaybeAppliedError{Err: err}

@@ -117,12 +117,12 @@ func TestBackOffBeyondMaxBackoffFails(t *testing.T) {
 		"ErrorServerBusy BackOffMilliseconds": {
 			answer:   serverBusy(opInfo, 5*time.Minute),
 			wait:     5 * time.Minute,
-			wantText: "throttle: exchange asked to back off 5m0s, more than -max-backoff 1m0s; GetPhoneCallInformation not retried: soap: GetPhoneCallInformation: server answered ErrorServerBusy (back off 5m0s)",
+			wantText: "the exchange asked to back off 5m0s, more than -max-backoff 1m0s; GetPhoneCallInformation not retried: server answered ErrorServerBusy (back off 5m0s)",
 		},
 		"503 Retry-After": {
 			answer:   httpError(opInfo, http.StatusServiceUnavailable, 10*time.Minute),
 			wait:     10 * time.Minute,
-			wantText: "throttle: exchange asked to back off 10m0s, more than -max-backoff 1m0s; GetPhoneCallInformation not retried: soap: GetPhoneCallInformation: server answered HTTP 503 (retry after 10m0s)",
+			wantText: "the exchange asked to back off 10m0s, more than -max-backoff 1m0s; GetPhoneCallInformation not retried: server answered HTTP 503 (retry after 10m0s)",
 		},
 	}
 	for name, tc := range cases {
@@ -151,7 +151,7 @@ func TestBackOffBeyondMaxBackoffFails(t *testing.T) {
 			// operation, while the back-off lasts.
 			clock.Advance(time.Minute)
 			err = c.Disconnect(context.Background(), "b")
-			want := "throttle: exchange asked to back off " + (tc.wait - time.Minute).String() + ", more than -max-backoff 1m0s; DisconnectPhoneCall not sent: "
+			want := "the exchange asked to back off " + (tc.wait - time.Minute).String() + ", more than -max-backoff 1m0s; DisconnectPhoneCall not sent: "
 			if !errors.As(err, &be) || be.Sent || !strings.HasPrefix(err.Error(), want) {
 				t.Errorf("second call: err = %v, want prefix %q", err, want)
 			}

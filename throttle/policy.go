@@ -12,11 +12,19 @@ import (
 
 // Defaults for zero Policy fields.
 const (
-	DefaultMaxAttempts  = 8
+	// A request gets DefaultMaxAttempts tries of DefaultTimeout each
+	// (enough that transient faults at 10-20% of requests do not fail
+	// calls);
+	// an exchange that answers none of DefaultDownAfter requests in a row
+	// before it has answered once is given up, so a hung exchange costs
+	// about DefaultDownAfter × DefaultTimeout, not minutes.
+	DefaultMaxAttempts  = 5
 	DefaultBaseDelay    = 200 * time.Millisecond
 	DefaultMaxDelay     = 10 * time.Second
 	DefaultMaxBackoff   = vocab.DefaultMaxBackoff
 	DefaultTimeout      = vocab.DefaultTimeout
+	DefaultDownAfter    = 3
+	DefaultBusyAfter    = 3
 	DefaultRecoverAfter = 5
 )
 
@@ -51,6 +59,22 @@ type Policy struct {
 	Parallelism int
 	// RecoverAfter is how many successes raise a lowered limit by one.
 	RecoverAfter int
+
+	// Exchange names the exchange in errors that give it up.
+	Exchange string
+	// DownAfter is how many attempts in a row may fail (no answer, a
+	// refused connection, 5xx, a back-off past MaxBackoff) before the
+	// exchange is declared down and every request to it fails at once.
+	// Once the exchange has answered, Parallelism more are allowed, since
+	// requests in flight together tend to fail together.
+	DownAfter int
+	// ProveFirst sends one request at a time until the exchange has
+	// answered once, so that wrong credentials cost one failed login,
+	// not one per request in flight.
+	ProveFirst bool
+	// BusyAfter is how many server-advised back-offs in a row are waited
+	// out before the exchange is declared overloaded.
+	BusyAfter int
 
 	// Clock measures and waits out delays; nil is the real clock. Tests
 	// inject a fake one so that back-offs take no real time. Per-attempt
@@ -89,6 +113,12 @@ func (p Policy) withDefaults() Policy {
 	}
 	if p.Parallelism <= 0 {
 		p.Parallelism = soap.DefaultParallelism
+	}
+	if p.DownAfter <= 0 {
+		p.DownAfter = DefaultDownAfter
+	}
+	if p.BusyAfter <= 0 {
+		p.BusyAfter = DefaultBusyAfter
 	}
 	if p.RecoverAfter <= 0 {
 		p.RecoverAfter = DefaultRecoverAfter

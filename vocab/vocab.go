@@ -76,7 +76,7 @@ const (
 	// exchange: Exchange 2010's default EWSMaxConcurrency.
 	DefaultParallelism = 10
 	// DefaultTimeout bounds one request.
-	DefaultTimeout = 60 * time.Second
+	DefaultTimeout = 8 * time.Second
 	// DefaultMaxBackoff is the longest server-advised wait accepted.
 	DefaultMaxBackoff = 5 * time.Minute
 )

@@ -11,7 +11,7 @@ import (
 )
 
 func defaultOp() Operation {
-	return Operation{Parallelism: 10, MaxDisconnects: -1, Timeout: time.Minute, MaxBackoff: 5 * time.Minute, NotFound: "warn"}
+	return Operation{Parallelism: 10, MaxDisconnects: -1, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn"}
 }
 
 func TestParsePlan(t *testing.T) {
@@ -31,7 +31,7 @@ func TestParsePlan(t *testing.T) {
 		},
 		"everything": {
 			[]string{"-parallelism=3", "-target=end_call.a", "-exclude", `end_call.b["x"]`, "-max-disconnects=5", "-no-color", "-json", "-out=p.plan", "-detailed-exitcode"},
-			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON, Timeout: time.Minute, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, Out: "p.plan", DetailedExitCode: true}, "",
+			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, Out: "p.plan", DetailedExitCode: true}, "",
 		},
 		"bad var":          {[]string{"-var", "novalue"}, nil, "Failed to parse command-line flags"},
 		"zero parallelism": {[]string{"-parallelism=0"}, nil, "Invalid parallelism"},
@@ -67,7 +67,7 @@ func TestParseApply(t *testing.T) {
 		wantErr string
 	}{
 		"fresh plan":                        {[]string{"-auto-approve"}, &Apply{Operation: defaultOp(), AutoApprove: true}, ""},
-		"saved plan":                        {[]string{"-parallelism=2", "p.plan"}, &Apply{Operation: Operation{Parallelism: 2, MaxDisconnects: -1, Timeout: time.Minute, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, PlanFile: "p.plan"}, ""},
+		"saved plan":                        {[]string{"-parallelism=2", "p.plan"}, &Apply{Operation: Operation{Parallelism: 2, MaxDisconnects: -1, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, PlanFile: "p.plan"}, ""},
 		"saved plan refuses planning flags": {[]string{"-var=a=1", "-target=end_call.x", "p.plan"}, nil, "Can't set planning options with a saved plan"},
 		"two files":                         {[]string{"a.plan", "b.plan"}, nil, "Too many command line arguments"},
 	}

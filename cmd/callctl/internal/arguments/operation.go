@@ -39,7 +39,7 @@ func (o *Operation) addFlags(fs *flag.FlagSet) {
 	fs.Var((*repeated)(&o.Excludes), "exclude", "never act on this call address (repeatable)")
 	fs.IntVar(&o.MaxDisconnects, "max-disconnects", -1, "refuse a plan that would disconnect more than N calls (-1: no cap)")
 	fs.BoolVar(&o.NoColor, "no-color", false, "disable colour")
-	fs.DurationVar(&o.Timeout, "timeout", vocab.DefaultTimeout, "give up on one request after this long (it is retried)")
+	fs.DurationVar(&o.Timeout, "timeout", vocab.DefaultTimeout, "give up on one request after this long (it is retried; an exchange that answers none of its first three requests is given up)")
 	fs.DurationVar(&o.Deadline, "deadline", 0, "give up on the whole run after this long (0: no deadline)")
 	fs.DurationVar(&o.MaxBackoff, "max-backoff", vocab.DefaultMaxBackoff, "fail calls the server asks to wait longer than this (0: never wait)")
 	fs.StringVar(&o.NotFound, "not-found", string(reconcile.NotFoundWarn), "a call the exchange does not know: warn, or error (refuse the plan)")

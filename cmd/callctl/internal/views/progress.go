@@ -69,6 +69,11 @@ func (p *progress) line() string {
 		left := time.Duration(float64(p.total-int(done)) / rate * float64(time.Second))
 		s += fmt.Sprintf(", about %s left", left.Round(time.Second))
 	}
+	if p.v.waiting != nil {
+		for _, w := range p.v.waiting() {
+			s += "; " + w
+		}
+	}
 	return s
 }
 

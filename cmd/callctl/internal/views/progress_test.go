@@ -40,3 +40,14 @@ func TestProgress(t *testing.T) {
 		}
 	}
 }
+
+// The progress line says what the run is waiting for.
+func TestProgressSaysWhatItWaitsFor(t *testing.T) {
+	var out testbuf.Buffer
+	v := NewView(&Streams{Out: &out}, true)
+	v.WaitingFrom(func() []string { return []string{"waiting for exchange corp: no answer for 20s, attempt 2 of 3"} })
+	p := &progress{v: v, verb: "Looked up", total: 1, start: time.Now()}
+	if got, want := p.line(), "; waiting for exchange corp: no answer for 20s, attempt 2 of 3"; !strings.HasSuffix(got, want) {
+		t.Errorf("line = %q, want it to end %q", got, want)
+	}
+}

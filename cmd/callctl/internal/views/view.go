@@ -44,7 +44,15 @@ type View struct {
 	mu      sync.Mutex // serialises writes from concurrent hooks
 	status  bool       // a progress status line is on screen; guarded by mu
 	files   map[string]*hcl.File
+	// waiting says what the run is waiting for (reconcile.Waiting), for
+	// the progress line; nil until WaitingFrom.
+	waiting func() []string
 }
+
+// WaitingFrom gives the progress line a source of "waiting for exchange
+// corp: no answer for 20s, attempt 2 of 3" notes. Call it before the run
+// starts.
+func (v *View) WaitingFrom(f func() []string) { v.waiting = f }
 
 // NewView makes a view. Colour is on only when stdout is a terminal,
 // NO_COLOR is unset or empty (as no-color.org defines it), and -no-color

@@ -1,0 +1,232 @@
+package throttle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/callctl/callctl/soap"
+)
+
+// health is what a Caller has learnt about its exchange as a whole, as
+// opposed to one request: whether it has answered at all yet, and whether
+// it has failed so consistently that sending more requests would only
+// waste the operator's time or, for refused credentials, lock the account.
+//
+// Until the exchange has answered once, requests go one at a time: with a
+// wrong password the first one fails the login and the others are never
+// sent, so a run costs the account one failed login, not one per call.
+type health struct {
+	mu sync.Mutex
+	// proven is set once an answer other than a refusal of the
+	// credentials has come back: the credentials work and the other
+	// lanes may open.
+	proven bool
+	// proving is non-nil while one request is out to prove the exchange;
+	// it is closed when that request is back.
+	proving chan struct{}
+	// fails counts attempts in a row that got no usable answer
+	// (timeouts, refused connections, 5xx, resets); busy counts
+	// server-advised back-offs in a row, each waited out before the next
+	// counts (busyUntil). since is when the current run of either began.
+	fails     int
+	busy      int
+	busyUntil time.Time
+	since     time.Time
+	// fatal, once set, fails every later request at once.
+	fatal *ExchangeError
+	// proveFirst is Policy.ProveFirst.
+	proveFirst bool
+}
+
+// enter waits until a request may go out: at once when the exchange has
+// answered before; otherwise after the request proving it, or as the
+// prover itself (prover true, which the caller must pass to record).
+// It fails at once when the exchange has been given up.
+func (h *health) enter(ctx context.Context) (prover bool, err error) {
+	for {
+		h.mu.Lock()
+		switch {
+		case h.fatal != nil:
+			h.mu.Unlock()
+			return false, h.fatal
+		case h.proven || !h.proveFirst:
+			h.mu.Unlock()
+			return false, nil
+		case h.proving == nil:
+			h.proving = make(chan struct{})
+			h.mu.Unlock()
+			return true, nil
+		}
+		ch := h.proving
+		h.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+}
+
+// leave ends a prover's turn without an answer to judge (its caller gave
+// up), letting the next request prove the exchange.
+func (h *health) leave(prover bool) {
+	if !prover {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.endProving()
+}
+
+func (h *health) endProving() {
+	if h.proving != nil {
+		close(h.proving)
+		h.proving = nil
+	}
+}
+
+// record judges one attempt's outcome and returns the error that gives
+// the exchange up, if this outcome did. transient and wait are
+// soap.Retryable's verdict; n is the attempt's number for its call.
+func (h *health) record(prover bool, err error, transient bool, wait time.Duration, now time.Time, p Policy) *ExchangeError {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if prover {
+		h.endProving()
+	}
+	if h.fatal != nil {
+		return h.fatal
+	}
+	if err == nil || !transient && !soap.AuthFailed(err) && !past(wait, p) {
+		// Any real answer, even "not found" or a refusal of this one
+		// request, shows the exchange working.
+		h.proven = true
+		h.fails, h.busy = 0, 0
+		return nil
+	}
+	if h.fails == 0 && h.busy == 0 {
+		h.since = now
+	}
+	switch {
+	case soap.AuthFailed(err):
+		h.fatal = &ExchangeError{Exchange: p.Exchange, Kind: KindAuth, For: now.Sub(h.since), Err: err}
+	case soap.Overloaded(err) && wait > 0 && !past(wait, p):
+		// The exchange answered, so the credentials are good; it asks
+		// for patience, which is given BusyAfter times in a row.
+		h.proven = true
+		h.fails = 0
+		if now.Before(h.busyUntil) {
+			return nil // an answer to a request sent during the same back-off
+		}
+		h.busy++
+		h.busyUntil = now.Add(wait)
+		if h.busy >= p.BusyAfter {
+			h.fatal = &ExchangeError{Exchange: p.Exchange, Kind: KindOverloaded, For: now.Sub(h.since), Count: h.busy, Err: err}
+		}
+	case soapAnswer(err) && !past(wait, p):
+		// A SOAP fault (busy without a back-off, a transient server
+		// error) comes from a working exchange: the request is retried
+		// but the exchange is not counted down.
+		h.proven = true
+		h.fails = 0
+	default:
+		// No answer, a refused connection, an HTTP 5xx page, or a
+		// back-off longer than callctl waits.
+		h.busy = 0
+		h.fails++
+		limit := p.DownAfter
+		if h.proven {
+			// Requests that were in flight together fail together;
+			// an exchange that has answered is given a whole round of
+			// them more before it is called down.
+			limit += p.Parallelism
+		}
+		if h.fails >= limit {
+			h.fatal = &ExchangeError{Exchange: p.Exchange, Kind: KindDown, For: now.Sub(h.since), Count: h.fails, Err: err}
+		}
+	}
+	if h.fatal != nil {
+		return h.fatal
+	}
+	return nil
+}
+
+// soapAnswer reports whether err is an answer in SOAP, which only a
+// working exchange sends.
+func soapAnswer(err error) bool {
+	var (
+		fault *soap.Fault
+		rerr  *soap.ResponseError
+	)
+	return errors.As(err, &fault) || errors.As(err, &rerr)
+}
+
+// past reports whether a server-advised wait is longer than callctl waits.
+func past(wait time.Duration, p Policy) bool { return wait > p.MaxBackoff }
+
+// given returns the error that gave the exchange up, nil while it has not.
+func (h *health) given() *ExchangeError {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.fatal
+}
+
+// Kinds of ExchangeError.
+const (
+	KindAuth       = "auth"       // the credentials were refused
+	KindDown       = "down"       // no usable answer to many requests in a row
+	KindOverloaded = "overloaded" // back-off after back-off
+)
+
+// ExchangeError says an exchange has been given up for the rest of the
+// run; every request to it fails with the same ExchangeError, so that the
+// cause is reported once, not once per call. Err is the answer (or its
+// absence) that settled it: errors.As finds the *soap.HTTPError of a
+// refused login in it.
+type ExchangeError struct {
+	Exchange string // the exchange's name in the policy, may be empty
+	Kind     string // KindAuth, KindDown or KindOverloaded
+	For      time.Duration
+	Count    int // failures or back-offs in a row
+	Err      error
+}
+
+func (e *ExchangeError) Error() string {
+	name := "the exchange"
+	if e.Exchange != "" {
+		name = "exchange " + e.Exchange
+	}
+	switch e.Kind {
+	case KindAuth:
+		return fmt.Sprintf("authentication failed for %s: %v; no further request was sent to it, so that the account is not locked out", name, e.Err)
+	case KindOverloaded:
+		return fmt.Sprintf("%s is overloaded: it asked callctl to back off %d times in a row over %s (last answer: %v); its remaining calls were not tried. Run again later, or lower -parallelism",
+			name, e.Count, soap.Round(e.For), e.Err)
+	}
+	what := "failed"
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		what = "got no answer"
+	}
+	return fmt.Sprintf("%s is down: %d requests in a row %s over %s (last: %v); its remaining calls were not tried. Check that the exchange is up and reachable, or give each request longer with -timeout",
+		name, e.Count, what, soap.Round(e.For), e.Err)
+}
+
+func (e *ExchangeError) Unwrap() error { return e.Err }
+
+// NotSentError is the error of a request that was never sent because its
+// exchange had been given up (Err, an *ExchangeError). It reads exactly
+// as Err, so that every call held up by one cause is reported together.
+type NotSentError struct {
+	Operation string
+	Err       error
+}
+
+func (e *NotSentError) Error() string { return e.Err.Error() }
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// NotSent says the request never left callctl, so it cannot have taken
+// effect.
+func (e *NotSentError) NotSent() bool { return true }
