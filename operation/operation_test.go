@@ -31,6 +31,7 @@ type recorder struct {
 	applied   *reconcile.ApplyResult
 	cancelled bool
 	retried   bool
+	saved     []*SavedPlan
 }
 
 var _ ApplyView = (*recorder)(nil)
@@ -44,6 +45,7 @@ func (r *recorder) SetConfigSources(map[string]*hcl.File) {}
 func (r *recorder) Planning(calls, exchanges int)         { r.planning = [2]int{calls, exchanges} }
 func (r *recorder) DataSourceRead(*config.DataSource)     {}
 func (r *recorder) Plan(p *reconcile.Plan)                { r.plans = append(r.plans, p) }
+func (r *recorder) SavedPlan(sp *SavedPlan)               { r.saved = append(r.saved, sp) }
 func (r *recorder) Retried(reconcile.RetryStats)          { r.retried = true }
 func (r *recorder) Hooks() []reconcile.Hook               { return nil }
 func (r *recorder) Applying(n int)                        { r.applying = n }
@@ -227,8 +229,8 @@ func TestPlanSavesAndApplyLoadsIt(t *testing.T) {
 		t.Errorf("after apply: c-1 %s, c-2 %s", f.state(t, "c-1"), f.state(t, "c-2"))
 	}
 	entries := readJournal(t, areq.JournalPath())
-	if entries[0].PlanHash != saved.Inputs.PolicyHash {
-		t.Errorf("journal records plan hash %q, want %q", entries[0].PlanHash, saved.Inputs.PolicyHash)
+	if entries[0].PlanHash != saved.Digest() {
+		t.Errorf("journal records plan hash %q, want the digest %q", entries[0].PlanHash, saved.Digest())
 	}
 }
 
