@@ -249,7 +249,15 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 		return p, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: capitalize(strings.TrimPrefix(err.Error(), "planfile: ")) + "."})
 	}
 	now.Salt, now.Targets, now.Excludes, now.MaxDisconnects = f.Inputs.Salt, f.Inputs.Targets, f.Inputs.Excludes, f.Inputs.MaxDisconnects
-	problems := f.Stale(now)
+	problems, edited := f.Stale(now)
+	if edited {
+		return p, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Saved plan does not match its fingerprint",
+			Detail: fmt.Sprintf("The -var, -var-file, -target, -exclude or -max-disconnects values recorded in %s are not the ones its fingerprint covers: the file was edited after it was made. Nothing was disconnected. Do not apply it; make the plan again and review that. Signed plans (%s) make such edits detectable even when the fingerprint is recomputed.",
+				path, planfile.KeyEnv),
+		})
+	}
 	problems = append(problems, dataSourceProblems(f, policy)...)
 	if len(problems) > 0 {
 		return p, append(diags, &hcl.Diagnostic{

@@ -161,22 +161,22 @@ func writeGroups(h io.Writer, groups ...map[string]string) {
 // Stale compares the inputs the plan was made from with now, the inputs
 // of the policy as loaded again for apply with the file's own -var,
 // -var-file, -target, -exclude and cap. It returns what differs, in words;
-// nothing when the plan is current.
-func (f *File) Stale(now *Inputs) []string {
+// nothing when the plan is current. edited is true when all the policy
+// decides is equal, so the rest (the file's own record) disagrees with its
+// fingerprint: the file was edited.
+func (f *File) Stale(now *Inputs) (changes []string, edited bool) {
 	if f.FormatVersion == "1" {
 		now.fingerprintV1()
 	} else {
 		now.Fingerprint()
 	}
 	if now.PolicyHash == f.Inputs.PolicyHash {
-		return nil
+		return nil, false
 	}
 	if changes := f.Inputs.Changes(now); len(changes) > 0 {
-		return changes
+		return changes, false
 	}
-	// Everything the fingerprint covers that the policy decides is
-	// equal, so the rest (from the file itself) disagrees with the hash.
-	return []string{"the plan file's recorded inputs (-var, -var-file, -target, -exclude, -max-disconnects) do not match its fingerprint: the file was edited after it was made"}
+	return nil, true
 }
 
 // Changes lists what differs between the inputs a plan was made from (in)
