@@ -245,8 +245,8 @@ func Encode(f *File, key *Key) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("planfile: encoding plan: %w", err)
 	}
-	if n := snapshotBytes(f.DataSources); n > MaxSnapshotBytes {
-		return nil, fmt.Errorf("planfile: the data sources' records take %d bytes, more than the %d a plan file may hold", n, MaxSnapshotBytes)
+	if n := snapshotBytes(f.DataSources); n > maxSnapshotBytes {
+		return nil, fmt.Errorf("planfile: the data sources' records take %d bytes, more than the %d a plan file may hold", n, maxSnapshotBytes)
 	}
 	f.digest = digestOf(canon)
 	f.Signature = nil
@@ -287,6 +287,9 @@ const (
 	// (JSON lines, before the file's escaping).
 	MaxSnapshotBytes = 256 << 20
 )
+
+// maxSnapshotBytes is MaxSnapshotBytes, lowered by tests.
+var maxSnapshotBytes = MaxSnapshotBytes
 
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
 var ErrNotPlanFile = errors.New("planfile: not a callctl plan file")

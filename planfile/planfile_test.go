@@ -375,3 +375,20 @@ func TestWriteReplacesSymlink(t *testing.T) {
 		t.Errorf("plan file is %v (%v), want a regular file with mode 0600", info.Mode(), err)
 	}
 }
+
+// The records a plan keeps are bounded on writing and on reading.
+func TestSnapshotsAreBounded(t *testing.T) {
+	f := goldenFileV2()
+	within, err := Encode(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { maxSnapshotBytes = n }(maxSnapshotBytes)
+	maxSnapshotBytes = len(f.DataSources[0].Snapshot) - 1
+	if _, err := Encode(goldenFileV2(), nil); err == nil || !strings.Contains(err.Error(), "data sources' records take") {
+		t.Errorf("Encode: err = %v, want a size refusal", err)
+	}
+	if _, err := Decode(bytes.NewReader(within)); err == nil || !strings.Contains(err.Error(), "data sources' records take") {
+		t.Errorf("Decode: err = %v, want a size refusal", err)
+	}
+}

@@ -195,8 +195,8 @@ func (w *wireFile) check() error {
 		seen[d.Address] = true
 		total += len(d.Snapshot)
 	}
-	if total > MaxSnapshotBytes {
-		return fmt.Errorf("planfile: the data sources' records take %d bytes, more than the %d a plan file may hold", total, MaxSnapshotBytes)
+	if total > maxSnapshotBytes {
+		return fmt.Errorf("planfile: the data sources' records take %d bytes, more than the %d a plan file may hold", total, maxSnapshotBytes)
 	}
 	if s := w.Signature; s != nil {
 		if s.Algorithm != signatureAlgorithm {
