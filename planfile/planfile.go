@@ -355,14 +355,15 @@ func decodeV2(b []byte) (*File, error) {
 		return nil, err
 	}
 	f := fromWire(&w)
-	sig := w.Signature
-	w.Signature = nil
-	canon, err := json.Marshal(&w)
+	// The digest is of the content as Encode would write it (an omitted
+	// list and an empty one are the same plan), so it is the same
+	// however the file was laid out, and what the signature covers.
+	canon, err := json.Marshal(toWire(f))
 	if err != nil {
 		return nil, fmt.Errorf("planfile: encoding plan: %w", err)
 	}
 	f.digest = digestOf(canon)
-	if sig != nil {
+	if sig := w.Signature; sig != nil {
 		f.Signature = &Signature{Algorithm: sig.Algorithm, KeyID: sig.KeyID, Value: sig.Value}
 	}
 	return f, nil
