@@ -1,8 +1,10 @@
 package operation
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +47,43 @@ end_call "x" {
 	}
 	if got := policyEnviron(req.Environ); len(got) != 1 || got[0] != "OTHER=1" {
 		t.Errorf("policyEnviron = %q", got)
+	}
+}
+
+// A signed plan file holds neither the plan key nor the key its variable
+// fingerprints are keyed with, and apply reports the digest plan did.
+func TestSignedPlanKeepsItsKeysOut(t *testing.T) {
+	const secret = "0123456789abcdef0123456789abcdef-key"
+	f := newFixture(t, 0)
+	req := &PlanRequest{Request: f.request(), Out: "p.plan"}
+	req.Environ = []string{planfile.KeyEnv + "=" + secret}
+	view := &recorder{}
+	if res := Plan(context.Background(), req, view); res.Status != StatusOK {
+		t.Fatalf("plan status %d: %q", res.Status, view.summaries())
+	}
+	b, err := os.ReadFile(filepath.Join(f.dir, "p.plan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := planfile.Read(filepath.Join(f.dir, "p.plan"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := planfile.NewKey([]byte(secret))
+	for _, leak := range []string{secret, planfile.VariableKey(saved.Inputs.Salt, key)} {
+		if strings.Contains(string(b), leak) {
+			t.Errorf("the plan file holds %q", leak)
+		}
+	}
+	if saved.Verify(key) != nil || view.saved[0].KeyID != key.ID() || view.saved[0].Digest != saved.Digest() {
+		t.Errorf("saved %+v; file digest %s, verify %v", view.saved[0], saved.Digest(), saved.Verify(key))
+	}
+	areq := &ApplyRequest{Request: Request{Dir: f.dir, Connect: f.request().Connect, Version: "0.0.0-test", Environ: req.Environ}, PlanFile: "p.plan"}
+	aview := &recorder{}
+	if res := Apply(context.Background(), context.Background(), areq, aview); res.Status != StatusOK {
+		t.Fatalf("apply status %d: %q", res.Status, aview.summaries())
+	}
+	if aview.saved[0].Digest != saved.Digest() || aview.saved[0].KeyID != key.ID() {
+		t.Errorf("apply reported %+v", aview.saved[0])
 	}
 }
