@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,7 +22,7 @@ import (
 func checkStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	if err := walkStrict(dec, reflect.TypeOf(v).Elem(), ""); err != nil {
+	if err := walkStrict(dec, reflect.TypeOf(v).Elem(), nil); err != nil {
 		return err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -32,22 +33,53 @@ func checkStrict(b []byte, v any) error {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-func walkStrict(dec *json.Decoder, t reflect.Type, path string) error {
+// jsonPath is where the walk is, built into a string only for an error:
+// a plan of 100,000 calls has a million places.
+type jsonPath struct {
+	parent *jsonPath
+	key    string // a struct field; or a map key when mapKey
+	index  int    // a list element, when key is "" and !mapKey
+	mapKey bool
+}
+
+func (p *jsonPath) String() string {
+	if p == nil {
+		return "the plan file"
+	}
+	var parts []string
+	for ; p != nil; p = p.parent {
+		switch {
+		case p.mapKey:
+			parts = append(parts, fmt.Sprintf("[%q]", p.key))
+		case p.key != "":
+			parts = append(parts, "."+p.key)
+		default:
+			parts = append(parts, fmt.Sprintf("[%d]", p.index))
+		}
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteString(parts[i])
+	}
+	return strings.TrimPrefix(b.String(), ".")
+}
+
+func walkStrict(dec *json.Decoder, t reflect.Type, path *jsonPath) error {
 	tok, err := dec.Token()
 	if err != nil {
-		return fmt.Errorf("%s: %v", where(path), err)
+		return fmt.Errorf("%s: %v", path, err)
 	}
 	if tok == nil {
 		// A nil list or map is harmless; a null change or field is not.
 		if t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 			return nil
 		}
-		return fmt.Errorf("%s is null", where(path))
+		return fmt.Errorf("%s is null", path)
 	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	wrong := func(want string) error { return fmt.Errorf("%s is not %s", where(path), want) }
+	wrong := func(want string) error { return fmt.Errorf("%s is not %s", path, want) }
 	switch {
 	case t == timeType:
 		if _, ok := tok.(string); !ok {
@@ -70,7 +102,7 @@ func walkStrict(dec *json.Decoder, t reflect.Type, path string) error {
 			return wrong("a list")
 		}
 		for i := 0; dec.More(); i++ {
-			if err := walkStrict(dec, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := walkStrict(dec, t.Elem(), &jsonPath{parent: path, index: i}); err != nil {
 				return err
 			}
 		}
@@ -79,30 +111,29 @@ func walkStrict(dec *json.Decoder, t reflect.Type, path string) error {
 		if tok != json.Delim('{') {
 			return wrong("an object")
 		}
-		seen := map[string]bool{}
+		var fields map[string]reflect.Type
+		if t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		}
+		seen := make(map[string]bool, len(fields))
 		for dec.More() {
 			kt, err := dec.Token()
 			if err != nil {
-				return fmt.Errorf("%s: %v", where(path), err)
+				return fmt.Errorf("%s: %v", path, err)
 			}
 			key := kt.(string) // object keys are strings
-			sub := path + "." + key
-			if path == "" {
-				sub = key
-			}
+			sub := &jsonPath{parent: path, key: key, mapKey: fields == nil}
 			if seen[key] {
-				return fmt.Errorf("%s is given twice", where(sub))
+				return fmt.Errorf("%s is given twice", sub)
 			}
 			seen[key] = true
 			elem := t.Elem
-			if t.Kind() == reflect.Struct {
-				f, ok := fieldByJSONName(t, key)
+			if fields != nil {
+				ft, ok := fields[key]
 				if !ok {
-					return fmt.Errorf("%s: unknown field %q", where(path), key)
+					return fmt.Errorf("%s: unknown field %q", path, key)
 				}
-				elem = func() reflect.Type { return f.Type }
-			} else {
-				sub = fmt.Sprintf("%s[%q]", path, key)
+				elem = func() reflect.Type { return ft }
 			}
 			if err := walkStrict(dec, elem(), sub); err != nil {
 				return err
@@ -113,26 +144,26 @@ func walkStrict(dec *json.Decoder, t reflect.Type, path string) error {
 		return fmt.Errorf("planfile: no strict rule for %v", t) // a wire struct gained a new kind of field
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %v", where(path), err)
+		return fmt.Errorf("%s: %v", path, err)
 	}
 	return nil
 }
 
-// fieldByJSONName finds the field whose json name is exactly name.
-func fieldByJSONName(t reflect.Type, name string) (reflect.StructField, bool) {
+// fieldCache holds jsonFields' answers by type.
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
+// jsonFields maps each field's exact json name to its type.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if tag == name {
-			return f, true
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+			m[name] = f.Type
 		}
 	}
-	return reflect.StructField{}, false
-}
-
-func where(path string) string {
-	if path == "" {
-		return "the plan file"
-	}
-	return path
+	fieldCache.Store(t, m)
+	return m
 }
