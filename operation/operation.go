@@ -97,6 +97,9 @@ type PlanView interface {
 	Planning(calls, exchanges int)
 	// Plan shows the plan.
 	Plan(*reconcile.Plan)
+	// SavedPlan reports the plan file plan -out wrote or apply is
+	// carrying out, with its digest, for a reviewer to compare.
+	SavedPlan(*SavedPlan)
 	// Retried reports how much retrying and throttling the run met.
 	Retried(reconcile.RetryStats)
 	// Hooks are passed to the planner and applier for progress output.
@@ -145,8 +148,8 @@ type Result struct {
 type Planned struct {
 	Plan    *reconcile.Plan
 	Callers map[string]soap.Caller
-	// PlanHash is the saved plan's policy fingerprint, when the plan came
-	// from a file.
+	// PlanHash is the saved plan's digest (planfile.File.Digest), when
+	// the plan came from a file: the journal records it.
 	PlanHash string
 	// Timings measure the stages, for callbench.
 	Timings Timings

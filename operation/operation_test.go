@@ -31,6 +31,7 @@ type recorder struct {
 	applied   *reconcile.ApplyResult
 	cancelled bool
 	retried   bool
+	saved     []*SavedPlan
 }
 
 var _ ApplyView = (*recorder)(nil)
@@ -44,6 +45,7 @@ func (r *recorder) SetConfigSources(map[string]*hcl.File) {}
 func (r *recorder) Planning(calls, exchanges int)         { r.planning = [2]int{calls, exchanges} }
 func (r *recorder) DataSourceRead(*config.DataSource)     {}
 func (r *recorder) Plan(p *reconcile.Plan)                { r.plans = append(r.plans, p) }
+func (r *recorder) SavedPlan(sp *SavedPlan)               { r.saved = append(r.saved, sp) }
 func (r *recorder) Retried(reconcile.RetryStats)          { r.retried = true }
 func (r *recorder) Hooks() []reconcile.Hook               { return nil }
 func (r *recorder) Applying(n int)                        { r.applying = n }
@@ -197,7 +199,8 @@ func TestPlanSavesAndApplyLoadsIt(t *testing.T) {
 	f := newFixture(t, 0)
 	req := &PlanRequest{Request: f.request(), Out: "p.plan"}
 	req.Excludes = []string{`end_call.stuck["c-2"]`}
-	if res := Plan(context.Background(), req, &recorder{}); res.Status != StatusOK {
+	planView := &recorder{}
+	if res := Plan(context.Background(), req, planView); res.Status != StatusOK {
 		t.Fatalf("plan status %d", res.Status)
 	}
 	path := filepath.Join(f.dir, "p.plan")
@@ -226,9 +229,13 @@ func TestPlanSavesAndApplyLoadsIt(t *testing.T) {
 	if f.state(t, "c-1") != "Disconnected" || f.state(t, "c-2") != "Connected" {
 		t.Errorf("after apply: c-1 %s, c-2 %s", f.state(t, "c-1"), f.state(t, "c-2"))
 	}
+	// The digest plan reported is the one apply reports and journals.
+	if len(planView.saved) != 1 || len(view.saved) != 1 || planView.saved[0].Digest != view.saved[0].Digest || view.saved[0].Digest != saved.Digest() || !view.saved[0].Loaded {
+		t.Errorf("digests reported: plan %+v, apply %+v; file %s", planView.saved, view.saved, saved.Digest())
+	}
 	entries := readJournal(t, areq.JournalPath())
-	if entries[0].PlanHash != saved.Inputs.PolicyHash {
-		t.Errorf("journal records plan hash %q, want %q", entries[0].PlanHash, saved.Inputs.PolicyHash)
+	if entries[0].PlanHash != saved.Digest() {
+		t.Errorf("journal records plan hash %q, want the digest %q", entries[0].PlanHash, saved.Digest())
 	}
 }
 

@@ -35,17 +35,20 @@ func Plan(ctx context.Context, req *PlanRequest, view PlanView) *Result {
 	view.Plan(p.Plan)
 	view.Retried(p.RetryStats())
 	if req.Out != "" {
-		if diags := p.Save(req.Out); diags.HasErrors() {
+		sp, diags := p.Save(req.Out)
+		if diags.HasErrors() {
 			view.Diagnostics(diags)
 			return &Result{Status: StatusError, Plan: p.Plan}
 		}
+		view.SavedPlan(sp)
 	}
 	return &Result{Status: StatusOK, Plan: p.Plan}
 }
 
 // loadPolicy loads the policy in req.Dir with the given variables, giving
-// the view every diagnostic's source.
-func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, view SourceView) (*config.Policy, hcl.Diagnostics) {
+// the view every diagnostic's source. A zero planTime means now (or
+// config.PlanTimestampEnv).
+func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, planTime time.Time, view SourceView) (*config.Policy, hcl.Diagnostics) {
 	loader := config.NewLoader()
 	resolved := make([]string, len(varFiles))
 	for i, f := range varFiles {
@@ -61,9 +64,11 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 	policy, diags := loader.Load(req.Dir, config.LoadOptions{
 		Vars:      vars,
 		VarFiles:  resolved,
-		Environ:   req.Environ,
+		Environ:   policyEnviron(req.Environ),
 		Data:      data,
 		SavedPlan: req.savedPlan,
+		// A saved plan is replayed at the instant it was made.
+		PlanTimestamp: planTime,
 	})
 	view.SetConfigSources(loader.Files())
 	return policy, diags
@@ -73,7 +78,7 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 // as validate does: it reads no inventory and runs no command, since it
 // checks the policy, not the world.
 func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics) {
-	return loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, view)
+	return loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, time.Time{}, view)
 }
 
 // MakePlan loads the policy, selects the calls, connects, looks them up and
@@ -82,8 +87,8 @@ func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics)
 // caller closes it.
 func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
 	start := time.Now()
-	p := &Planned{req: req, inputs: inputs{vars: req.Vars, varFiles: req.VarFiles, targets: req.Targets, excludes: req.Excludes}}
-	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{}, view)
+	p := &Planned{req: req, inputs: inputs{vars: req.Vars, varFiles: req.VarFiles, targets: req.Targets, excludes: req.Excludes, maxDisconnects: req.MaxDisconnects}}
+	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{}, time.Time{}, view)
 	if diags.HasErrors() {
 		return p, diags
 	}

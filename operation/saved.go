@@ -1,7 +1,11 @@
 package operation
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,41 +21,136 @@ type inputs struct {
 	policy            *config.Policy
 	vars, varFiles    []string
 	targets, excludes []string
+	maxDisconnects    int
 }
 
-// fingerprint fingerprints the plan's inputs with salt.
-func (p *Planned) fingerprint(salt string) (*planfile.Inputs, hcl.Diagnostics) {
-	in, err := planfile.InputsOf(p.inputs.policy, p.inputs.varFiles, p.req.path, p.inputs.vars, salt)
-	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: capitalize(strings.TrimPrefix(err.Error(), "planfile: ")) + "."}}
-	}
-	return in, nil
+// SavedPlan describes a plan file as it was written (plan -out) or read
+// (apply), for the view: its digest is what a reviewer compares.
+type SavedPlan struct {
+	Path string
+	// Digest is the file's digest (planfile.File.Digest).
+	Digest string
+	// KeyID is the id of the key it was signed with; empty when unsigned.
+	KeyID string
+	// Loaded is true when apply read the file (and checked its signature
+	// if it has one), false when plan wrote it.
+	Loaded bool
 }
 
-// Save writes the plan file for plan -out.
-func (p *Planned) Save(path string) hcl.Diagnostics {
-	salt, err := planfile.NewSalt()
+// planKey returns the plan key the environment configures, or nil.
+func planKey(environ []string) (*planfile.Key, hcl.Diagnostics) {
+	key, err := planfile.KeyFromEnviron(environ)
 	if err != nil {
-		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Failed to save the plan", Detail: capitalize(strings.TrimPrefix(err.Error(), "planfile: ")) + "."}}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid plan key",
+			Detail:   capitalize(strings.TrimPrefix(err.Error(), "planfile: ")) + ". Nothing was saved or disconnected.",
+		}}
 	}
-	in, diags := p.fingerprint(salt)
-	if diags.HasErrors() {
-		return diags
+	return key, nil
+}
+
+// policyEnviron is the environment a policy sees (env(), CALLCTL_VAR_,
+// inventory commands): the process's, less the plan key, which a policy
+// could otherwise copy into a reason or hand to a command.
+func policyEnviron(environ []string) []string {
+	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return k == planfile.KeyEnv || k == planfile.KeyFileEnv
+	})
+}
+
+// localVarFile returns the var-file path p (relative to the request's
+// directory, or absolute) as a slash-separated path relative to the policy
+// directory, or false when it is not inside it, symbolic links followed.
+// A saved plan names its var-files so, and apply reads no other.
+func (r *Request) localVarFile(p string) (string, bool) {
+	dir, err := filepath.Abs(r.Dir)
+	if err != nil {
+		return "", false
 	}
-	in.Targets, in.Excludes = p.inputs.targets, p.inputs.excludes
-	f := &planfile.File{CallctlVersion: p.req.Version, CreatedAt: p.Plan.CreatedAt, Inputs: *in, Plan: p.Plan, PolicyDir: policyDirFor(p.req.path(path), p.req.Dir)}
-	if err := planfile.Write(p.req.path(path), f); err != nil {
-		return append(diags, &hcl.Diagnostic{
+	abs, err := filepath.Abs(r.path(p))
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", false
+	}
+	realDir, err1 := filepath.EvalSymlinks(dir)
+	real, err2 := filepath.EvalSymlinks(abs)
+	if err1 == nil && err2 == nil {
+		if r, err := filepath.Rel(realDir, real); err != nil || !filepath.IsLocal(r) {
+			return "", false
+		}
+	}
+	return filepath.ToSlash(rel), true
+}
+
+func varFileOutside(p, dir, why string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Var-file outside the policy directory",
+		Detail:   fmt.Sprintf("The var-file %q is not inside the policy directory %q (symbolic links followed). %s", p, dir, why),
+	}
+}
+
+// Save writes the plan file for plan -out, signed when a plan key is
+// configured.
+func (p *Planned) Save(path string) (*SavedPlan, hcl.Diagnostics) {
+	fail := func(err error) (*SavedPlan, hcl.Diagnostics) {
+		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Failed to save the plan",
-			Detail:   fmt.Sprintf("The plan could not be written to %s: %s.", path, err),
-		})
+			Detail:   fmt.Sprintf("The plan could not be written to %s: %s.", path, strings.TrimPrefix(err.Error(), "planfile: ")),
+		}}
 	}
-	return diags
+	key, diags := planKey(p.req.Environ)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	var varFiles []string
+	for _, f := range p.inputs.varFiles {
+		rel, ok := p.req.localVarFile(f)
+		if !ok {
+			diags = append(diags, varFileOutside(f, p.req.Dir, "Apply reads a saved plan's var-files again, from the policy directory only. Move the file into the policy directory, or give its values with -var or CALLCTL_VAR_ environment variables."))
+		}
+		varFiles = append(varFiles, rel)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	salt, err := planfile.NewSalt()
+	if err != nil {
+		return fail(err)
+	}
+	in, err := planfile.InputsOf(p.inputs.policy, varFiles, p.req.path, p.inputs.vars, planfile.VariableKey(salt, key))
+	if err != nil {
+		return fail(err)
+	}
+	in.Salt = salt
+	in.Targets, in.Excludes, in.MaxDisconnects = p.inputs.targets, p.inputs.excludes, p.inputs.maxDisconnects
+	in.Fingerprint()
+	f := &planfile.File{CallctlVersion: p.req.Version, CreatedAt: p.Plan.CreatedAt, PlanTimestamp: p.inputs.policy.PlanTimestamp, Inputs: *in, Plan: p.Plan, PolicyDir: policyDirFor(p.req.path(path), p.req.Dir)}
+	// The records each data source gave: apply replays them, so that it
+	// carries out this plan after the inventory has moved on.
+	for _, ds := range p.inputs.policy.DataSources {
+		if ds.Read {
+			f.DataSources = append(f.DataSources, planfile.DataSnapshot{Address: ds.Address, Records: ds.Records, Snapshot: ds.Snapshot})
+		}
+	}
+	if err := planfile.Write(p.req.path(path), f, key); err != nil {
+		return fail(err)
+	}
+	sp := &SavedPlan{Path: path, Digest: f.Digest()}
+	if key != nil {
+		sp.KeyID = key.ID()
+	}
+	return sp, nil
 }
 
 // ReadPlanFile reads a saved plan, as a diagnostic on failure. path is
-// resolved against dir.
+// resolved against dir. It does not check the signature.
 func ReadPlanFile(dir, path string) (*planfile.File, hcl.Diagnostics) {
 	r := &Request{Dir: dir}
 	f, err := planfile.Read(r.path(path))
@@ -59,49 +158,118 @@ func ReadPlanFile(dir, path string) (*planfile.File, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Failed to read the plan file",
-			Detail:   fmt.Sprintf("Reading %s: %s. Make a plan file with \"callctl plan -out=FILE\".", path, err),
+			Detail:   fmt.Sprintf("Reading %s: %s. Nothing was disconnected. Make a plan file with \"callctl plan -out=FILE\".", path, strings.TrimPrefix(err.Error(), "planfile: ")),
 		}}
 	}
 	return f, nil
 }
 
-// LoadSavedPlan reads a plan file, reloads the policy it was made from with
-// the variables it was made with, refuses a plan whose policy has changed
-// since, rebinds each change to its declaration (and guards) and connects.
-// Only req's Dir, Environ, Connect, Hooks and Version are used: the rest
-// comes from the file. The Planned it returns is never nil.
+// checkSignature checks a saved plan against the configured key: with a
+// key, the file must be signed with it; without one, a signed file
+// cannot be checked (nor its fingerprints recomputed) and is refused.
+func checkSignature(f *planfile.File, path string, key *planfile.Key) hcl.Diagnostics {
+	refuse := func(summary, detail string) hcl.Diagnostics {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail + " Nothing was disconnected."}}
+	}
+	if key == nil {
+		if f.Signature != nil {
+			return refuse("Signed plan, no plan key",
+				fmt.Sprintf("The plan file %s is signed (key id %s), but no plan key is configured, so its signature cannot be checked. Set %s or %s to the key it was signed with.", path, f.Signature.KeyID, planfile.KeyEnv, planfile.KeyFileEnv))
+		}
+		return nil
+	}
+	switch err := f.Verify(key); {
+	case err == nil:
+		return nil
+	case errors.Is(err, planfile.ErrUnsigned):
+		return refuse("Unsigned plan",
+			fmt.Sprintf("The plan file %s is not signed, and a plan key is configured (%s or %s), so only plans signed with it are applied. Make the plan again with the same key set.", path, planfile.KeyEnv, planfile.KeyFileEnv))
+	case errors.Is(err, planfile.ErrWrongKey):
+		return refuse("Plan signed with another key",
+			fmt.Sprintf("The plan file %s was signed with the key whose id is %s; the configured key's id is %s. Apply it with the key it was made with, or make the plan again.", path, f.Signature.KeyID, key.ID()))
+	default:
+		return refuse("Plan file signature does not match",
+			fmt.Sprintf("The plan file %s was changed after it was signed: its signature does not match its content (digest %s). Do not apply it; make the plan again and review that.", path, f.Digest()))
+	}
+}
+
+// LoadSavedPlan reads a plan file, checks its signature, reloads the policy
+// it was made from with the variables it was made with and the records its
+// data sources gave, refuses a plan whose policy has changed since, rebinds
+// each change to its declaration (and guards) and connects. Only req's
+// Dir, Environ, Connect, Hooks and Version are used: the rest comes from
+// the file. The Planned it returns is never nil.
 func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diagnostics) {
 	p := &Planned{req: req}
-	f, diags := ReadPlanFile(req.Dir, path)
+	key, diags := planKey(req.Environ)
+	if diags.HasErrors() {
+		return p, diags
+	}
+	f, moreDiags := ReadPlanFile(req.Dir, path)
+	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags
 	}
 	if diags := checkPolicyDir(req, path, f); diags.HasErrors() {
 		return p, diags
 	}
+	diags = append(diags, checkSignature(f, path, key)...)
+	if diags.HasErrors() {
+		return p, diags
+	}
+	sp := &SavedPlan{Path: path, Digest: f.Digest(), Loaded: true}
+	if f.Signature != nil {
+		sp.KeyID = f.Signature.KeyID
+	}
+	view.SavedPlan(sp)
+	for _, vf := range f.Inputs.VarFiles {
+		if _, ok := req.localVarFile(filepath.FromSlash(vf)); !ok {
+			diags = append(diags, varFileOutside(vf, req.Dir, "A saved plan's var-files are read from the policy directory only. Nothing was disconnected; make the plan again with the var-file inside the policy directory."))
+		}
+	}
+	if diags.HasErrors() {
+		return p, diags
+	}
+	snaps := map[string][]byte{}
+	for _, d := range f.DataSources {
+		snaps[d.Address] = d.Snapshot
+	}
+	// DataSkip with snapshots: each data source gives the plan's records,
+	// and one the plan has none of is not read (no command runs), then
+	// reported below.
 	loadReq := *req
 	loadReq.savedPlan = true // its hints must not suggest -var, which a plan file refuses
-	policy, moreDiags := loadPolicy(&loadReq, f.Inputs.Vars, f.Inputs.VarFiles, config.DataOptions{}, view)
+	policy, moreDiags := loadPolicy(&loadReq, f.Inputs.Vars, f.Inputs.VarFiles,
+		config.DataOptions{Mode: config.DataSkip, Snapshots: snaps}, f.PlanTimestamp, view)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags
 	}
-	p.inputs = inputs{policy: policy, vars: f.Inputs.Vars, varFiles: f.Inputs.VarFiles, targets: f.Inputs.Targets, excludes: f.Inputs.Excludes}
-	now, moreDiags := p.fingerprint(f.Inputs.Salt)
-	diags = append(diags, moreDiags...)
-	if diags.HasErrors() {
-		return p, diags
+	for _, ds := range policy.DataSources {
+		view.DataSourceRead(ds)
 	}
-	if now.PolicyHash != f.Inputs.PolicyHash {
-		changes := f.Inputs.Changes(now)
-		if len(changes) == 0 {
-			changes = []string{"the policy's fingerprint differs"}
-		}
+	p.inputs = inputs{policy: policy, vars: f.Inputs.Vars, varFiles: f.Inputs.VarFiles, targets: f.Inputs.Targets, excludes: f.Inputs.Excludes, maxDisconnects: f.Inputs.MaxDisconnects}
+	now, err := planfile.InputsOf(policy, f.Inputs.VarFiles, func(s string) string { return req.path(filepath.FromSlash(s)) }, f.Inputs.Vars, planfile.VariableKey(f.Inputs.Salt, key))
+	if err != nil {
+		return p, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: capitalize(strings.TrimPrefix(err.Error(), "planfile: ")) + "."})
+	}
+	now.Salt, now.Targets, now.Excludes, now.MaxDisconnects = f.Inputs.Salt, f.Inputs.Targets, f.Inputs.Excludes, f.Inputs.MaxDisconnects
+	problems, edited := f.Stale(now)
+	if edited {
+		return p, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Saved plan does not match its fingerprint",
+			Detail: fmt.Sprintf("The -var, -var-file, -target, -exclude or -max-disconnects values recorded in %s are not the ones its fingerprint covers: the file was edited after it was made. Nothing was disconnected. Do not apply it; make the plan again and review that. Signed plans (%s) make such edits detectable even when the fingerprint is recomputed.",
+				path, planfile.KeyEnv),
+		})
+	}
+	problems = append(problems, dataSourceProblems(f, policy)...)
+	if len(problems) > 0 {
 		return p, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Saved plan is stale",
 			Detail: fmt.Sprintf("The policy has changed since this plan was made (%s), so the plan may no longer say what the policy means:\n  - %s\n\nNothing was disconnected. Make a new plan with \"callctl plan -out=FILE\", review it, and apply that.",
-				f.CreatedAt.Format(time.RFC3339), strings.Join(changes, "\n  - ")),
+				f.CreatedAt.Format(time.RFC3339), strings.Join(problems, "\n  - ")),
 		})
 	}
 	calls, problems := reconcile.Rebind(f.Plan, policy.Calls, f.Inputs.Targets, f.Inputs.Excludes)
@@ -113,13 +281,44 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 				strings.Join(problems, "\n  - ")),
 		})
 	}
+	if n, most := f.Plan.Summary().ToDisconnect, f.Inputs.MaxDisconnects; most >= 0 && n > most {
+		return p, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Saved plan exceeds its -max-disconnects",
+			Detail:   fmt.Sprintf("The saved plan would disconnect %d calls, more than the %d its -max-disconnects allowed when it was made, so it was changed since. Nothing was disconnected. Make a new plan and review it.", n, most),
+		})
+	}
 	p.Callers, moreDiags = reconcile.Connect(policy, calls, req.Connect)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags
 	}
-	p.Plan, p.PlanHash = f.Plan, f.Inputs.PolicyHash
+	p.Plan, p.PlanHash = f.Plan, f.Digest()
 	return p, diags
+}
+
+// dataSourceProblems says where the data sources the policy declares now
+// and the records the plan holds disagree.
+func dataSourceProblems(f *planfile.File, policy *config.Policy) []string {
+	var out []string
+	held := map[string]planfile.DataSnapshot{}
+	for _, d := range f.DataSources {
+		held[d.Address] = d
+	}
+	for _, ds := range policy.DataSources {
+		d, ok := held[ds.Address]
+		switch {
+		case !ok || !ds.FromSnapshot:
+			out = append(out, fmt.Sprintf("%s: the plan holds no records of it", ds.Address))
+		case ds.Records != d.Records:
+			out = append(out, fmt.Sprintf("%s: the plan holds %d records but says %d", ds.Address, ds.Records, d.Records))
+		}
+		delete(held, ds.Address)
+	}
+	for _, addr := range slices.Sorted(maps.Keys(held)) {
+		out = append(out, fmt.Sprintf("%s: the plan holds its records, but the policy no longer declares it", addr))
+	}
+	return out
 }
 
 // capitalize starts an error message with a capital, for a diagnostic.

@@ -11,11 +11,15 @@ import (
 )
 
 // InputsOf fingerprints a loaded policy and the variables it was loaded
-// with, keyed with salt. varFiles are the -var-file paths as given (they
-// are recorded so), read through resolve; vars are the -var assignments.
-// A var-file that cannot be read is an error naming it.
-func InputsOf(policy *config.Policy, varFiles []string, resolve func(string) string, vars []string, salt string) (*Inputs, error) {
-	in := &Inputs{Salt: salt, Sources: map[string]string{}, Variables: map[string]string{}, Exchanges: map[string]string{}}
+// with, the variable and exchange fingerprints keyed with key (hex; see
+// VariableKey). varFiles are the -var-file paths as recorded, read through
+// resolve; vars are the -var assignments. A var-file that cannot be read
+// is an error naming it. The caller sets Salt, Targets, Excludes and
+// MaxDisconnects, then calls Fingerprint.
+func InputsOf(policy *config.Policy, varFiles []string, resolve func(string) string, vars []string, key string) (*Inputs, error) {
+	// Salt is left to the caller: key may be derived from the plan key,
+	// and must never be written to the file.
+	in := &Inputs{Sources: map[string]string{}, Variables: map[string]string{}, Exchanges: map[string]string{}}
 	for name, src := range policy.Sources {
 		in.Sources[name] = Hash(src)
 	}
@@ -34,16 +38,16 @@ func InputsOf(policy *config.Policy, varFiles []string, resolve func(string) str
 		if ex.Auth != nil {
 			desc += fmt.Sprintf("\nauth=%s\nusername=%s", ex.Auth.Kind, ex.Auth.Username)
 		}
-		in.Exchanges[name] = KeyedHash(salt, []byte(desc))
+		in.Exchanges[name] = KeyedHash(key, []byte(desc))
 	}
 	for name, v := range policy.Variables {
 		b, err := ctyjson.Marshal(v, v.Type())
 		if err != nil {
 			b = []byte(v.GoString())
 		}
-		// Keyed with the plan's salt: a plain hash of a short secret
-		// (a PIN, a password) could be reversed by guessing.
-		in.Variables[name] = KeyedHash(salt, b)
+		// Keyed: a plain hash of a short secret (a PIN, a password)
+		// could be reversed by guessing.
+		in.Variables[name] = KeyedHash(key, b)
 	}
 	for _, a := range vars {
 		name, _, _ := strings.Cut(a, "=")

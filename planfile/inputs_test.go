@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/reconcile"
 )
 
 const salt = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -46,7 +47,7 @@ func TestInputsOf(t *testing.T) {
 		t.Errorf("vars kept (-want +got):\n%s", d)
 	}
 	// Values are keyed hashes: neither the PIN nor the password appears.
-	b, _ := Encode(&File{Inputs: *in})
+	b, _ := Encode(&File{Inputs: *in, Plan: &reconcile.Plan{}}, nil)
 	for _, secret := range []string{"1234", "secret", Hash([]byte(`"1234"`))} {
 		if strings.Contains(string(b), secret) {
 			t.Errorf("the inputs give away %q", secret)

@@ -1,7 +1,13 @@
 // Package planfile saves a plan so that "callctl apply FILE" can carry out
 // exactly what a reviewer saw, and can tell when the policy has changed
-// since. A plan file holds call ids, states and fingerprints of the inputs;
-// never a credential, a token or a variable's value.
+// since. A plan file holds call ids, states, fingerprints of the inputs
+// and the records each data source gave; never a credential, a token or
+// a sensitive variable's value.
+//
+// A plan file is only as trustworthy as the way it travels: anyone who can
+// write it can make it say anything consistent with itself. Signing (see
+// Key) is what lets apply tell a file that was changed after it was made;
+// an unsigned file is checked for consistency with the policy only.
 package planfile
 
 import (
@@ -16,23 +22,30 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/callctl/callctl/internal/atomicfile"
 	"github.com/callctl/callctl/reconcile"
 )
 
-// FormatVersion is the version of the file layout. Readers refuse other
-// major versions.
-const FormatVersion = "1"
+// FormatVersion is the version of the file layout written. Readers refuse
+// other versions, except version 1, which loads unsigned (see wire_v1.go).
+const FormatVersion = "2"
 
 // File is a saved plan.
 type File struct {
 	FormatVersion  string
 	CallctlVersion string
 	CreatedAt      time.Time
+	// PlanTimestamp is the instant plantimestamp() returned while the
+	// plan was made; apply loads the policy with it. Zero in version 1.
+	PlanTimestamp time.Time
 	// Inputs fingerprints what the plan was made from.
 	Inputs Inputs
+	// DataSources are the records each data source gave the plan, which
+	// apply uses instead of reading the source again.
+	DataSources []DataSnapshot
 	// Plan is the plan as made, with each call's observed state and the
 	// time of its lookup.
 	Plan *reconcile.Plan
@@ -41,34 +54,58 @@ type File struct {
 	// move together), else absolute. Empty in plans made before it was
 	// recorded, which are applied wherever callctl runs.
 	PolicyDir string
+
+	// Signature is the file's signature: set by Encode when given a key,
+	// and by Decode from the file. Nil means unsigned.
+	Signature *Signature
+
+	// digest is the digest of the file's content, fixed when it was
+	// encoded or decoded (see Digest).
+	digest string
+}
+
+// DataSnapshot is what one data source gave a plan.
+type DataSnapshot struct {
+	// Address is the data source's address, data.inventory.NAME.
+	Address string
+	// Records is how many records Snapshot holds, for display and as a
+	// check when they are read back.
+	Records int
+	// Snapshot is the records as JSON lines.
+	Snapshot []byte
 }
 
 // Inputs records how a plan was made, so that apply can reload the same
 // policy and check nothing changed.
 type Inputs struct {
-	// PolicyHash covers every source file and every variable value.
+	// PolicyHash covers every field below but Salt (see Fingerprint).
 	PolicyHash string
-	// Sources maps each policy and var-file path to the sha256 of its
-	// content, to say which changed.
+	// Sources maps each policy file, each file read by file() and each
+	// var-file to the sha256 of its content, to say which changed.
 	Sources map[string]string
-	// Salt keys the variable fingerprints (hex, random per plan).
+	// Salt is random per plan; it keys the variable and exchange
+	// fingerprints (see VariableKey).
 	Salt string
-	// Variables maps each variable to HMAC-SHA256(Salt, value): values may
-	// be secrets, so they are never stored, nor hashed without a key.
+	// Variables maps every declared variable (from -var, var-files,
+	// CALLCTL_VAR_ or its default) to a keyed hash of its value: values
+	// may be secrets, so they are never stored, nor hashed without a key.
 	Variables map[string]string
 	// Exchanges maps each exchange to a keyed hash of its URL, dialect,
 	// server version, TLS settings and auth kind and user (no secret).
 	Exchanges map[string]string
-	// VarFiles are the -var-file paths the plan was made with, loaded
-	// again at apply. -var values of variables declared sensitive are not
-	// kept: such a plan can only be applied if the values come back
-	// through CALLCTL_VAR_ environment variables, which the variable
-	// fingerprints check.
+	// VarFiles are the -var-file paths the plan was made with, relative to
+	// the policy directory, loaded again at apply. -var values of
+	// sensitive variables are not kept: such a plan can only be applied if
+	// the values come back through CALLCTL_VAR_ environment variables,
+	// which the variable fingerprints check.
 	VarFiles []string
 	// Vars are the -var assignments, less those of sensitive variables.
 	Vars     []string
 	Targets  []string
 	Excludes []string
+	// MaxDisconnects is the plan's -max-disconnects (negative: no cap),
+	// checked again at apply. Version 2 only.
+	MaxDisconnects int
 }
 
 // Hash returns the sha256 hex of b.
@@ -77,7 +114,7 @@ func Hash(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// NewSalt returns a random key for KeyedHash.
+// NewSalt returns a random salt for Inputs.Salt.
 func NewSalt() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -86,30 +123,66 @@ func NewSalt() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// KeyedHash returns HMAC-SHA256 of b keyed with the hex salt.
-func KeyedHash(salt string, b []byte) string {
-	key, _ := hex.DecodeString(salt)
-	mac := hmac.New(sha256.New, key)
+// KeyedHash returns HMAC-SHA256 of b keyed with the hex key.
+func KeyedHash(key string, b []byte) string {
+	k, _ := hex.DecodeString(key)
+	mac := hmac.New(sha256.New, k)
 	mac.Write(b)
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// Fingerprint completes in: it fills PolicyHash from Sources and
-// Variables.
+// Fingerprint fills PolicyHash from every other field but Salt, in the
+// version 2 way: the file groups, then the lists in order (the order of
+// var-files and -vars is their precedence), then the cap. Each item is
+// quoted, so no two different inputs encode alike.
 func (in *Inputs) Fingerprint() {
 	h := sha256.New()
-	for _, group := range []map[string]string{in.Sources, in.Variables, in.Exchanges} {
-		keys := make([]string, 0, len(group))
-		for k := range group {
-			keys = append(keys, k)
+	writeGroups(h, in.Sources, in.Variables, in.Exchanges)
+	for _, list := range [][]string{in.VarFiles, in.Vars, in.Targets, in.Excludes} {
+		for _, s := range list {
+			fmt.Fprintf(h, "%q\n", s)
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		h.Write([]byte{0})
+	}
+	fmt.Fprintf(h, "max_disconnects=%d\n", in.MaxDisconnects)
+	in.PolicyHash = hex.EncodeToString(h.Sum(nil))
+}
+
+// fingerprintV1 is Fingerprint as version 1 had it: the groups only.
+func (in *Inputs) fingerprintV1() {
+	h := sha256.New()
+	writeGroups(h, in.Sources, in.Variables, in.Exchanges)
+	in.PolicyHash = hex.EncodeToString(h.Sum(nil))
+}
+
+func writeGroups(h io.Writer, groups ...map[string]string) {
+	for _, group := range groups {
+		for _, k := range sortedKeys(group) {
 			fmt.Fprintf(h, "%q=%s\n", k, group[k])
 		}
 		h.Write([]byte{0})
 	}
-	in.PolicyHash = hex.EncodeToString(h.Sum(nil))
+}
+
+// Stale compares the inputs the plan was made from with now, the inputs
+// of the policy as loaded again for apply with the file's own -var,
+// -var-file, -target, -exclude and cap. It returns what differs, in words;
+// nothing when the plan is current. edited is true when all the policy
+// decides is equal, so the rest (the file's own record) disagrees with its
+// fingerprint: the file was edited.
+func (f *File) Stale(now *Inputs) (changes []string, edited bool) {
+	if f.FormatVersion == "1" {
+		now.fingerprintV1()
+	} else {
+		now.Fingerprint()
+	}
+	if now.PolicyHash == f.Inputs.PolicyHash {
+		return nil, false
+	}
+	if changes := f.Inputs.Changes(now); len(changes) > 0 {
+		return changes, false
+	}
+	return nil, true
 }
 
 // Changes lists what differs between the inputs a plan was made from (in)
@@ -146,12 +219,19 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// Write saves f to path with mode 0600, atomically: a crash leaves the old
-// file or the new one, never half of one, and a symbolic link at path is
-// replaced rather than written through.
-func Write(path string, f *File) error {
-	f.FormatVersion = FormatVersion
-	b, err := Encode(f)
+// Digest is "sha256:" and the hex SHA-256 of the file's content in its
+// canonical encoding (compact JSON of everything but the signature), as
+// encoded or decoded: the same plan gives the same digest however the file
+// is laid out, and a reviewer can compare the digest plan printed with the
+// one apply prints.
+func (f *File) Digest() string { return f.digest }
+
+// Write saves f to path with mode 0600, atomically, signed with key unless
+// it is nil: a crash leaves the old file or the new one, never half of
+// one, and a symbolic link at path is replaced rather than written
+// through.
+func Write(path string, f *File, key *Key) error {
+	b, err := Encode(f, key)
 	if err != nil {
 		return err
 	}
@@ -161,40 +241,147 @@ func Write(path string, f *File) error {
 	return nil
 }
 
-// Encode returns f in the on-disk format (see wireFile), indented, with a
-// final newline.
-func Encode(f *File) ([]byte, error) {
-	b, err := json.MarshalIndent(toWire(f), "", "  ")
+// Encode returns f in the current format (see wireFile), indented, with a
+// final newline, signed with key unless it is nil. It sets f's
+// FormatVersion, Signature and digest.
+func Encode(f *File, key *Key) ([]byte, error) {
+	f.FormatVersion = FormatVersion
+	w := toWire(f)
+	canon, err := json.Marshal(w)
 	if err != nil {
 		return nil, fmt.Errorf("planfile: encoding plan: %w", err)
+	}
+	if n := snapshotBytes(f.DataSources); n > maxSnapshotBytes {
+		return nil, fmt.Errorf("planfile: the data sources' records take %d bytes, more than the %d a plan file may hold", n, maxSnapshotBytes)
+	}
+	f.digest = digestOf(canon)
+	f.Signature = nil
+	if key != nil {
+		f.Signature = key.sign(f.digest)
+		w.Signature = &wireSignature{Algorithm: f.Signature.Algorithm, KeyID: f.Signature.KeyID, Value: f.Signature.Value}
+	}
+	b, err := json.MarshalIndent(w, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("planfile: encoding plan: %w", err)
+	}
+	if len(b) >= MaxFileBytes {
+		return nil, fmt.Errorf("planfile: the plan takes %d bytes, more than the %d a plan file may hold", len(b), MaxFileBytes)
 	}
 	return append(b, '\n'), nil
 }
 
+func digestOf(canon []byte) string {
+	sum := sha256.Sum256(canon)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+func snapshotBytes(ds []DataSnapshot) int {
+	n := 0
+	for _, d := range ds {
+		n += len(d.Snapshot)
+	}
+	return n
+}
+
+// Bounds on what a plan file may hold, so that a hostile file cannot make
+// apply or show exhaust memory. A plan of 100,000 calls takes about 30 MB;
+// the records of its data sources are bounded separately.
+const (
+	// MaxFileBytes bounds a plan file.
+	MaxFileBytes = 512 << 20
+	// MaxSnapshotBytes bounds the records of all data sources together
+	// (JSON lines, before the file's escaping).
+	MaxSnapshotBytes = 256 << 20
+)
+
+// maxSnapshotBytes is MaxSnapshotBytes, lowered by tests.
+var maxSnapshotBytes = MaxSnapshotBytes
+
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
 var ErrNotPlanFile = errors.New("not a callctl plan file")
 
-// Read loads a saved plan.
+// Read loads a saved plan, strictly (see Decode). It does not check the
+// signature: see Verify. Only a regular file is read, and no more of it
+// than MaxFileBytes.
 func Read(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
-	return Decode(bytes.NewReader(b))
+	defer fh.Close()
+	if fi, err := fh.Stat(); err != nil {
+		return nil, fmt.Errorf("planfile: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("planfile: %s is not a regular file", path)
+	} else if fi.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("planfile: %s holds %d bytes, more than the %d a plan file may hold", path, fi.Size(), MaxFileBytes)
+	}
+	return Decode(fh)
 }
 
-// Decode reads a saved plan from r.
+// Decode reads a saved plan from r, strictly: one JSON object of the
+// layout its format_version names, with no unknown, repeated or misspelt
+// field, no null change, no unknown action and nothing after it, of at
+// most MaxFileBytes. It does not check the signature: see Verify.
 func Decode(r io.Reader) (*File, error) {
-	var w wireFile
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&w); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotPlanFile, err)
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("planfile: %w", err)
 	}
-	if w.FormatVersion == "" || w.Plan == nil {
+	if len(b) > MaxFileBytes {
+		return nil, fmt.Errorf("planfile: the file is larger than %d bytes, the most a plan file may hold", MaxFileBytes)
+	}
+	var head struct {
+		FormatVersion json.RawMessage `json:"format_version"`
+	}
+	// Only the first value: trailing data is reported by the strict pass.
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&head); err != nil || len(head.FormatVersion) == 0 {
 		return nil, ErrNotPlanFile
 	}
-	if w.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("plan file format %q is not supported by this callctl (it reads format %q); make the plan again with this version", w.FormatVersion, FormatVersion)
+	version, err := strconv.Unquote(string(head.FormatVersion))
+	if err != nil {
+		return nil, ErrNotPlanFile
 	}
-	return fromWire(&w), nil
+	switch version {
+	case "1":
+		return decodeV1(b)
+	case FormatVersion:
+		return decodeV2(b)
+	default:
+		return nil, fmt.Errorf("plan file format %q is not supported by this callctl (it reads formats \"1\" and %q); make the plan again with this version", version, FormatVersion)
+	}
+}
+
+func decodeV2(b []byte) (*File, error) {
+	var w wireFile
+	if err := strictUnmarshal(b, &w); err != nil {
+		return nil, err
+	}
+	if err := w.check(); err != nil {
+		return nil, err
+	}
+	f := fromWire(&w)
+	// The digest is of the content as Encode would write it (an omitted
+	// list and an empty one are the same plan), so it is the same
+	// however the file was laid out, and what the signature covers.
+	canon, err := json.Marshal(toWire(f))
+	if err != nil {
+		return nil, fmt.Errorf("planfile: encoding plan: %w", err)
+	}
+	f.digest = digestOf(canon)
+	if sig := w.Signature; sig != nil {
+		f.Signature = &Signature{Algorithm: sig.Algorithm, KeyID: sig.KeyID, Value: sig.Value}
+	}
+	return f, nil
+}
+
+// strictUnmarshal decodes b into v after checkStrict has passed it.
+func strictUnmarshal(b []byte, v any) error {
+	if err := checkStrict(b, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotPlanFile, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotPlanFile, err)
+	}
+	return nil
 }

@@ -100,6 +100,7 @@ func (*quietView) SetConfigSources(map[string]*hcl.File) {}
 func (v *quietView) Planning(calls, _ int)               { v.calls = calls }
 func (v *quietView) DataSourceRead(*config.DataSource)   {}
 func (*quietView) Plan(*reconcile.Plan)                  {}
+func (*quietView) SavedPlan(*operation.SavedPlan)        {}
 func (*quietView) Retried(reconcile.RetryStats)          {}
 func (*quietView) Hooks() []reconcile.Hook               { return nil }
 

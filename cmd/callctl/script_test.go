@@ -273,36 +273,3 @@ func cmdSimconns(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("connections=%d handshakes=%d; want equal and at most %d", st.Connections, st.NTLMHandshakes, max)
 	}
 }
-
-// cmdPlanedit tampers with a saved plan's changes, as someone editing the
-// file between review and apply might:
-//
-//	planedit FILE dup INDEX              list change INDEX twice
-//	planedit FILE set INDEX FIELD JSON   set a field of change INDEX
-func cmdPlanedit(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 3 {
-		ts.Fatalf("usage: planedit FILE dup INDEX | planedit FILE set INDEX FIELD JSON")
-	}
-	path := ts.MkAbs(args[0])
-	b, err := os.ReadFile(path)
-	ts.Check(err)
-	var doc map[string]any
-	ts.Check(json.Unmarshal(b, &doc))
-	plan := doc["plan"].(map[string]any)
-	changes := plan["changes"].([]any)
-	i, err := strconv.Atoi(args[2])
-	ts.Check(err)
-	switch {
-	case args[1] == "dup" && len(args) == 3:
-		plan["changes"] = append(changes, changes[i])
-	case args[1] == "set" && len(args) == 5:
-		var v any
-		ts.Check(json.Unmarshal([]byte(args[4]), &v))
-		changes[i].(map[string]any)[args[3]] = v
-	default:
-		ts.Fatalf("planedit: bad arguments %q", args)
-	}
-	b, err = json.MarshalIndent(doc, "", "  ")
-	ts.Check(err)
-	ts.Check(os.WriteFile(path, b, 0o600))
-}

@@ -21,6 +21,8 @@ type Operation interface {
 	Planning(calls, exchanges int)
 	// Plan shows the plan.
 	Plan(*reconcile.Plan)
+	// SavedPlan prints the digest of the plan file written or applied.
+	SavedPlan(*operation.SavedPlan)
 	// PlanNextStep tells what to do with a plan: saved to path (relative
 	// to chdir, the -chdir given, "." if none), or not
 	// saved (so apply may see other states).

@@ -48,7 +48,7 @@ var _ Show = (*ShowHuman)(nil)
 func (v *ShowHuman) Plan(f *planfile.File) error {
 	var buf bytes.Buffer
 	v.WritePlan(&buf, f.Plan)
-	v.printf("%s", buf.String())
+	v.printf("%s\n%s\n", buf.String(), planFileText(f))
 	return nil
 }
 
@@ -76,7 +76,12 @@ type ShowMarkdown struct{ ShowHuman }
 var _ Show = (*ShowMarkdown)(nil)
 
 func (v *ShowMarkdown) Plan(f *planfile.File) error {
-	footer := fmt.Sprintf("<sub>Plan made %s by callctl %s; policy %s.</sub>\n", f.CreatedAt.Format("2006-01-02 15:04:05 MST"), f.CallctlVersion, short(f.Inputs.PolicyHash))
+	signed := "unsigned"
+	if f.Signature != nil {
+		signed = "signed with plan key " + f.Signature.KeyID
+	}
+	// The full digest: apply prints it, and a reviewer compares the two.
+	footer := fmt.Sprintf("<sub>Plan made %s by callctl %s; policy %s; plan digest <code>%s</code> (%s).</sub>\n", f.CreatedAt.Format("2006-01-02 15:04:05 MST"), f.CallctlVersion, short(f.Inputs.PolicyHash), f.Digest(), signed)
 	v.printf("%s", Markdown(f.Plan, footer, MarkdownLimit))
 	return nil
 }

@@ -59,13 +59,18 @@ func TestShowViews(t *testing.T) {
 	f := &planfile.File{CallctlVersion: "1.2.3", CreatedAt: at, Inputs: planfile.Inputs{PolicyHash: "0123456789abcdef"}, Plan: &reconcile.Plan{CreatedAt: at, Changes: []*reconcile.Change{
 		{Address: "end_call.bridge", Exchange: "corp", CallID: "c-1", State: "Connected", Action: reconcile.ActionDisconnect, ObservedAt: at},
 	}}}
+	// Encoding fixes the digest, which show and the comment print in full.
+	if _, err := planfile.Encode(f, nil); err != nil {
+		t.Fatal(err)
+	}
 	tests := map[string]struct {
 		vt     arguments.ViewType
 		format string
 		want   string
 	}{
 		"human":    {arguments.ViewHuman, "", "end_call.bridge"},
-		"markdown": {arguments.ViewHuman, "markdown", "policy 0123456789ab."},
+		"digest":   {arguments.ViewHuman, "", "\nPlan digest: " + f.Digest() + " (unsigned)\n"},
+		"markdown": {arguments.ViewHuman, "markdown", "policy 0123456789ab; plan digest <code>" + f.Digest() + "</code> (unsigned)."},
 		"json":     {arguments.ViewJSON, "", `"policy_hash": "0123456789abcdef"`},
 	}
 	for name, tc := range tests {

@@ -6,6 +6,7 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/watch"
 )
@@ -50,6 +51,7 @@ func (v *WatchHuman) Hooks() []reconcile.Hook                 { return nil }
 func (v *WatchHuman) Applying(int)                            {}
 func (v *WatchHuman) Applied(*reconcile.ApplyResult)          {}
 func (v *WatchHuman) Cancelled()                              {}
+func (v *WatchHuman) SavedPlan(*operation.SavedPlan)          {}
 func (v *WatchHuman) Stopping()                               { v.op.Stopping() }
 
 func (v *WatchHuman) CycleSummary(s *watch.Summary) {
