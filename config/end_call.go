@@ -86,6 +86,10 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 
 	// for_each instances usually share their reason and guard: keep one
 	// copy of each, which matters with an incident list of 100,000 ids.
+	var callIDRange *hcl.Range
+	if hasCallID {
+		callIDRange = callIDAttr.Expr.Range().Ptr()
+	}
 	reasons := map[string]string{}
 	stateLists := map[string][]string{}
 	var calls []*Call
@@ -102,7 +106,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			call.Exchange, valid = ex, valid && ok
 		}
 		if hasCallID {
-			call.CallIDRange = callIDAttr.Expr.Range()
+			call.CallIDRange = callIDRange
 			id, ok, moreDiags := ld.evalString(callIDAttr, e)
 			diags = append(diags, moreDiags...)
 			if ok {
@@ -264,7 +268,7 @@ func checkCallID(call *Call) hcl.Diagnostics {
 			Severity: hcl.DiagError,
 			Summary:  "Empty call id",
 			Detail:   fmt.Sprintf("The call_id of %s is %s. Set it to the id of the call to end, exactly as Exchange reports it.", call.Address, what),
-			Subject:  call.CallIDRange.Ptr(),
+			Subject:  call.CallIDRange,
 		}}
 	case trimmed != id:
 		return hcl.Diagnostics{{
@@ -272,7 +276,7 @@ func checkCallID(call *Call) hcl.Diagnostics {
 			Summary:  "Call id has surrounding whitespace",
 			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, begins or ends with whitespace. Call ids are sent exactly as written, so Exchange will not find this one unless the whitespace is part of it. Remove it; an id read with file() from a file with Windows line endings keeps a \"\\r\": wrap it in trimspace().",
 				call.Address, shortRange(call.DeclRange), id),
-			Subject: call.CallIDRange.Ptr(),
+			Subject: call.CallIDRange,
 		}}
 	case strings.ContainsFunc(id, unicode.IsControl):
 		return hcl.Diagnostics{{
@@ -280,7 +284,7 @@ func checkCallID(call *Call) hcl.Diagnostics {
 			Summary:  "Call id has control characters",
 			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, holds a control character such as a tab or line break. Call ids are sent exactly as written, so Exchange will not find this one; check how the id was read or split.",
 				call.Address, shortRange(call.DeclRange), id),
-			Subject: call.CallIDRange.Ptr(),
+			Subject: call.CallIDRange,
 		}}
 	}
 	return nil
