@@ -44,7 +44,8 @@ type Request struct {
 	// Version is callctl's version, recorded in plan files and journals.
 	Version string
 	// LowGCWhileLoading tightens the garbage collector's target while
-	// the policy loads (see loadPolicy); the CLI sets it, unless the user
+	// the policy loads (see loadPolicy), and while a very large plan looks
+	// its calls up (see largePlanCalls); the CLI sets it, unless the user
 	// set GOGC.
 	LowGCWhileLoading bool
 }
