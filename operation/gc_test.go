@@ -28,7 +28,8 @@ func (*gcPercentHook) PostDisconnect(*reconcile.Result) {}
 
 // TestLargePlanTightensGCDuringLookups: a plan of largePlanCalls calls or
 // more looks its calls up under a tighter collector target, unless the
-// user chose GOGC; afterwards the target is back to what it was.
+// user chose GOGC, until the plan is closed; then the target is back to
+// what it was.
 func TestLargePlanTightensGCDuringLookups(t *testing.T) {
 	defer func(n int) { largePlanCalls = n }(largePlanCalls)
 	largePlanCalls = 2
@@ -48,15 +49,21 @@ func TestLargePlanTightensGCDuringLookups(t *testing.T) {
 			req := f.request()
 			req.Hooks, req.LowGCWhileLoading = []reconcile.Hook{hook}, tt.lowGC
 			p, diags := MakePlan(context.Background(), &req, &recorder{})
-			defer p.Close()
 			if diags.HasErrors() {
+				p.Close()
 				t.Fatal(diags.Error())
 			}
 			if len(hook.seen) != 2 || hook.seen[0] != tt.want || hook.seen[1] != tt.want {
 				t.Errorf("GC percent during lookups %v, want %d for each", hook.seen, tt.want)
 			}
+			// Still tight while the caller renders and saves the plan.
+			if got := debug.SetGCPercent(-1); got != tt.want {
+				t.Errorf("GC percent before Close %d, want %d", got, tt.want)
+			}
+			debug.SetGCPercent(tt.want)
+			p.Close()
 			if got := debug.SetGCPercent(100); got != 100 {
-				t.Errorf("GC percent after the plan %d, want 100 restored", got)
+				t.Errorf("GC percent after Close %d, want 100 restored", got)
 			}
 		})
 	}

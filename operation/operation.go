@@ -138,6 +138,9 @@ type Planned struct {
 
 	req    *Request
 	inputs inputs
+	// restoreGC puts back the collector's target a large plan tightened
+	// (see largePlanCalls); Close calls it, after rendering and saving.
+	restoreGC func()
 }
 
 // Timings are how long a plan's stages took.
@@ -151,6 +154,10 @@ type Timings struct {
 func (p *Planned) Close() {
 	if p != nil {
 		reconcile.CloseAll(p.Callers)
+		if p.restoreGC != nil {
+			p.restoreGC()
+			p.restoreGC = nil
+		}
 	}
 }
 
