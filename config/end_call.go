@@ -86,6 +86,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 
 	// for_each instances usually share their reason and guard: keep one
 	// copy of each, which matters with an incident list of 100,000 ids.
+	// Reasons that name the instance (an inventory's dialled number, say)
+	// are all different: past maxSharedReasons the map would only cost
+	// memory, 5 MB at 100,000 calls.
 	var callIDRange *hcl.Range
 	if hasCallID {
 		callIDRange = callIDAttr.Expr.Range().Ptr()
@@ -97,7 +100,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		call := &Call{Address: "end_call." + name, Name: name, Exchange: exchange, DeclRange: b.DefRange}
 		if e != nil {
 			call.Key = e.key
-			call.Address += "[" + quoteKey(e.key) + "]"
+			call.Address = "end_call." + name + "[" + quoteKey(e.key) + "]"
 		}
 		valid := exchangeOK && hasCallID
 		if selectExchange != nil {
@@ -122,7 +125,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			diags = append(diags, moreDiags...)
 			if shared, seen := reasons[s]; seen {
 				s = shared
-			} else {
+			} else if len(reasons) < maxSharedReasons {
 				reasons[s] = s
 			}
 			call.Reason = s
@@ -165,6 +168,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	}
 	return calls, diags
 }
+
+// maxSharedReasons bounds the distinct reasons decodeEndCall shares.
+const maxSharedReasons = 1024
 
 // exchangeRef decodes the exchange argument, a static reference such as
 // exchange.corp, and returns the exchange's name.
