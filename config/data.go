@@ -58,7 +58,7 @@ type DataSource struct {
 	// Snapshot is the records as JSON lines; a saved plan stores it and
 	// passes it back through DataOptions.Snapshots. It is not among
 	// Policy.Sources: an inventory that moves on does not make a saved
-	// plan stale.
+	// plan stale. It is read-only: the records' strings point into it.
 	Snapshot  []byte
 	DeclRange hcl.Range
 }
@@ -292,8 +292,14 @@ func (ld *loadRun) finishInventory(ds *DataSource, data []byte, format inventory
 	var err error
 	if format == inventory.JSONLines {
 		// Decoded straight into cty values; the input is already JSON
-		// lines, so it is the snapshot rather than a copy.
-		val, ds.Records, err = inventory.ValueJSONLines(data, source, ld.limits())
+		// lines, so it is the snapshot rather than a copy. Data read here
+		// is ours and never changes, so the records' strings may point
+		// into it; a saved plan's snapshot belongs to the caller.
+		decode := inventory.ValueJSONLinesInPlace
+		if ds.FromSnapshot {
+			decode = inventory.ValueJSONLines
+		}
+		val, ds.Records, err = decode(data, source, ld.limits())
 		ds.Snapshot = data
 	} else {
 		var recs []inventory.Record

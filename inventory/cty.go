@@ -40,11 +40,24 @@ func Value(recs []Record) cty.Value {
 // give for Parse's records, without building the records first, and
 // returns how many records there were. Errors are Parse's.
 func ValueJSONLines(data []byte, source string, lim Limits) (cty.Value, int, error) {
+	return valueJSONLines(data, source, lim, false)
+}
+
+// ValueJSONLinesInPlace is ValueJSONLines for a caller that owns data
+// and keeps it unchanged for as long as the value lives (a data source
+// keeps it anyway, as its snapshot): the records' plain strings point
+// into data rather than copying it, which at 100,000 records saves about
+// 10 MB and 300,000 allocations.
+func ValueJSONLinesInPlace(data []byte, source string, lim Limits) (cty.Value, int, error) {
+	return valueJSONLines(data, source, lim, true)
+}
+
+func valueJSONLines(data []byte, source string, lim Limits, inPlace bool) (cty.Value, int, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return cty.NilVal, 0, tooBig(source, lim)
 	}
 	objs, err := parseLines(data, source, lim, func() func([]byte) (map[string]cty.Value, error) {
-		in := newInterner()
+		in := newInterner(inPlace)
 		return func(l []byte) (map[string]cty.Value, error) {
 			if obj, ok := fastObject(l, in); ok {
 				return obj, nil

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -21,6 +22,9 @@ import (
 type interner struct {
 	names  map[string]string
 	values map[string]cty.Value
+	// inPlace makes strings point into the input instead of copying it;
+	// see ValueJSONLinesInPlace.
+	inPlace bool
 }
 
 // maxInternedValues bounds the value cache: unique ids would otherwise
@@ -30,8 +34,8 @@ const (
 	maxInternedLen    = 32
 )
 
-func newInterner() *interner {
-	return &interner{names: map[string]string{}, values: map[string]cty.Value{}}
+func newInterner(inPlace bool) *interner {
+	return &interner{names: map[string]string{}, values: map[string]cty.Value{}, inPlace: inPlace}
 }
 
 func (in *interner) name(b []byte) string {
@@ -45,16 +49,24 @@ func (in *interner) name(b []byte) string {
 
 func (in *interner) str(b []byte) cty.Value {
 	if len(b) > maxInternedLen {
-		return cty.StringVal(string(b))
+		return cty.StringVal(in.string(b))
 	}
 	if v, ok := in.values[string(b)]; ok {
 		return v
 	}
-	v := cty.StringVal(string(b))
+	v := cty.StringVal(in.string(b))
 	if len(in.values) < maxInternedValues {
 		in.values[string(b)] = v
 	}
 	return v
+}
+
+// string converts a string's bytes, copying them unless inPlace.
+func (in *interner) string(b []byte) string {
+	if in.inPlace && len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return string(b)
 }
 
 // fastObject decodes b, one trimmed line, when it is a flat JSON object

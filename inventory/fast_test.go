@@ -38,7 +38,7 @@ func TestFastObject(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			obj, ok := fastObject([]byte(tt.in), newInterner())
+			obj, ok := fastObject([]byte(tt.in), newInterner(false))
 			if ok != tt.accept {
 				t.Fatalf("fastObject(%s) ok = %v, want %v", tt.in, ok, tt.accept)
 			}
@@ -59,7 +59,7 @@ func TestFastObject(t *testing.T) {
 // TestFastObjectInterns: records of one chunk share their field names and
 // short repeated values instead of each holding copies.
 func TestFastObjectInterns(t *testing.T) {
-	in := newInterner()
+	in := newInterner(false)
 	a, _ := fastObject([]byte(`{"campaign": "outage-notify"}`), in)
 	b, _ := fastObject([]byte(`{"campaign": "outage-notify"}`), in)
 	var ka, kb string
@@ -77,6 +77,26 @@ func TestFastObjectInterns(t *testing.T) {
 	}
 }
 
+// TestValueJSONLinesInPlace: strings point into the input, which the
+// caller keeps; ValueJSONLines copies them.
+func TestValueJSONLinesInPlace(t *testing.T) {
+	data := []byte(`{"call_id": "a-call-id-longer-than-the-interned-values"}` + "\n")
+	within := func(v cty.Value) bool {
+		s := v.AsValueSlice()[0].GetAttr("call_id").AsString()
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		start := uintptr(unsafe.Pointer(&data[0]))
+		return p >= start && p < start+uintptr(len(data))
+	}
+	v, _, err := ValueJSONLinesInPlace(data, "src", DefaultLimits)
+	if err != nil || !within(v) {
+		t.Errorf("in place: err %v, string inside the input %v; want nil, true", err, err == nil && within(v))
+	}
+	v, _, err = ValueJSONLines(data, "src", DefaultLimits)
+	if err != nil || within(v) {
+		t.Errorf("copying: err %v, string inside the input %v; want nil, false", err, err == nil && within(v))
+	}
+}
+
 // valueViaParse is what ValueJSONLines must equal: the general path.
 func valueViaParse(data []byte, lim Limits) (cty.Value, int, error) {
 	recs, err := Parse(data, JSONLines, "src", lim)
@@ -90,18 +110,22 @@ func valueViaParse(data []byte, lim Limits) (cty.Value, int, error) {
 func checkSameValue(t *testing.T, in []byte, lim Limits) {
 	t.Helper()
 	want, wantN, wantErr := valueViaParse(in, lim)
-	got, gotN, gotErr := ValueJSONLines(in, "src", lim)
-	if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
-		t.Fatalf("error %v, want %v", gotErr, wantErr)
-	}
-	if wantErr != nil {
-		return
-	}
-	if gotN != wantN {
-		t.Errorf("%d records, want %d", gotN, wantN)
-	}
-	if !got.RawEquals(want) {
-		t.Errorf("value differs from the general path's\n got %#v\nwant %#v", got, want)
+	for name, f := range map[string]func([]byte, string, Limits) (cty.Value, int, error){
+		"ValueJSONLines": ValueJSONLines, "ValueJSONLinesInPlace": ValueJSONLinesInPlace,
+	} {
+		got, gotN, gotErr := f(bytes.Clone(in), "src", lim)
+		if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+			t.Fatalf("%s: error %v, want %v", name, gotErr, wantErr)
+		}
+		if wantErr != nil {
+			continue
+		}
+		if gotN != wantN {
+			t.Errorf("%s: %d records, want %d", name, gotN, wantN)
+		}
+		if !got.RawEquals(want) {
+			t.Errorf("%s: value differs from the general path's\n got %#v\nwant %#v", name, got, want)
+		}
 	}
 }
 
