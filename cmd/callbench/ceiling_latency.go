@@ -65,10 +65,10 @@ func (b *bench) ceilingLatency(ctx context.Context) error {
 
 	note := ""
 	if lr.PlanRatio > targetCalibrationRatio {
-		note = b.out.missed("ceiling plan at latency", fmt.Sprintf("ratio without load %.2f > %.2f", lr.PlanRatio, targetCalibrationRatio))
+		note = b.out.missed("ceiling plan at latency", fmt.Sprintf("ratio without load %.3f > %.2f", lr.PlanRatio, targetCalibrationRatio))
 	}
 	if lr.ApplyRatio > targetCalibrationRatio {
-		note += b.out.missed("ceiling apply at latency", fmt.Sprintf("ratio %.2f > %.2f", lr.ApplyRatio, targetCalibrationRatio))
+		note += b.out.missed("ceiling apply at latency", fmt.Sprintf("ratio %.3f > %.2f", lr.ApplyRatio, targetCalibrationRatio))
 	}
 	b.out.linef("ceiling at %v latency, %d calls over the calibration line (median of %d): callctl plan %.2f without policy load (target <= %.2f), %.2f with it; callctl apply (disconnects only) %.2f (target <= %.2f); bare client lookups %.2f%s",
 		o.latency, lr.Calls, ceilingRounds, lr.PlanRatio, targetCalibrationRatio, lr.PlanRatioWithLoad, lr.ApplyRatio, targetCalibrationRatio, lr.BareRatio, note)
