@@ -58,7 +58,7 @@ type DataSource struct {
 	// Snapshot is the records as JSON lines; a saved plan stores it and
 	// passes it back through DataOptions.Snapshots. It is not among
 	// Policy.Sources: an inventory that moves on does not make a saved
-	// plan stale.
+	// plan stale. It is read-only: the records' strings point into it.
 	Snapshot  []byte
 	DeclRange hcl.Range
 }
@@ -288,9 +288,31 @@ func (ld *loadRun) decodeInventorySource(b *hcl.Block, addr string) (*inventoryS
 // finishInventory parses what was read and records the data source's
 // figures and snapshot.
 func (ld *loadRun) finishInventory(ds *DataSource, data []byte, format inventory.Format, source string, start time.Time, srcAttr *hcl.Attribute, diags hcl.Diagnostics) (*DataSource, cty.Value, hcl.Diagnostics) {
-	recs, err := inventory.Parse(data, format, source, ld.limits())
+	var val cty.Value
+	var err error
+	if format == inventory.JSONLines {
+		// Decoded straight into cty values; the input is already JSON
+		// lines, so it is the snapshot rather than a copy. Data read here
+		// is ours and never changes, so the records' strings may point
+		// into it; a saved plan's snapshot belongs to the caller.
+		decode := inventory.ValueJSONLinesInPlace
+		if ds.FromSnapshot {
+			decode = inventory.ValueJSONLines
+		}
+		val, ds.Records, err = decode(data, source, ld.limits())
+		ds.Snapshot = data
+	} else {
+		var recs []inventory.Record
+		recs, err = inventory.Parse(data, format, source, ld.limits())
+		if err == nil {
+			ds.Records = len(recs)
+			ds.Snapshot = jsonLines(recs)
+			val = inventory.Value(recs) // consumes recs
+		}
+	}
 	if err != nil {
 		ld.dataUnknown = true
+		ds.Records, ds.Snapshot = 0, nil
 		return ds, unknownRecords, append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid inventory",
@@ -298,13 +320,6 @@ func (ld *loadRun) finishInventory(ds *DataSource, data []byte, format inventory
 			Subject:  srcAttr.Expr.Range().Ptr(),
 		})
 	}
-	ds.Records = len(recs)
-	if format == inventory.JSONLines {
-		ds.Snapshot = data // already JSON lines: keep it rather than a copy
-	} else {
-		ds.Snapshot = jsonLines(recs)
-	}
-	val := inventory.Value(recs) // consumes recs
 	ds.Duration = time.Since(start)
 	return ds, val, diags
 }

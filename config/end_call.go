@@ -86,6 +86,13 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 
 	// for_each instances usually share their reason and guard: keep one
 	// copy of each, which matters with an incident list of 100,000 ids.
+	// Reasons that name the instance (an inventory's dialled number, say)
+	// are all different: past maxSharedReasons the map would only cost
+	// memory, 5 MB at 100,000 calls.
+	var callIDRange *hcl.Range
+	if hasCallID {
+		callIDRange = callIDAttr.Expr.Range().Ptr()
+	}
 	reasons := map[string]string{}
 	stateLists := map[string][]string{}
 	var calls []*Call
@@ -93,7 +100,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		call := &Call{Address: "end_call." + name, Name: name, Exchange: exchange, DeclRange: b.DefRange}
 		if e != nil {
 			call.Key = e.key
-			call.Address += "[" + quoteKey(e.key) + "]"
+			call.Address = "end_call." + name + "[" + quoteKey(e.key) + "]"
 		}
 		valid := exchangeOK && hasCallID
 		if selectExchange != nil {
@@ -102,7 +109,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			call.Exchange, valid = ex, valid && ok
 		}
 		if hasCallID {
-			call.CallIDRange = callIDAttr.Expr.Range()
+			call.CallIDRange = callIDRange
 			id, ok, moreDiags := ld.evalString(callIDAttr, e)
 			diags = append(diags, moreDiags...)
 			if ok {
@@ -118,7 +125,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			diags = append(diags, moreDiags...)
 			if shared, seen := reasons[s]; seen {
 				s = shared
-			} else {
+			} else if len(reasons) < maxSharedReasons {
 				reasons[s] = s
 			}
 			call.Reason = s
@@ -161,6 +168,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	}
 	return calls, diags
 }
+
+// maxSharedReasons bounds the distinct reasons decodeEndCall shares.
+const maxSharedReasons = 1024
 
 // exchangeRef decodes the exchange argument, a static reference such as
 // exchange.corp, and returns the exchange's name.
@@ -264,7 +274,7 @@ func checkCallID(call *Call) hcl.Diagnostics {
 			Severity: hcl.DiagError,
 			Summary:  "Empty call id",
 			Detail:   fmt.Sprintf("The call_id of %s is %s. Set it to the id of the call to end, exactly as Exchange reports it.", call.Address, what),
-			Subject:  call.CallIDRange.Ptr(),
+			Subject:  call.CallIDRange,
 		}}
 	case trimmed != id:
 		return hcl.Diagnostics{{
@@ -272,7 +282,7 @@ func checkCallID(call *Call) hcl.Diagnostics {
 			Summary:  "Call id has surrounding whitespace",
 			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, begins or ends with whitespace. Call ids are sent exactly as written, so Exchange will not find this one unless the whitespace is part of it. Remove it; an id read with file() from a file with Windows line endings keeps a \"\\r\": wrap it in trimspace().",
 				call.Address, shortRange(call.DeclRange), id),
-			Subject: call.CallIDRange.Ptr(),
+			Subject: call.CallIDRange,
 		}}
 	case strings.ContainsFunc(id, unicode.IsControl):
 		return hcl.Diagnostics{{
@@ -280,7 +290,7 @@ func checkCallID(call *Call) hcl.Diagnostics {
 			Summary:  "Call id has control characters",
 			Detail: fmt.Sprintf("The call_id of %s (declared at %s), %q, holds a control character such as a tab or line break. Call ids are sent exactly as written, so Exchange will not find this one; check how the id was read or split.",
 				call.Address, shortRange(call.DeclRange), id),
-			Subject: call.CallIDRange.Ptr(),
+			Subject: call.CallIDRange,
 		}}
 	}
 	return nil

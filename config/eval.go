@@ -60,6 +60,9 @@ func (ld *loadRun) evalExpr(expr hcl.Expression, e *each) (cty.Value, hcl.Diagno
 	}
 	// The value leaves expressions here, for Go strings and lists that
 	// cannot carry marks: record that it was sensitive.
+	if !ld.anyMarked {
+		return v, diags
+	}
 	v, pvm := v.UnmarkDeepWithPaths()
 	if len(pvm) > 0 {
 		if ld.sensitiveExprs == nil {

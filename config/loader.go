@@ -93,6 +93,11 @@ type loadRun struct {
 	// fileReads holds what file() read, by the name it was given.
 	fileReads map[string][]byte
 
+	// anyMarked says some variable carries the sensitive mark. Marks
+	// start only there, so without one no value is marked and eval
+	// need not unmark: unmarking rebuilds a value whole, which for a
+	// local over a 100,000-record inventory is a copy of every record.
+	anyMarked bool
 	// sensitiveExprs holds the expressions whose value was marked
 	// sensitive before eval unmarked it.
 	sensitiveExprs map[hcl.Expression]bool

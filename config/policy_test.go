@@ -14,7 +14,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-var ignoreRanges = cmpopts.IgnoreTypes(hcl.Range{})
+var ignoreRanges = cmpopts.IgnoreTypes(hcl.Range{}, &hcl.Range{})
 
 func loadFixture(t *testing.T, name string, opts LoadOptions) *Policy {
 	t.Helper()
@@ -347,5 +347,20 @@ end_call "typo" {
 	}
 	if d := diags[0]; d.Subject.Start.Line != 6 || d.Subject.Start.Column != 14 {
 		t.Errorf("subject = %s, want line 6 column 14", d.Subject)
+	}
+}
+
+// TestForEachInstancesShareCallIDRange: 100,000 instances of one block
+// hold one call_id range between them, not a copy each.
+func TestForEachInstancesShareCallIDRange(t *testing.T) {
+	pol := loadFixture(t, "basic.hcl", LoadOptions{Environ: []string{"CALLCTL_PASSWORD=from-env"}})
+	var stuck []*Call
+	for _, c := range pol.Calls {
+		if c.Name == "stuck" {
+			stuck = append(stuck, c)
+		}
+	}
+	if len(stuck) < 2 || stuck[0].CallIDRange == nil || stuck[0].CallIDRange != stuck[1].CallIDRange {
+		t.Errorf("for_each instances do not share their call_id range: %v", stuck)
 	}
 }

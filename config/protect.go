@@ -139,7 +139,7 @@ func checkProtected(calls []*Call, protects []*Protect, ranges map[*Protect]prot
 				Summary:  "Call is protected",
 				Detail: fmt.Sprintf("%s would end call %q, but protect %q at %s forbids ending it, %s. Remove the end_call, or the protect entry if the call may now be ended.",
 					c.Address, c.CallID, p.Name, shortRange(where), how),
-				Subject: c.CallIDRange.Ptr(),
+				Subject: c.CallIDRange,
 			})
 			break
 		}
@@ -160,8 +160,8 @@ func checkDuplicateCalls(calls []*Call) hcl.Diagnostics {
 				Severity: hcl.DiagError,
 				Summary:  "Duplicate call declaration",
 				Detail: fmt.Sprintf("Call id %q on exchange %q is already declared by %s at %s. Each call may be ended by only one end_call; remove one of the declarations.",
-					c.CallID, c.Exchange, f.Address, shortRange(f.CallIDRange)),
-				Subject: c.CallIDRange.Ptr(),
+					c.CallID, c.Exchange, f.Address, shortRange(*f.CallIDRange)),
+				Subject: c.CallIDRange,
 			})
 			continue
 		}

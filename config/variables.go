@@ -74,6 +74,7 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 		if decl.sensitive || ld.secretVars[decl.name] {
 			pol.Sensitive[decl.name] = true
 			v = v.Mark(sensitiveMark)
+			ld.anyMarked = true
 		}
 		obj[decl.name] = v
 	}

@@ -40,3 +40,15 @@ func BenchmarkValue(b *testing.B) {
 		Value(cp)
 	}
 }
+
+// BenchmarkValueJSONLines is what a data source load does with JSON
+// lines: both steps above at once, without the intermediate records.
+func BenchmarkValueJSONLines(b *testing.B) {
+	data := scaleInput(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ValueJSONLines(data, "b", DefaultLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -26,17 +26,68 @@ import (
 // Value consumes recs: it sets each element to nil once converted, so
 // that a large inventory is not held twice over.
 func Value(recs []Record) cty.Value {
-	if len(recs) == 0 {
+	objs := make([]map[string]cty.Value, len(recs))
+	parallel(chunks(len(recs)), func(_ int, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			objs[i] = convertRecord(recs[i])
+			recs[i] = nil
+		}
+	})
+	return objectsValue(objs)
+}
+
+// ValueJSONLines decodes JSON lines straight into the value Value would
+// give for Parse's records, without building the records first, and
+// returns how many records there were. Errors are Parse's.
+func ValueJSONLines(data []byte, source string, lim Limits) (cty.Value, int, error) {
+	return valueJSONLines(data, source, lim, false)
+}
+
+// ValueJSONLinesInPlace is ValueJSONLines for a caller that owns data
+// and keeps it unchanged for as long as the value lives (a data source
+// keeps it anyway, as its snapshot): the records' plain strings point
+// into data rather than copying it, which at 100,000 records saves about
+// 10 MB and 300,000 allocations.
+func ValueJSONLinesInPlace(data []byte, source string, lim Limits) (cty.Value, int, error) {
+	return valueJSONLines(data, source, lim, true)
+}
+
+func valueJSONLines(data []byte, source string, lim Limits, inPlace bool) (cty.Value, int, error) {
+	if int64(len(data)) > lim.MaxBytes {
+		return cty.NilVal, 0, tooBig(source, lim)
+	}
+	objs, err := parseLines(data, source, lim, func() func([]byte) (map[string]cty.Value, error) {
+		in := newInterner(inPlace)
+		return func(l []byte) (map[string]cty.Value, error) {
+			if obj, ok := fastObject(l, in); ok {
+				return obj, nil
+			}
+			rec, err := decodeObject(l)
+			if err != nil {
+				return nil, err
+			}
+			return convertRecord(rec), nil
+		}
+	})
+	if err != nil {
+		return cty.NilVal, 0, err
+	}
+	return objectsValue(objs), len(objs), nil
+}
+
+// objectsValue builds the records value from converted records, filling
+// in each missing field. It consumes objs.
+func objectsValue(objs []map[string]cty.Value) cty.Value {
+	if len(objs) == 0 {
 		return cty.ListValEmpty(cty.EmptyObject)
 	}
-	// Convert in chunks, one per CPU, each noting its fields' types;
-	// then merge the types and build the objects, again in chunks.
-	parts := chunks(len(recs))
-	objs := make([]map[string]cty.Value, len(recs))
+	// Note the fields' types in chunks, one per CPU; then merge the types
+	// and build the objects, again in chunks.
+	parts := chunks(len(objs))
 	partTypes := make([]map[string]cty.Type, len(parts))
 	partMixed := make([]map[string]bool, len(parts))
 	parallel(parts, func(p int, lo, hi int) {
-		partTypes[p], partMixed[p] = convertRecords(recs[lo:hi], objs[lo:hi])
+		partTypes[p], partMixed[p] = fieldTypesOf(objs[lo:hi])
 	})
 	fieldTypes, mixed := map[string]cty.Type{}, map[string]bool{}
 	for p := range parts {
@@ -60,13 +111,17 @@ func Value(recs []Record) cty.Value {
 			homogeneous = false // a field only ever null stays untyped
 		}
 	}
+	nulls := make(map[string]cty.Value, len(fieldTypes))
+	for k, t := range fieldTypes {
+		nulls[k] = cty.NullVal(t)
+	}
 	vals := make([]cty.Value, len(objs))
 	parallel(parts, func(_ int, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			obj := objs[i]
 			for _, k := range names {
 				if v, ok := obj[k]; !ok || v.IsNull() {
-					obj[k] = cty.NullVal(fieldTypes[k])
+					obj[k] = nulls[k]
 				}
 			}
 			vals[i] = cty.ObjectVal(obj)
@@ -79,16 +134,22 @@ func Value(recs []Record) cty.Value {
 	return cty.TupleVal(vals)
 }
 
-// convertRecords converts records into objs, returning each field's type
-// (DynamicPseudoType while only null) and the fields seen with two types.
-func convertRecords(recs []Record, objs []map[string]cty.Value) (map[string]cty.Type, map[string]bool) {
+// convertRecord converts one decoded record's fields.
+func convertRecord(rec Record) map[string]cty.Value {
+	obj := make(map[string]cty.Value, len(rec)+2)
+	for k, v := range rec {
+		obj[k] = jsonValue(v)
+	}
+	return obj
+}
+
+// fieldTypesOf returns each field's type (DynamicPseudoType while only
+// null) and the fields seen with two types.
+func fieldTypesOf(objs []map[string]cty.Value) (map[string]cty.Type, map[string]bool) {
 	fieldTypes := map[string]cty.Type{}
 	mixed := map[string]bool{}
-	for i, rec := range recs {
-		obj := make(map[string]cty.Value, len(rec)+2)
-		for k, v := range rec {
-			cv := jsonValue(v)
-			obj[k] = cv
+	for _, obj := range objs {
+		for k, cv := range obj {
 			if cv.IsNull() {
 				if _, ok := fieldTypes[k]; !ok {
 					fieldTypes[k] = cty.DynamicPseudoType
@@ -102,8 +163,6 @@ func convertRecords(recs []Record, objs []map[string]cty.Value) (map[string]cty.
 				mixed[k] = true
 			}
 		}
-		objs[i] = obj
-		recs[i] = nil
 	}
 	return fieldTypes, mixed
 }

@@ -115,15 +115,22 @@ func tooMany(source string, line int, lim Limits) error {
 const parallelMin = 1 << 20
 
 func parseJSONLines(data []byte, source string, lim Limits) ([]Record, error) {
+	return parseLines(data, source, lim, func() func([]byte) (Record, error) { return decodeObject })
+}
+
+// parseLines decodes JSON lines with the decoder newDecode returns, one
+// per chunk (a decoder may keep per-chunk state, such as an interner).
+// From parallelMin bytes the input is decoded in chunks, one per CPU.
+func parseLines[T any](data []byte, source string, lim Limits, newDecode func() func([]byte) (T, error)) ([]T, error) {
 	workers := runtime.GOMAXPROCS(0)
 	if len(data) < parallelMin || workers < 2 {
-		return parseJSONLinesFrom(data, 1, source, lim)
+		return parseLinesFrom(data, 1, source, lim, newDecode())
 	}
 	// Cut at line ends, noting each chunk's first line number.
 	type chunk struct {
 		data []byte
 		line int
-		recs []Record
+		recs []T
 		err  error
 	}
 	var chunks []*chunk
@@ -141,18 +148,23 @@ func parseJSONLines(data []byte, source string, lim Limits) ([]Record, error) {
 	}
 	var wg sync.WaitGroup
 	for _, c := range chunks {
-		wg.Go(func() { c.recs, c.err = parseJSONLinesFrom(c.data, c.line, source, lim) })
+		wg.Go(func() { c.recs, c.err = parseLinesFrom(c.data, c.line, source, lim, newDecode()) })
 	}
 	wg.Wait()
-	var recs []Record
+	total := 0
 	for _, c := range chunks {
 		if c.err != nil {
 			return nil, c.err // the earliest chunk's error: the first bad line
 		}
-		if len(recs)+len(c.recs) > lim.MaxRecords {
-			return nil, tooMany(source, c.line+countToRecord(c.data, lim.MaxRecords-len(recs)), lim)
+		if total+len(c.recs) > lim.MaxRecords {
+			return nil, tooMany(source, c.line+countToRecord(c.data, lim.MaxRecords-total), lim)
 		}
+		total += len(c.recs)
+	}
+	recs := make([]T, 0, total)
+	for _, c := range chunks {
 		recs = append(recs, c.recs...)
+		c.recs = nil
 	}
 	return recs, nil
 }
@@ -179,8 +191,8 @@ func countToRecord(data []byte, n int) int {
 	return line
 }
 
-func parseJSONLinesFrom(data []byte, firstLine int, source string, lim Limits) ([]Record, error) {
-	var recs []Record
+func parseLinesFrom[T any](data []byte, firstLine int, source string, lim Limits, decode func([]byte) (T, error)) ([]T, error) {
+	var recs []T
 	line := firstLine - 1
 	for len(data) > 0 {
 		line++
@@ -200,7 +212,7 @@ func parseJSONLinesFrom(data []byte, firstLine int, source string, lim Limits) (
 		if len(recs) >= lim.MaxRecords {
 			return nil, tooMany(source, line, lim)
 		}
-		rec, err := decodeObject(l)
+		rec, err := decode(l)
 		if err != nil {
 			return nil, &Error{Source: source, Line: line, Msg: err.Error()}
 		}

@@ -51,7 +51,8 @@ type Request struct {
 	// reuses connections, and their NTLM authentication, across runs.
 	Clients ClientSource
 	// LowGCWhileLoading tightens the garbage collector's target while
-	// the policy loads (see loadPolicy); the CLI sets it, unless the user
+	// the policy loads (see loadPolicy), and while a very large plan looks
+	// its calls up (see largePlanCalls); the CLI sets it, unless the user
 	// set GOGC.
 	LowGCWhileLoading bool
 
@@ -158,6 +159,9 @@ type Planned struct {
 	inputs inputs
 	// borrowed: the Callers belong to req.Clients, which closes them.
 	borrowed bool
+	// restoreGC puts back the collector's target a large plan tightened
+	// (see largePlanCalls); Close calls it, after rendering and saving.
+	restoreGC func()
 }
 
 // Timings are how long a plan's stages took.
@@ -169,8 +173,15 @@ type Timings struct {
 
 // Close releases the plan's clients; it is safe on a nil Planned.
 func (p *Planned) Close() {
-	if p != nil && !p.borrowed {
+	if p == nil {
+		return
+	}
+	if !p.borrowed {
 		reconcile.CloseAll(p.Callers)
+	}
+	if p.restoreGC != nil {
+		p.restoreGC()
+		p.restoreGC = nil
 	}
 }
 

@@ -30,7 +30,7 @@ func TestCeilingModeComparesWithTheBareClient(t *testing.T) {
 			case latency == "0" && l != nil:
 				t.Errorf("latency figures at -latency=0: %+v", l)
 			case latency != "0" && (l == nil || l.Calls != 30 || len(l.CalibrationSeconds) != ceilingRounds ||
-				l.PlanRatio <= 0 || l.PlanRatioWithLoad < l.PlanRatio || l.BareRatio <= 0):
+				l.PlanRatio <= 0 || l.PlanRatioWithLoad < l.PlanRatio || l.BareRatio <= 0 || l.ApplyRatio <= 0):
 				t.Errorf("latency figures %+v: want 30 calls, %d calibrations, positive ratios, no less with the load", l, ceilingRounds)
 			case latency != "0" && !hasLine(lines, "ceiling at 1ms latency"):
 				t.Errorf("no latency line in:\n%s", strings.Join(lines, "\n"))

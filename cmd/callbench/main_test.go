@@ -156,6 +156,29 @@ func TestMemoryModeRunsCallctlAsAChild(t *testing.T) {
 	}
 }
 
+func TestInventoryModeLoadsFiltersAndPlans(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds callctl and exchsim")
+	}
+	lines, rep := runBench(t, "-mode=inventory", "-inventory-records=500", "-auth=basic")
+	inv := rep.Inventory
+	if inv == nil || !hasLine(lines, "inventory: 500 records, 100 selected") || !hasLine(lines, "inventory plan:") {
+		t.Fatalf("no inventory figures:\n%s", strings.Join(lines, "\n"))
+	}
+	if inv.Records != 500 || inv.Selected != 100 || inv.PlanCalls != 500 {
+		t.Errorf("records %d, selected %d, plan calls %d; want 500, 100, 500", inv.Records, inv.Selected, inv.PlanCalls)
+	}
+	if want := "Plan: 500 to disconnect, 0 already ended, 0 not found."; inv.PlanLine != want || inv.PlanExitCode != 0 {
+		t.Errorf("callctl plan: exit %d, summary %q; want exit 0, %q", inv.PlanExitCode, inv.PlanLine, want)
+	}
+	if inv.PlanPeakRSSBytes <= 0 || inv.AllocatedBytes == 0 || inv.Allocations == 0 || inv.LoadCPUSeconds <= 0 {
+		t.Errorf("figures missing: %+v", inv)
+	}
+	if rep.Memory != nil || rep.PlanLatency != nil {
+		t.Errorf("inventory mode ran other modes: %+v", rep)
+	}
+}
+
 func TestParseArgs(t *testing.T) {
 	tests := map[string]struct {
 		args    []string
@@ -164,7 +187,7 @@ func TestParseArgs(t *testing.T) {
 	}{
 		"defaults": {
 			check: func(t *testing.T, o options) {
-				want := options{calls: 2000, cpuCalls: 20000, memoryCalls: 100000, latency: 5 * time.Millisecond,
+				want := options{calls: 2000, cpuCalls: 20000, memoryCalls: 100000, inventoryRecords: 100000, latency: 5 * time.Millisecond,
 					parallelism: 10, auth: "ntlm", fault: "none", faultRate: 0.05, mode: "all"}
 				if diff := cmp.Diff(want, o, cmp.AllowUnexported(options{})); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
@@ -195,6 +218,7 @@ func TestParseArgs(t *testing.T) {
 		"unknown fault":     {args: []string{"-fault=fire"}, wantErr: `unknown -fault "fire"`},
 		"zero parallelism":  {args: []string{"-parallelism=0"}, wantErr: "-parallelism must be at least 1"},
 		"zero calls":        {args: []string{"-calls=0"}, wantErr: "must be at least 1"},
+		"zero records":      {args: []string{"-inventory-records=0"}, wantErr: "must be at least 1"},
 		"rate above one":    {args: []string{"-fault-rate=1.5"}, wantErr: "-fault-rate 1.5"},
 		"negative latency":  {args: []string{"-latency=-1ms"}, wantErr: "must not be negative"},
 		"stray argument":    {args: []string{"extra"}, wantErr: `unexpected argument "extra"`},

@@ -13,22 +13,23 @@ import (
 
 // options are the command line's settings.
 type options struct {
-	calls          int           // latency mode
-	cpuCalls       int           // cpu mode, and the goroutine figure
-	memoryCalls    int           // memory mode
-	latency        time.Duration // latency mode; the cpu and memory modes run at zero latency
-	parallelism    int
-	auth           string
-	fault          string
-	faultRate      float64
-	mode           string
-	requestTimeout time.Duration // 0: the soap default, as callctl uses
-	cpuProfile     string
-	keep           bool // keep the scratch directory, for rerunning callctl by hand
+	calls            int           // latency mode
+	cpuCalls         int           // cpu mode, and the goroutine figure
+	memoryCalls      int           // memory mode
+	inventoryRecords int           // inventory mode
+	latency          time.Duration // latency mode; the cpu and memory modes run at zero latency
+	parallelism      int
+	auth             string
+	fault            string
+	faultRate        float64
+	mode             string
+	requestTimeout   time.Duration // 0: the soap default, as callctl uses
+	cpuProfile       string
+	keep             bool // keep the scratch directory, for rerunning callctl by hand
 }
 
 var (
-	modes  = []string{"latency", "cpu", "memory", "ceiling", "all"}
+	modes  = []string{"latency", "cpu", "memory", "ceiling", "inventory", "all"}
 	auths  = []string{exchsim.AuthNTLM, exchsim.AuthBasic, exchsim.AuthNone}
 	faults = []string{"none", "busy", "unavailable", "reset", "html", "hang"}
 )
@@ -44,12 +45,13 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.calls, "calls", 2000, "calls in the latency-bound runs")
 	fs.IntVar(&o.cpuCalls, "cpu-calls", 20000, "calls in the cpu-bound runs (zero latency)")
 	fs.IntVar(&o.memoryCalls, "memory-calls", 100000, "calls in the memory run (a callctl plan child process)")
+	fs.IntVar(&o.inventoryRecords, "inventory-records", 100000, "records in the inventory mode's JSON-lines export; every fifth is selected by the standing filter")
 	fs.DurationVar(&o.latency, "latency", 5*time.Millisecond, "simulator latency per SOAP response in the latency-bound runs")
 	fs.IntVar(&o.parallelism, "parallelism", 10, "requests in flight per exchange, as callctl -parallelism")
 	fs.StringVar(&o.auth, "auth", exchsim.AuthNTLM, "authentication: ntlm, basic or none")
 	fs.StringVar(&o.fault, "fault", "none", "fault to inject: none, busy, unavailable, reset, html or hang")
 	fs.Float64Var(&o.faultRate, "fault-rate", 0.05, "share of SOAP requests that get -fault")
-	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory, ceiling or all")
+	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory, ceiling, inventory or all")
 	fs.DurationVar(&o.requestTimeout, "request-timeout", 0, "client timeout per request; 0 is callctl's own (60s), except 2s with -fault=hang")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process runs to `file`")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scratch directory (policies, var-files, binaries) and print its path")
@@ -69,8 +71,8 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("callbench: unknown -auth %q (want one of %v)", o.auth, auths)
 	case !slices.Contains(faults, o.fault):
 		return o, fmt.Errorf("callbench: unknown -fault %q (want one of %v)", o.fault, faults)
-	case o.calls < 1 || o.cpuCalls < 1 || o.memoryCalls < 1:
-		return o, errors.New("callbench: -calls, -cpu-calls and -memory-calls must be at least 1")
+	case o.calls < 1 || o.cpuCalls < 1 || o.memoryCalls < 1 || o.inventoryRecords < 1:
+		return o, errors.New("callbench: -calls, -cpu-calls, -memory-calls and -inventory-records must be at least 1")
 	case o.parallelism < 1:
 		return o, errors.New("callbench: -parallelism must be at least 1")
 	case o.latency < 0 || o.requestTimeout < 0:

@@ -14,7 +14,7 @@ import (
 const (
 	targetRatio         = 1.15  // latency-bound duration over its floor
 	targetPerSecond     = 5000  // cpu-bound lookups or disconnects per second
-	targetPeakRSSBytes  = 200e6 // callctl plan of -memory-calls calls
+	targetPeakRSSBytes  = 120e6 // callctl plan of -memory-calls calls (issue 14)
 	goroutinesPerWorker = 10    // goroutine growth allowed per unit of parallelism...
 	goroutinesSlack     = 20    // ...plus this many
 )
@@ -22,18 +22,19 @@ const (
 // report is every figure of one callbench run; it is the last line of
 // output, as JSON. Figures of modes not run are absent.
 type report struct {
-	Go          string  `json:"go"`
-	Platform    string  `json:"platform"`
-	NumCPU      int     `json:"nproc"`
-	Mode        string  `json:"mode"`
-	Calls       int     `json:"calls"`
-	CPUCalls    int     `json:"cpu_calls"`
-	MemoryCalls int     `json:"memory_calls"`
-	LatencyMS   float64 `json:"latency_ms"`
-	Parallelism int     `json:"parallelism"`
-	Auth        string  `json:"auth"`
-	Fault       string  `json:"fault"`
-	FaultRate   float64 `json:"fault_rate"`
+	Go               string  `json:"go"`
+	Platform         string  `json:"platform"`
+	NumCPU           int     `json:"nproc"`
+	Mode             string  `json:"mode"`
+	Calls            int     `json:"calls"`
+	CPUCalls         int     `json:"cpu_calls"`
+	MemoryCalls      int     `json:"memory_calls"`
+	InventoryRecords int     `json:"inventory_records"`
+	LatencyMS        float64 `json:"latency_ms"`
+	Parallelism      int     `json:"parallelism"`
+	Auth             string  `json:"auth"`
+	Fault            string  `json:"fault"`
+	FaultRate        float64 `json:"fault_rate"`
 
 	// Calibration is bare net/http at the same latency and parallelism:
 	// the best ratio this machine allows (see calibrate).
@@ -46,6 +47,7 @@ type report struct {
 	Goroutines       *goroutines `json:"goroutines,omitempty"`
 	Memory           *memory     `json:"memory,omitempty"`
 	Ceiling          *ceiling    `json:"ceiling,omitempty"`
+	Inventory        *inventory  `json:"inventory,omitempty"`
 
 	// TargetsMissed names each figure that missed its target, and why.
 	TargetsMissed []string `json:"targets_missed"`

@@ -50,18 +50,19 @@ func measure(ctx context.Context, o options, stdout io.Writer) (err error) {
 	}
 
 	rep := &report{
-		Go:          runtime.Version(),
-		Platform:    runtime.GOOS + "/" + runtime.GOARCH,
-		NumCPU:      runtime.NumCPU(),
-		Mode:        o.mode,
-		Calls:       o.calls,
-		CPUCalls:    o.cpuCalls,
-		MemoryCalls: o.memoryCalls,
-		LatencyMS:   float64(o.latency) / 1e6,
-		Parallelism: o.parallelism,
-		Auth:        o.auth,
-		Fault:       o.fault,
-		FaultRate:   o.faultRate,
+		Go:               runtime.Version(),
+		Platform:         runtime.GOOS + "/" + runtime.GOARCH,
+		NumCPU:           runtime.NumCPU(),
+		Mode:             o.mode,
+		Calls:            o.calls,
+		CPUCalls:         o.cpuCalls,
+		MemoryCalls:      o.memoryCalls,
+		InventoryRecords: o.inventoryRecords,
+		LatencyMS:        float64(o.latency) / 1e6,
+		Parallelism:      o.parallelism,
+		Auth:             o.auth,
+		Fault:            o.fault,
+		FaultRate:        o.faultRate,
 	}
 	if !o.faulty() {
 		rep.FaultRate = 0
@@ -104,6 +105,11 @@ func measure(ctx context.Context, o options, stdout io.Writer) (err error) {
 			}
 		}
 		if err := b.memoryFigure(ctx); err != nil {
+			return err
+		}
+	}
+	if o.runs("inventory") {
+		if err := b.inventoryFigure(ctx); err != nil {
 			return err
 		}
 	}
