@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +64,10 @@ func TestBackOffHoldsWholeExchange(t *testing.T) {
 			<-entered
 			if tc.othersFirst {
 				others()
+				// Only once b, c and d are queued for a's slot does the
+				// case test its name: the gate shuts while they wait, and
+				// each must look at it again after taking the slot.
+				waitQueued(c.limiter, 3)
 				close(answer)
 			} else {
 				close(answer)
@@ -188,6 +193,21 @@ func TestGateKeepsLongestBackOff(t *testing.T) {
 	}
 	if d, _ := g.wait(now.Add(20 * time.Second)); d != 0 {
 		t.Errorf("wait after the back-off = %v, want 0", d)
+	}
+}
+
+// waitQueued blocks until n acquirers are blocked on l for a slot. It
+// polls, yielding the processor, because the limiter has no hook of its
+// own for tests.
+func waitQueued(l *limiter, n int) {
+	for {
+		l.mu.Lock()
+		w := l.waiting
+		l.mu.Unlock()
+		if w == n {
+			return
+		}
+		runtime.Gosched()
 	}
 }
 
