@@ -49,6 +49,21 @@ func TestWireSamples(t *testing.T) {
 			want: CallInfo{State: StateDisconnected, Cause: "UserBusy", SIPResponseText: "Busy Here", SIPResponseCode: 486},
 		},
 		{
+			// A Warning answer carried the operation out (protocol.md
+			// §2: ResponseClass Success | Warning | Error); failing the
+			// lookup would report a live call as unknown.
+			name: "EWS GetPhoneCallInformation, ResponseClass Warning", dialect: DialectEWS, op: "GetPhoneCallInformation",
+			request: "ews_getphonecallinformation_request.xml", response: "ews_getphonecallinformation_response_warning.xml",
+			call: func(ctx context.Context, c Caller) (any, error) { return c.CallInfo(ctx, "ZWMtWYtMY29t") },
+			want: CallInfo{State: StateConnected, Cause: "None"},
+		},
+		{
+			// Likewise a disconnect answered with a Warning ended the call.
+			name: "EWS DisconnectPhoneCall, ResponseClass Warning", dialect: DialectEWS, op: "DisconnectPhoneCall",
+			request: "ews_disconnectphonecall_request.xml", response: "ews_disconnectphonecall_response_warning.xml",
+			call: func(ctx context.Context, c Caller) (any, error) { return nil, c.Disconnect(ctx, seedEWSID) },
+		},
+		{
 			name: "EWS PlayOnPhone", dialect: DialectEWS, op: "PlayOnPhone",
 			request: "ews_playonphone_request.xml", response: "ews_playonphone_response.xml",
 			call: func(ctx context.Context, c Caller) (any, error) {
