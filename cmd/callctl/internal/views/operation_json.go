@@ -42,12 +42,35 @@ func (j *JSONView) emit(level, message string, typ viewsjson.MessageType, payloa
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
-		// Every payload is built from plain structs; failing here is a bug.
-		panic(fmt.Sprintf("views: marshalling %s message: %v", typ, err))
+		// Every payload is built from plain structs, so this is a bug;
+		// but the run it reports on is real (disconnects may have been
+		// sent), so the stream goes on, saying what was lost.
+		b = encodeFailure(message, typ, err)
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	_, _ = j.streams.Out.Write(append(b, '\n'))
+}
+
+// encodeFailure is the diagnostic message that stands in for a message
+// that could not be encoded: its text is kept, its structured fields are
+// lost. It has only strings, which always encode.
+func encodeFailure(message string, typ viewsjson.MessageType, err error) []byte {
+	summary := fmt.Sprintf("Could not write the %s message as JSON", typ)
+	b, _ := json.Marshal(map[string]any{
+		"@level":     "error",
+		"@message":   "Error: " + summary,
+		"@module":    "callctl.ui",
+		"@timestamp": time.Now().UTC().Format(time.RFC3339Nano),
+		"type":       viewsjson.MessageDiagnostic,
+		"diagnostic": viewsjson.Diagnostic{
+			Severity: "error",
+			Summary:  summary,
+			Detail: fmt.Sprintf("The message read %q; encoding it failed: %v. "+
+				"This is a bug in callctl; please report it with the command you ran.", message, err),
+		},
+	})
+	return b
 }
 
 // Diagnostics emits one diagnostic message each.

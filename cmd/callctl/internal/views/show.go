@@ -101,7 +101,7 @@ var _ Show = (*ShowJSON)(nil)
 func (v *ShowJSON) Plan(f *planfile.File) error {
 	b, err := json.MarshalIndent(viewsjson.NewPlanDocument(f.Plan, f.CallctlVersion, f.Inputs.PolicyHash), "", "  ")
 	if err != nil {
-		return fmt.Errorf("views: encoding the plan document: %w", err)
+		return fmt.Errorf("encoding the plan as JSON: %w", err)
 	}
 	v.printf("%s\n", b)
 	return nil
@@ -110,7 +110,7 @@ func (v *ShowJSON) Plan(f *planfile.File) error {
 func (v *ShowJSON) Journal(statuses []journal.CallStatus) error {
 	b, err := json.MarshalIndent(viewsjson.NewJournalDocument(statuses), "", "  ")
 	if err != nil {
-		return fmt.Errorf("views: encoding the journal document: %w", err)
+		return fmt.Errorf("encoding the journal as JSON: %w", err)
 	}
 	v.printf("%s\n", b)
 	return nil

@@ -74,7 +74,7 @@ func (v *ValidateJSON) Results(diags hcl.Diagnostics, calls, exchanges int) erro
 	doc.Valid = doc.ErrorCount == 0
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return fmt.Errorf("views: encoding the validate document: %w", err)
+		return fmt.Errorf("encoding the validation result as JSON: %w", err)
 	}
 	v.printf("%s\n", b)
 	return nil
