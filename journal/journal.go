@@ -189,9 +189,11 @@ func (j *Journal) PostLookup(*reconcile.Change, error) {}
 // (a re-check found the call ended or guarded) are recorded too, without an
 // intent before them.
 func (j *Journal) PostDisconnect(r *reconcile.Result) {
-	if r.Outcome == reconcile.OutcomeUnknown {
-		// No answer is no outcome: the intent stays the call's last
-		// line, which show -journal reports as "sent, outcome unknown".
+	if r.Outcome == reconcile.OutcomeUnknown && errors.Is(r.Err, reconcile.ErrSentOutcomeUnknown) {
+		// Cut off by the second interrupt: no answer is no outcome, and
+		// the intent stays the call's last line, which show -journal
+		// reports as "sent, outcome unknown". Any other unknown outcome
+		// is written below with what stopped it, and reads the same.
 		return
 	}
 	e := Entry{

@@ -299,3 +299,37 @@ func TestEntryFieldsAreAllowlisted(t *testing.T) {
 		t.Errorf("Entry's JSON fields changed (-allowed +got); make sure no secret can reach the journal, then update this list:\n%s", diff)
 	}
 }
+
+// A disconnect whose retries were stopped after an unanswered attempt (a
+// back-off too long, the exchange given up) is recorded with what stopped
+// it, and reads "sent, outcome unknown" like one cut off by an interrupt.
+func TestUnknownOutcomeIsRecordedWithItsCause(t *testing.T) {
+	ff := &fakeFile{}
+	j, _ := start(ff, RunMeta{RunID: "r"}, time.Now)
+	a, b := change(1), change(2)
+	j.PreDisconnect(a)
+	j.PreDisconnect(b)
+	cause := errors.New("sent, outcome unknown: the exchange asked to back off 5m0s, more than -max-backoff 1m0s; DisconnectPhoneCall not retried")
+	j.PostDisconnect(&reconcile.Result{Change: a, Outcome: reconcile.OutcomeUnknown, Err: cause})
+	j.PostDisconnect(&reconcile.Result{Change: b, Outcome: reconcile.OutcomeUnknown, Err: reconcile.ErrSentOutcomeUnknown})
+	j.Close(reconcile.ApplyCounts{Unknown: 2})
+	entries, err := Read(&ff.buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := Summarize(entries)
+	if len(st) != 2 {
+		t.Fatalf("statuses = %+v, want 2", st)
+	}
+	for _, s := range st {
+		if !s.Unknown() {
+			t.Errorf("%s: status %q, want %q", s.Address, s.Status, StatusSentUnknown)
+		}
+	}
+	if st[0].Error != cause.Error() {
+		t.Errorf("%s: error %q, want what stopped the retries, %q", st[0].Address, st[0].Error, cause)
+	}
+	if end := entries[len(entries)-1]; end.InFlight != 1 {
+		t.Errorf("run_end in_flight = %d, want 1 (only the call cut off by the interrupt)", end.InFlight)
+	}
+}

@@ -81,10 +81,12 @@ func Summarize(entries []Entry) []CallStatus {
 		lastPos[i] = pos
 		s := &out[i]
 		s.Time = e.Time
-		switch e.Event {
-		case EventIntent:
+		switch {
+		case e.Event == EventIntent:
 			s.Status, s.Error = StatusSentUnknown, ""
-		case EventOutcome:
+		case e.Outcome == reconcile.OutcomeUnknown:
+			s.Status, s.Error = StatusSentUnknown, e.Error
+		default:
 			s.Status, s.Error = string(e.Outcome), e.Error
 		}
 	}

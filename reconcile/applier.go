@@ -21,8 +21,10 @@ const (
 	OutcomeFailed     Outcome = "failed"
 	OutcomeLeftAlone  Outcome = "left_alone"  // live, but its only_in_states guard excluded it
 	OutcomeNotStarted Outcome = "not_started" // apply was interrupted before its disconnect was sent
-	// OutcomeUnknown: the disconnect was sent and then cut off (a second
-	// interrupt) before any answer: the call may or may not have ended.
+	// OutcomeUnknown: the disconnect was sent and no answer said whether
+	// it ended the call: cut off by a second interrupt, or an attempt got
+	// no answer and whatever came next (a back-off past -max-backoff, the
+	// exchange given up, the last attempt failing) settled nothing.
 	OutcomeUnknown Outcome = "sent_outcome_unknown"
 )
 
@@ -110,9 +112,12 @@ type Applier struct {
 // because the apply was asked to stop.
 var ErrInterrupted = errors.New("apply was interrupted before this call's disconnect was sent")
 
+// sentUnknown starts the Err of every OutcomeUnknown result.
+const sentUnknown = "sent, outcome unknown"
+
 // ErrSentOutcomeUnknown is the Err of results whose disconnect was sent and
 // then cut off before an answer came.
-var ErrSentOutcomeUnknown = errors.New("sent, outcome unknown: the disconnect was sent but the apply was abandoned before an answer came; check the call with \"callctl plan\"")
+var ErrSentOutcomeUnknown = errors.New(sentUnknown + ": the disconnect was sent but the apply was abandoned before an answer came; check the call with \"callctl plan\"")
 
 // Apply disconnects every call the plan marks for disconnection, with
 // bounded parallelism per exchange. One call failing does not stop the
@@ -208,7 +213,7 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 		// The request went out and no answer came back: the server may
 		// have ended the call. Say so rather than let "failed" suggest
 		// the call is certainly still up.
-		r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("%w; the disconnect was sent but not answered, so the call may have ended: check it with \"callctl plan\"", err)
+		r.Outcome, r.Err = OutcomeUnknown, fmt.Errorf("%s: %w; the disconnect was sent but not answered, so the call may have ended: check it with \"callctl plan\"", sentUnknown, err)
 	case errors.Is(err, context.Canceled):
 		// Cut off by the second interrupt after it went out: one truth,
 		// the same words the journal uses.

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -41,25 +42,29 @@ func namedCalls(addresses, callIDs []string) string {
 // ApplyFailureDiagnostics reports an apply's failed disconnects, one
 // diagnostic per exchange and cause, so that when an exchange refuses
 // everything the operator reads the reason once, with the calls it hit.
-// The per-call table at the end of the apply lists them all; calls not
-// started or cut off are reported there and by the interrupt's own words.
+// Disconnects sent and left unanswered (outcome unknown) are grouped the
+// same way under their own summary. The per-call table at the end of the
+// apply lists them all; calls not started or cut off by the second
+// interrupt are reported there and by the interrupt's own words.
 func ApplyFailureDiagnostics(res *ApplyResult) hcl.Diagnostics {
 	type group struct {
 		exchange    string
 		err         error
 		addrs, ids  []string
 		firstChange *Change
+		unknown     bool // sent, outcome unknown
 	}
 	var groups []*group
 	index := map[string]*group{}
 	for _, r := range res.Results {
-		if r.Outcome != OutcomeFailed || r.Err == nil {
+		unknown := r.Outcome == OutcomeUnknown && !errors.Is(r.Err, ErrSentOutcomeUnknown)
+		if (r.Outcome != OutcomeFailed && !unknown) || r.Err == nil {
 			continue
 		}
-		key := causeKey(r.Change.Exchange, r.Err.Error())
+		key := string(r.Outcome) + "\x00" + causeKey(r.Change.Exchange, r.Err.Error())
 		g := index[key]
 		if g == nil {
-			g = &group{exchange: r.Change.Exchange, err: r.Err, firstChange: r.Change}
+			g = &group{exchange: r.Change.Exchange, err: r.Err, firstChange: r.Change, unknown: unknown}
 			index[key] = g
 			groups = append(groups, g)
 		}
@@ -77,6 +82,15 @@ func ApplyFailureDiagnostics(res *ApplyResult) hcl.Diagnostics {
 		}
 		if len(g.addrs) > 1 {
 			d.Summary = "Failed to disconnect calls"
+		}
+		if g.unknown {
+			// The disconnect went out unanswered: the call may have ended.
+			d.Summary = "Disconnect sent, outcome unknown"
+			if len(g.addrs) > 1 {
+				d.Summary = "Disconnects sent, outcomes unknown"
+			}
+			d.Detail = fmt.Sprintf("Exchange %q did not confirm the disconnect of %s: %s.\n\nCheck these calls with \"callctl plan\", then apply again; the table \"Calls not disconnected\" lists each one.",
+				g.exchange, namedCalls(g.addrs, g.ids), strings.TrimSuffix(strings.TrimPrefix(g.err.Error(), sentUnknown+": "), "."))
 		}
 		diags = append(diags, d)
 	}

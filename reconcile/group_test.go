@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,8 +28,8 @@ func TestFailuresGroupByCause(t *testing.T) {
 		corp.discErr[id] = hung(fmt.Sprintf("9m59.99%ds", i), 3+i%2)
 		corp.lookErr[id] = fmt.Errorf("GetPhoneCallInformation: no answer within %dm%d.5s, attempt %d of 3", i, i, i%3+1)
 	}
-	lab.discErr["c-0"] = errors.New("ErrorAccessDenied")
-	lab.discErr["c-1"] = errors.New("ErrorAccessDenied")
+	denied := &soap.ResponseError{Operation: "DisconnectPhoneCall", Class: "Error", Code: "ErrorAccessDenied"}
+	lab.discErr["c-0"], lab.discErr["c-1"] = denied, denied
 	callers := map[string]soap.Caller{"corp": corp, "lab": lab}
 
 	// Lookups: nine calls, one cause, one diagnostic.
@@ -51,7 +50,8 @@ func TestFailuresGroupByCause(t *testing.T) {
 	for _, d := range diags {
 		got = append(got, d.Summary)
 	}
-	want := []string{"Failed to disconnect calls", "Failed to disconnect calls"}
+	// corp's disconnects went out unanswered, lab's were refused.
+	want := []string{"Disconnects sent, outcomes unknown", "Failed to disconnect calls"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("summaries (-want +got):\n%s\n%v", d, diags)
 	}

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/soap"
+	"github.com/callctl/callctl/throttle"
 )
 
 func calls(exchange string, ids ...string) []*config.Call {
@@ -157,7 +160,7 @@ func TestParallelismIsPerExchange(t *testing.T) {
 
 func TestApplyReportsEveryCallOnce(t *testing.T) {
 	f := newFake(map[string]string{"a": "Connected", "b": "Connected", "c": "Connected", "d": "Disconnected", "vanished": "Connected"})
-	f.discErr["c"] = errBoom
+	f.discErr["c"] = &soap.ResponseError{Operation: "DisconnectPhoneCall", Class: "Error", Code: "ErrorInternalServerError"}
 	cs := calls("corp", "a", "b", "c", "d", "gone", "vanished")
 	callers := map[string]soap.Caller{"corp": f}
 	plan, diags := (&Planner{Callers: callers}).Plan(context.Background(), cs)
@@ -307,6 +310,9 @@ func TestApplyUnansweredDisconnectSaysItMayHaveEnded(t *testing.T) {
 	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", "a", "b"))
 	res := (&Applier{Callers: callers}).Apply(context.Background(), context.Background(), plan)
 	for _, r := range res.Results {
+		if want := map[string]Outcome{"a": OutcomeUnknown, "b": OutcomeFailed}[r.Change.CallID]; r.Outcome != want {
+			t.Errorf("%s: outcome %s, want %s", r.Change.CallID, r.Outcome, want)
+		}
 		uncertain := strings.Contains(r.Err.Error(), "may have ended")
 		if want := r.Change.CallID == "a"; uncertain != want {
 			t.Errorf("%s: %v; want the may-have-ended note only for the unanswered disconnect", r.Change.CallID, r.Err)
@@ -314,6 +320,32 @@ func TestApplyUnansweredDisconnectSaysItMayHaveEnded(t *testing.T) {
 		if !errors.Is(r.Err, context.DeadlineExceeded) && r.Change.CallID == "a" {
 			t.Errorf("the cause is lost: %v", r.Err)
 		}
+	}
+}
+
+// A disconnect retried after an unanswered attempt and then stopped (a
+// back-off past -max-backoff, the exchange given up) is "sent, outcome
+// unknown", naming its own operation, never plain "failed".
+func TestApplyStoppedRetryAfterUnansweredAttemptIsUnknown(t *testing.T) {
+	reset := fmt.Errorf("DisconnectPhoneCall: POST x: %w", syscall.ECONNRESET)
+	f := newFake(map[string]string{"a": "Connected", "b": "Connected"})
+	f.discErr["a"] = &throttle.MaybeAppliedError{Err: &throttle.BackoffError{Operation: "DisconnectPhoneCall", Wait: 5 * time.Minute, Max: time.Minute, Sent: true,
+		Err: &soap.Fault{Operation: "GetPhoneCallInformation", Code: "ErrorServerBusy", BackOff: 5 * time.Minute}}}
+	f.discErr["b"] = &throttle.MaybeAppliedError{Err: &throttle.ExchangeError{Exchange: "corp", Kind: throttle.KindDown, Count: 3, Err: reset}}
+	callers := map[string]soap.Caller{"corp": f}
+	plan, _ := (&Planner{Callers: callers}).Plan(context.Background(), calls("corp", "a", "b"))
+	res := (&Applier{Callers: callers}).Apply(context.Background(), context.Background(), plan)
+	if c := res.Counts(); c != (ApplyCounts{Unknown: 2}) {
+		t.Errorf("counts = %+v, want both sent, outcome unknown", c)
+	}
+	for _, r := range res.Results {
+		msg := r.Err.Error()
+		if !strings.HasPrefix(msg, "sent, outcome unknown: ") || !strings.Contains(msg, "may have ended") {
+			t.Errorf("%s: %q, want it to start \"sent, outcome unknown\" and say the call may have ended", r.Change.CallID, msg)
+		}
+	}
+	if msg := res.Results[0].Err.Error(); !strings.Contains(msg, "DisconnectPhoneCall not retried") || strings.Contains(msg, "GetPhoneCallInformation") {
+		t.Errorf("a: %q, want it to name its own operation only", msg)
 	}
 }
 

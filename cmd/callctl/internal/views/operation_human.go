@@ -3,6 +3,7 @@ package views
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -170,7 +171,7 @@ func (h *humanApplyHook) PostDisconnect(r *reconcile.Result) {
 	case reconcile.OutcomeLeftAlone:
 		h.v.printf("%s: Left alone, state no longer in only_in_states [call_id=%s exchange=%s]\n", c.Address, quote(c.CallID), c.Exchange)
 	case reconcile.OutcomeUnknown:
-		h.v.printf("%s: %s [call_id=%s exchange=%s]\n", c.Address, h.v.paint("Sent, outcome unknown", ansiYellow), quote(c.CallID), c.Exchange)
+		h.v.printf("%s: %s [call_id=%s exchange=%s]%s\n", c.Address, h.v.paint("Sent, outcome unknown", ansiYellow), quote(c.CallID), c.Exchange, unknownWhy(r.Err, ": "))
 	case reconcile.OutcomeFailed:
 		h.v.printf("%s: %s [call_id=%s exchange=%s]: %s\n", c.Address, h.v.paint("Failed", ansiRed), quote(c.CallID), c.Exchange, oneLine(r.Err.Error()))
 	}
@@ -193,4 +194,14 @@ func shellArg(s string) string {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// unknownWhy is what stopped a "sent, outcome unknown" disconnect short of
+// an answer, after sep, or "" when it was the second interrupt (which the
+// run's own message already tells).
+func unknownWhy(err error, sep string) string {
+	if err == nil || errors.Is(err, reconcile.ErrSentOutcomeUnknown) {
+		return ""
+	}
+	return sep + oneLine(strings.TrimPrefix(err.Error(), "sent, outcome unknown: "))
 }

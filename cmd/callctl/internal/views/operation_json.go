@@ -165,7 +165,7 @@ func (h *jsonApplyHook) PostDisconnect(r *reconcile.Result) {
 		msg = fmt.Sprintf("%s: Failed: %s", r.Change.Address, oneLine(r.Err.Error()))
 	case reconcile.OutcomeUnknown:
 		typ, level = viewsjson.MessageDisconnectErrored, "warn"
-		msg = fmt.Sprintf("%s: Sent, outcome unknown", r.Change.Address)
+		msg = fmt.Sprintf("%s: Sent, outcome unknown%s", r.Change.Address, unknownWhy(r.Err, ": "))
 	case reconcile.OutcomeNotStarted:
 		typ, level = viewsjson.MessageDisconnectErrored, "warn"
 		msg = fmt.Sprintf("%s: Not started: the apply was stopped first", r.Change.Address)
