@@ -178,6 +178,9 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 			return r
 		case err != nil:
 			r.Outcome, r.Err = OutcomeFailed, fmt.Errorf("re-checking state before disconnect: %w", err)
+			if short := shortIfGivenUp("not looked up", err); short != nil {
+				r.Err = short
+			}
 			return r
 		}
 		guard := c.OnlyInStates
@@ -214,12 +217,22 @@ func (a *Applier) disconnect(ctx context.Context, caller soap.Caller, c *Change,
 		// have ended the call. Say so rather than let "failed" suggest
 		// the call is certainly still up.
 		r.Outcome, r.Err = OutcomeUnknown, fmt.Errorf("%s: %w; the disconnect was sent but not answered, so the call may have ended: check it with \"callctl plan\"", sentUnknown, err)
+		if xe := givenUp(err); xe != nil {
+			r.Err = &shortError{msg: fmt.Sprintf("%s: %s; the call may have ended: check it with \"callctl plan\"", sentUnknown, xe.Short()), err: err}
+		}
 	case errors.Is(err, context.Canceled):
 		// Cut off by the second interrupt after it went out: one truth,
 		// the same words the journal uses.
 		r.Outcome, r.Err = OutcomeUnknown, ErrSentOutcomeUnknown
 	default:
 		r.Outcome, r.Err = OutcomeFailed, err
+		what := "not disconnected"
+		if notSent(err) {
+			what = "disconnect not sent"
+		}
+		if short := shortIfGivenUp(what, err); short != nil {
+			r.Err = short
+		}
 	}
 	return r
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/throttle"
 )
 
 // Errors that differ only in a duration ("9m59.999682095s", "2.5s") or a
@@ -16,11 +18,17 @@ var (
 	// A duration stands alone: after a space, "(" or "=", not inside an
 	// id such as c-1s.
 	durationRe = regexp.MustCompile(`(^|[\s(=])\d+(\.\d+)?(ns|µs|us|ms|s|m|h)(\d+(\.\d+)?(ns|µs|us|ms|s|m|h))*\b`)
+	heldRe     = regexp.MustCompile(`\bnot (sent|retried):`)
 	attemptsRe = regexp.MustCompile(`\b\d+ (times|attempts?|tries|retries)\b|\battempt \d+( of \d+)?\b`)
 )
 
 // causeKey is the grouping key of an error message on one exchange.
 func causeKey(exchange, msg string) string {
+	// Whether this call's request had gone out before the back-off
+	// stopped it, or an earlier attempt went unanswered, is the same
+	// cause for the reader.
+	msg = strings.TrimSuffix(msg, throttle.MaybeAppliedSuffix)
+	msg = heldRe.ReplaceAllString(msg, "<held>")
 	msg = durationRe.ReplaceAllString(msg, "$1<duration>")
 	msg = attemptsRe.ReplaceAllString(msg, "<attempts>")
 	return exchange + "\x00" + msg
@@ -61,10 +69,11 @@ func ApplyFailureDiagnostics(res *ApplyResult) hcl.Diagnostics {
 		if (r.Outcome != OutcomeFailed && !unknown) || r.Err == nil {
 			continue
 		}
-		key := string(r.Outcome) + "\x00" + causeKey(r.Change.Exchange, r.Err.Error())
+		key, shown := groupCause(r.Change.Exchange, r.Err)
+		key = string(r.Outcome) + "\x00" + key
 		g := index[key]
 		if g == nil {
-			g = &group{exchange: r.Change.Exchange, err: r.Err, firstChange: r.Change, unknown: unknown}
+			g = &group{exchange: r.Change.Exchange, err: shown, firstChange: r.Change, unknown: unknown}
 			index[key] = g
 			groups = append(groups, g)
 		}

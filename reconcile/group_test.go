@@ -82,6 +82,9 @@ func TestCauseKey(t *testing.T) {
 		{"failed 8 times, giving up", "failed 3 times, giving up"},
 		{"waiting: attempt 2 of 3", "waiting: attempt 3 of 3"},
 		{"back off 4s, more than -max-backoff 2s", "back off 1m30s, more than -max-backoff 2s"},
+		// Sent before the back-off or not, an earlier attempt unanswered or
+		// not: one cause (29 calls behind one 503 made two messages).
+		{"GetPhoneCallInformation not sent: server answered HTTP 503", "GetPhoneCallInformation not retried: server answered HTTP 503 (an earlier attempt got no answer)"},
 	}
 	for _, p := range same {
 		if causeKey("x", p[0]) != causeKey("x", p[1]) {

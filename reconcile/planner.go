@@ -13,6 +13,7 @@ import (
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/soap"
+	"github.com/callctl/callctl/throttle"
 
 	"github.com/callctl/callctl/vocab"
 )
@@ -152,10 +153,14 @@ func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
 	var groups []*group
 	index := map[string]*group{}
 	for i, c := range calls {
-		key := causeKey(c.Exchange, errs[i].Error()) // durations and attempt counts aside
+		err := errs[i]
+		if m := (*throttle.MaybeAppliedError)(nil); errors.As(err, &m) {
+			err = m.Err // a lookup changes nothing, so that it "may have taken effect" is no news
+		}
+		key, shown := groupCause(c.Exchange, err) // durations and attempt counts aside
 		g := index[key]
 		if g == nil {
-			g = &group{exchange: c.Exchange, err: errs[i]}
+			g = &group{exchange: c.Exchange, err: shown}
 			index[key] = g
 			groups = append(groups, g)
 		}

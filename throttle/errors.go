@@ -104,8 +104,11 @@ func operation(err error, fallback string) string {
 type MaybeAppliedError struct{ Err error }
 
 func (e *MaybeAppliedError) Error() string {
-	return e.Err.Error() + " (an earlier attempt got no answer)"
+	return e.Err.Error() + MaybeAppliedSuffix
 }
+
+// MaybeAppliedSuffix ends the text of every MaybeAppliedError.
+const MaybeAppliedSuffix = " (an earlier attempt got no answer)"
 
 func (e *MaybeAppliedError) Unwrap() error { return e.Err }
 

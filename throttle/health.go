@@ -216,6 +216,22 @@ func (e *ExchangeError) Error() string {
 
 func (e *ExchangeError) Unwrap() error { return e.Err }
 
+// Short says what was given up, without the detail: the words for each
+// call it stopped, while one message per exchange carries Error's detail.
+func (e *ExchangeError) Short() string {
+	name := "the exchange"
+	if e.Exchange != "" {
+		name = "exchange " + e.Exchange
+	}
+	switch e.Kind {
+	case KindAuth:
+		return "authentication failed for " + name
+	case KindOverloaded:
+		return name + " is overloaded"
+	}
+	return name + " is down"
+}
+
 // NotSentError is the error of a request that was never sent because its
 // exchange had been given up (Err, an *ExchangeError). It reads exactly
 // as Err, so that every call held up by one cause is reported together.
