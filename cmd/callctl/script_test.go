@@ -62,6 +62,8 @@ func TestScripts(t *testing.T) {
 			"simreset":  cmdSimreset,
 			"jsonlines": cmdJSONLines,
 			"simconns":  cmdSimconns,
+			"simauth":   cmdSimauth,
+			"lines":     cmdLines,
 			"planedit":  cmdPlanedit,
 			"genfile":   cmdGenfile,
 		},
@@ -82,9 +84,11 @@ func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 //	exchsim [-auth ntlm|basic|none] [-calls FILE] [-active N] [-latency DUR]
 //	        [-busy-rate F] [-backoff DUR] [-unavailable-rate F] [-retry-after DUR]
 //	        [-reset-rate F] [-html-error-rate F] [-hang-rate F]
-//	        [-connection-count-rate F] [-seed N] NAME
+//	        [-connection-count-rate F] [-seed N] [-hang] NAME
 //
-// and sets NAME_URL to its base URL. The simulator is closed when the
+// -hang makes it accept connections and never answer a SOAP request (not
+// even the first authentication leg), as a hung exchange does. It sets
+// NAME_URL to its base URL. The simulator is closed when the
 // script ends. Credentials are CORP\alice / secret.
 func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
@@ -92,6 +96,11 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	opts := exchsim.Options{Auth: exchsim.AuthNTLM, User: `CORP\alice`, Password: "secret"}
 	for len(args) > 1 {
+		if args[0] == "-hang" {
+			opts.Faults.HangAll = true
+			args = args[1:]
+			continue
+		}
 		flag, val := args[0], args[1]
 		switch flag {
 		case "-auth":
@@ -271,5 +280,38 @@ func cmdSimconns(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(ts.Stdout(), "connections=%d ntlm_handshakes=%d soap_requests=%d http_requests=%d\n", st.Connections, st.NTLMHandshakes, requests, st.HTTPRequests)
 	if st.NTLMHandshakes != st.Connections || st.Connections > int64(max) {
 		ts.Fatalf("connections=%d handshakes=%d; want equal and at most %d", st.Connections, st.NTLMHandshakes, max)
+	}
+}
+
+// cmdSimauth checks how many failed logins a simulator counted: simauth
+// NAME MAX prints the figures and passes when auth_failures <= MAX. A
+// directory service locks an account after a few, so a run must cost at
+// most one per exchange.
+func cmdSimauth(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: simauth NAME MAX")
+	}
+	max, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	st := server(ts, args[0]).Stats()
+	fmt.Fprintf(ts.Stdout(), "auth_failures=%d connections=%d http_requests=%d\n", st.AuthFailures, st.Connections, st.HTTPRequests)
+	if st.AuthFailures > max {
+		ts.Fatalf("%d failed logins, want at most %d", st.AuthFailures, max)
+	}
+}
+
+// cmdLines bounds the length of the last command's output: lines
+// stdout|stderr MAX prints the count and passes when it is at most MAX,
+// so that one cause repeated per call shows up as a failure.
+func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: lines stdout|stderr MAX")
+	}
+	max, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	n := strings.Count(ts.ReadFile(args[0]), "\n")
+	fmt.Fprintf(ts.Stdout(), "%s: %d lines\n", args[0], n)
+	if n > max {
+		ts.Fatalf("%s has %d lines, want at most %d:\n%s", args[0], n, max, ts.ReadFile(args[0]))
 	}
 }
