@@ -91,6 +91,21 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// NeverSent reports whether err shows that the request never reached the
+// server: the connection could not be made (refused, unreachable, a name
+// that does not resolve). Such an attempt cannot have taken effect, unlike
+// one cut off after it was written (a reset, a timeout).
+func NeverSent(err error) bool {
+	var (
+		op  *net.OpError
+		dns *net.DNSError
+	)
+	if errors.As(err, &dns) {
+		return true
+	}
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 // Answered reports whether err carries the server's answer (a fault, an
 // error response, an HTTP error status or an unusable body), as opposed to
 // no answer at all (a timeout, a reset, a refused connection). After a

@@ -135,11 +135,15 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return nil
 		}
 		last = err
+		if (transient || fatal != nil) && !soap.Answered(err) && !soap.NeverSent(err) {
+			// This attempt may have taken effect although no answer
+			// said so: remembered for every way the retries end. (An
+			// error that is not transient, such as "not found", is an
+			// answer.)
+			unanswered = true
+		}
 		switch {
 		case fatal != nil:
-			if !soap.Answered(err) {
-				unanswered = true
-			}
 			return finish(fatal)
 		case !transient:
 			return finish(err)
@@ -147,11 +151,6 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return finish(&BackoffError{Operation: operation(err, op), Wait: wait, Max: c.p.MaxBackoff, Sent: true, Err: err})
 		case n >= c.p.MaxAttempts:
 			return finish(&GiveUpError{Operation: operation(err, op), Attempts: n, Err: err})
-		}
-		if !soap.Answered(err) {
-			// Remembered for the attempts to come: this one may have
-			// taken effect although no answer said so.
-			unanswered = true
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -109,5 +111,40 @@ func TestInterruptAfterUnansweredDisconnectStaysMaybeApplied(t *testing.T) {
 	}
 	if !strings.HasPrefix(err.Error(), "DisconnectPhoneCall not retried") {
 		t.Errorf("err = %q, want it to name DisconnectPhoneCall", err)
+	}
+}
+
+// A connection that could not be made carried no request: a refused
+// disconnect failed, and cannot have ended the call; one refused only
+// after an earlier attempt went unanswered may have.
+func TestRefusedDisconnectWasNeverSent(t *testing.T) {
+	refused := func() error {
+		return &url.Error{Op: "Post", URL: "http://x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+	}
+	reset := func() error { return fmt.Errorf("DisconnectPhoneCall: POST x: %w", syscall.ECONNRESET) }
+	cases := map[string]struct {
+		script []error
+		maybe  bool
+	}{
+		"refused":                     {[]error{refused(), refused()}, false},
+		"refused after an unanswered": {[]error{reset(), refused()}, true},
+		// The last attempt's silence counts as much as an earlier one's.
+		"unanswered last attempt": {[]error{serverBusy(opDisc, time.Second), reset()}, true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			clock := newFakeClock(true)
+			ex := newFakeExchange(clock)
+			ex.script["c1"] = tc.script
+			c := Wrap(ex, Policy{Clock: clock, Rand: zeroRand, MaxAttempts: 2, DownAfter: 10})
+			err := c.Disconnect(context.Background(), "c1")
+			if err == nil {
+				t.Fatal("disconnect succeeded")
+			}
+			var m *MaybeAppliedError
+			if got := errors.As(err, &m); got != tc.maybe {
+				t.Errorf("err = %v: flagged maybe applied %v, want %v", err, got, tc.maybe)
+			}
+		})
 	}
 }
