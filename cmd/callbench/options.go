@@ -52,7 +52,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.fault, "fault", "none", "fault to inject: none, busy, unavailable, reset, html or hang")
 	fs.Float64Var(&o.faultRate, "fault-rate", 0.05, "share of SOAP requests that get -fault")
 	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory, ceiling, inventory or all")
-	fs.DurationVar(&o.requestTimeout, "request-timeout", 0, "client timeout per request; 0 is callctl's own (60s), except 2s with -fault=hang")
+	fs.DurationVar(&o.requestTimeout, "request-timeout", 0, "client timeout per request; 0 is callctl's own (8s), except 2s with -fault=hang")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process runs to `file`")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scratch directory (policies, var-files, binaries) and print its path")
 	if err := fs.Parse(args); err != nil {
@@ -81,7 +81,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("callbench: -fault-rate %v, want 0..1", o.faultRate)
 	}
 	if o.fault == "hang" && o.requestTimeout == 0 {
-		// Every hung request costs the client its whole timeout; at 60s
+		// Every hung request costs the client its whole timeout; at 8s
 		// each a run would take many minutes and measure only that.
 		o.requestTimeout = 2 * time.Second
 	}
