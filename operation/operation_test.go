@@ -543,7 +543,8 @@ func TestReadJournal(t *testing.T) {
 		t.Errorf("damaged journal: %d statuses, diags %v", len(statuses), diags)
 	}
 
-	if _, diags := ReadJournal(filepath.Join(dir, "none.jsonl")); !diags.HasErrors() || diags[0].Summary != "Cannot read the journal" {
+	if _, diags := ReadJournal(filepath.Join(dir, "none.jsonl")); !diags.HasErrors() || diags[0].Summary != "Cannot read the journal" ||
+		!strings.HasPrefix(diags[0].Detail, "There is no journal at ") || strings.Contains(diags[0].Detail, "stat ") {
 		t.Errorf("missing journal: diags %v", diags)
 	}
 	if got, want := JournalPath("/p", ""), filepath.Join("/p", journal.DefaultPath); got != want {
