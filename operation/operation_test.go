@@ -554,3 +554,13 @@ func TestReadJournal(t *testing.T) {
 		t.Errorf("absolute journal resolved to %q", got)
 	}
 }
+
+// A missing plan file is said plainly, not as Go's "open PATH: no such
+// file or directory" after the path once more.
+func TestReadPlanFileMissing(t *testing.T) {
+	_, diags := ReadPlanFile(t.TempDir(), "none.plan")
+	if len(diags) != 1 || diags[0].Summary != "Failed to read the plan file" ||
+		!strings.HasPrefix(diags[0].Detail, "There is no plan file at none.plan.") || strings.Contains(diags[0].Detail, "open ") {
+		t.Errorf("diagnostics %v", diags)
+	}
+}
