@@ -191,6 +191,14 @@ func (ld *loadRun) decodeInventorySource(b *hcl.Block, addr string) (*inventoryS
 	for _, attr := range attrs {
 		diags = append(diags, checkDataArgRefs(attr)...)
 	}
+	// The file name or command line is printed by plan, in diagnostics and
+	// in -json, and kept in saved plans: a secret must not feed it (give
+	// the command its secrets through the environment instead).
+	for _, name := range []string{"file", "command"} {
+		if attr, ok := attrs[name]; ok {
+			diags = append(diags, ld.checkNotSensitive(attr)...)
+		}
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}

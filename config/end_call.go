@@ -346,32 +346,62 @@ func quoteKey(k string) string {
 }
 
 // checkNotSensitive reports an attribute whose expression reads a variable
-// declared sensitive.
+// declared sensitive, directly or through local values (a local's value
+// loses its mark once evaluated, so its expression is followed instead).
 func (ld *loadRun) checkNotSensitive(attr *hcl.Attribute) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, tr := range attr.Expr.Variables() {
-		if tr.RootName() != "var" || len(tr) < 2 {
+		name, via := ld.sensitiveVarIn(tr, map[string]bool{})
+		if name == "" {
 			continue
 		}
-		step, ok := tr[1].(hcl.TraverseAttr)
-		if !ok {
-			continue
-		}
-		decl := ld.vars[step.Name]
-		if decl == nil || !(decl.sensitive || ld.secretVars[step.Name]) {
-			continue
-		}
+		decl := ld.vars[name]
 		why, fix := "declared sensitive", "Remove sensitive = true from the variable if its value is not secret."
 		if !decl.sensitive {
 			why, fix = "a secret, since an auth block's password or token reads it", "Use another variable here."
 		}
+		reads := "var." + name
+		if via != "" {
+			reads = fmt.Sprintf("%s (through %s)", reads, via)
+		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Sensitive value in " + attr.Name,
-			Detail: fmt.Sprintf("The %s argument reads var.%s, which is %s. %s values are shown by every plan and kept in plan files, journals and pull-request comments, so a sensitive value cannot be used here. %s",
-				attr.Name, step.Name, why, attr.Name, fix),
+			Detail: fmt.Sprintf("The %s argument reads %s, which is %s. %s values are shown by every plan and kept in plan files, journals and pull-request comments, so a sensitive value cannot be used here. %s",
+				attr.Name, reads, why, attr.Name, fix),
 			Subject: tr.SourceRange().Ptr(),
 		})
 	}
 	return diags
+}
+
+// sensitiveVarIn returns the sensitive or secret variable that tr reads,
+// following local values, and the first local it went through; "" when
+// none. seen guards against cycles, which decodeLocals reports.
+func (ld *loadRun) sensitiveVarIn(tr hcl.Traversal, seen map[string]bool) (name, via string) {
+	if len(tr) < 2 {
+		return "", ""
+	}
+	step, ok := tr[1].(hcl.TraverseAttr)
+	if !ok {
+		return "", ""
+	}
+	switch tr.RootName() {
+	case "var":
+		if decl := ld.vars[step.Name]; decl != nil && (decl.sensitive || ld.secretVars[step.Name]) {
+			return step.Name, ""
+		}
+	case "local":
+		decl := ld.locals[step.Name]
+		if decl == nil || seen[step.Name] {
+			return "", ""
+		}
+		seen[step.Name] = true
+		for _, inner := range decl.attr.Expr.Variables() {
+			if name, _ := ld.sensitiveVarIn(inner, seen); name != "" {
+				return name, "local." + step.Name
+			}
+		}
+	}
+	return "", ""
 }

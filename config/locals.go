@@ -130,6 +130,16 @@ func (ld *loadRun) checkLocalRef(tr hcl.Traversal) hcl.Diagnostics {
 			Detail:   `The "local" object must be followed by the name of a local value, like local.cutoff.`,
 			Subject:  tr.SourceRange().Ptr(),
 		}}
+	case ld.locals == nil:
+		// Exchange blocks are decoded before the locals, so that an auth
+		// block's secret cannot pass through a local unseen.
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Local value not allowed here",
+			Detail: fmt.Sprintf("local.%s cannot be used in an exchange block: local values are for end_call and protect blocks. Use a variable or write the expression here.",
+				attr.Name),
+			Subject: tr.SourceRange().Ptr(),
+		}}
 	case ld.locals[attr.Name] == nil:
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,

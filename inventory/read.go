@@ -70,19 +70,6 @@ func (e *Error) Error() string {
 // map[string]any). CSV fields are strings.
 type Record = map[string]any
 
-// ReadAll reads at most lim.MaxBytes from r, refusing more, so that a
-// caller never holds an unbounded input.
-func ReadAll(r io.Reader, source string, lim Limits) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
-	if err != nil {
-		return nil, &Error{Source: source, Msg: fmt.Sprintf("cannot read: %s", err)}
-	}
-	if int64(len(data)) > lim.MaxBytes {
-		return nil, tooBig(source, lim)
-	}
-	return data, nil
-}
-
 func tooBig(source string, lim Limits) error {
 	return &Error{Source: source, Msg: fmt.Sprintf("larger than %d bytes, the most an inventory may hold; filter it before callctl reads it", lim.MaxBytes)}
 }

@@ -3,6 +3,7 @@ package operation
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/hashicorp/hcl/v2"
@@ -26,6 +27,14 @@ func JournalPath(dir, flag string) string {
 // a crash, are a warning: the rest is still returned.
 func ReadJournal(path string) ([]journal.CallStatus, hcl.Diagnostics) {
 	f, err := safefile.OpenRead(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The usual case, said plainly rather than as "Lstat PATH: ...".
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read the journal",
+			Detail:   fmt.Sprintf("There is no journal at %s: no apply has recorded a disconnect there yet. The journal is written by \"callctl apply\"; give another file as \"callctl show -journal FILE\".", path),
+		}}
+	}
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

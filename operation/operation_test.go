@@ -543,7 +543,8 @@ func TestReadJournal(t *testing.T) {
 		t.Errorf("damaged journal: %d statuses, diags %v", len(statuses), diags)
 	}
 
-	if _, diags := ReadJournal(filepath.Join(dir, "none.jsonl")); !diags.HasErrors() || diags[0].Summary != "Cannot read the journal" {
+	if _, diags := ReadJournal(filepath.Join(dir, "none.jsonl")); !diags.HasErrors() || diags[0].Summary != "Cannot read the journal" ||
+		!strings.HasPrefix(diags[0].Detail, "There is no journal at ") || strings.Contains(diags[0].Detail, "stat ") {
 		t.Errorf("missing journal: diags %v", diags)
 	}
 	if got, want := JournalPath("/p", ""), filepath.Join("/p", journal.DefaultPath); got != want {
@@ -551,5 +552,15 @@ func TestReadJournal(t *testing.T) {
 	}
 	if got := JournalPath("/p", "/abs/j"); got != "/abs/j" {
 		t.Errorf("absolute journal resolved to %q", got)
+	}
+}
+
+// A missing plan file is said plainly, not as Go's "open PATH: no such
+// file or directory" after the path once more.
+func TestReadPlanFileMissing(t *testing.T) {
+	_, diags := ReadPlanFile(t.TempDir(), "none.plan")
+	if len(diags) != 1 || diags[0].Summary != "Failed to read the plan file" ||
+		!strings.HasPrefix(diags[0].Detail, "There is no plan file at none.plan.") || strings.Contains(diags[0].Detail, "open ") {
+		t.Errorf("diagnostics %v", diags)
 	}
 }

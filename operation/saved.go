@@ -3,6 +3,7 @@ package operation
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -154,6 +155,14 @@ func (p *Planned) Save(path string) (*SavedPlan, hcl.Diagnostics) {
 func ReadPlanFile(dir, path string) (*planfile.File, hcl.Diagnostics) {
 	r := &Request{Dir: dir}
 	f, err := planfile.Read(r.path(path))
+	if errors.Is(err, fs.ErrNotExist) {
+		// The usual case, said plainly rather than as "open PATH: ...".
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Failed to read the plan file",
+			Detail:   fmt.Sprintf("There is no plan file at %s. Nothing was disconnected. Make a plan file with \"callctl plan -out=FILE\".", path),
+		}}
+	}
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

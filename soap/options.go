@@ -42,7 +42,7 @@ type Options struct {
 	// Parallelism is the number of connections (and so of requests in
 	// flight) to this exchange. Default 10.
 	Parallelism int
-	// Timeout bounds one HTTP exchange. Default 60s.
+	// Timeout bounds one HTTP exchange. Default vocab.DefaultTimeout.
 	Timeout time.Duration
 	// UserAgent is sent on every request.
 	UserAgent string

@@ -413,3 +413,26 @@ func TestNotFoundAfterUnansweredAttemptIsFlagged(t *testing.T) {
 		t.Errorf("err = %v; want ErrCallNotFound flagged as maybe applied", err)
 	}
 }
+
+// TestDefaultAttempts holds the README's promise: a transient failure is
+// retried, up to 5 attempts in all, when the policy leaves MaxAttempts zero.
+func TestDefaultAttempts(t *testing.T) {
+	for _, m := range methods {
+		t.Run(m.name, func(t *testing.T) {
+			clock := newFakeClock(true)
+			ex := newFakeExchange(clock)
+			transient := responseError(m.op, "ErrorInternalServerTransientError")
+			ex.script["c1"] = []error{transient, transient, transient, transient, transient, transient, transient}
+			c := Wrap(ex, Policy{Clock: clock})
+
+			err := m.call(c, context.Background(), "c1")
+			var giveUp *GiveUpError
+			if !errors.As(err, &giveUp) || giveUp.Attempts != 5 {
+				t.Errorf("err = %v, want a *GiveUpError after 5 attempts", err)
+			}
+			if n := len(ex.sent()); n != 5 {
+				t.Errorf("inner caller got %d requests, want 5", n)
+			}
+		})
+	}
+}

@@ -167,13 +167,6 @@ func soapAnswer(err error) bool {
 // past reports whether a server-advised wait is longer than callctl waits.
 func past(wait time.Duration, p Policy) bool { return wait > p.MaxBackoff }
 
-// given returns the error that gave the exchange up, nil while it has not.
-func (h *health) given() *ExchangeError {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.fatal
-}
-
 // Kinds of ExchangeError.
 const (
 	KindAuth       = "auth"       // the credentials were refused

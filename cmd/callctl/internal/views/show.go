@@ -99,7 +99,12 @@ type ShowJSON struct{ ShowHuman }
 var _ Show = (*ShowJSON)(nil)
 
 func (v *ShowJSON) Plan(f *planfile.File) error {
-	b, err := json.MarshalIndent(viewsjson.NewPlanDocument(f.Plan, f.CallctlVersion, f.Inputs.PolicyHash), "", "  ")
+	doc := viewsjson.NewPlanDocument(f.Plan, f.CallctlVersion, f.Inputs.PolicyHash)
+	doc.PlanDigest = f.Digest()
+	if f.Signature != nil {
+		doc.SignedKeyID = f.Signature.KeyID
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding the plan as JSON: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
+	"github.com/callctl/callctl/reconcile"
 )
 
 // An interrupt before any disconnect was started (at the confirmation
@@ -31,6 +32,33 @@ func TestStoppingSaysWhatWasSent(t *testing.T) {
 			v.Stopping()
 			if !strings.Contains(out.String(), tc.want) || (tc.notWant != "" && strings.Contains(out.String(), tc.notWant)) {
 				t.Errorf("output:\n%s\nwant %q and not %q", out, tc.want, tc.notWant)
+			}
+		})
+	}
+}
+
+// Under -watch an interrupt between cycles must not claim that no
+// disconnect has been sent: earlier cycles may have sent many.
+func TestWatchStoppingSpeaksOfThisCycle(t *testing.T) {
+	tests := map[string]struct {
+		applying bool
+		want     string
+	}{
+		"between cycles":      {want: "No disconnect is in flight"},
+		"while disconnecting": {applying: true, want: "those already sent are allowed to finish"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s, out, _ := streams()
+			v := NewWatch(arguments.ViewHuman, NewView(s, true))
+			v.Applying(1)
+			v.Applied(&reconcile.ApplyResult{})
+			if tc.applying {
+				v.Applying(1)
+			}
+			v.Stopping()
+			if !strings.Contains(out.String(), tc.want) || strings.Contains(out.String(), "No disconnect has been sent") {
+				t.Errorf("output:\n%s\nwant %q and never \"No disconnect has been sent\"", out, tc.want)
 			}
 		})
 	}

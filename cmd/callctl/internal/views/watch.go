@@ -1,6 +1,8 @@
 package views
 
 import (
+	"sync/atomic"
+
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
@@ -37,6 +39,9 @@ func NewWatch(vt arguments.ViewType, v *View) Watch {
 // repeated every interval on the terminal.
 type WatchHuman struct {
 	op *OperationHuman
+	// applying is set while a cycle disconnects; Stopping reads it from
+	// the signal goroutine.
+	applying atomic.Bool
 }
 
 var _ Watch = (*WatchHuman)(nil)
@@ -48,13 +53,23 @@ func (v *WatchHuman) Planning(int, int)                       {}
 func (v *WatchHuman) Plan(*reconcile.Plan)                    {}
 func (v *WatchHuman) Retried(reconcile.RetryStats)            {}
 func (v *WatchHuman) Hooks() []reconcile.Hook                 { return nil }
-func (v *WatchHuman) Applying(int)                            {}
-func (v *WatchHuman) Applied(*reconcile.ApplyResult)          {}
+func (v *WatchHuman) Applying(int)                            { v.applying.Store(true) }
+func (v *WatchHuman) Applied(*reconcile.ApplyResult)          { v.applying.Store(false) }
 func (v *WatchHuman) Cancelled()                              {}
 func (v *WatchHuman) SavedPlan(*operation.SavedPlan)          {}
-func (v *WatchHuman) Stopping()                               { v.op.Stopping() }
+
+// Stopping speaks of this cycle only: earlier cycles may well have
+// disconnected calls, so "no disconnect has been sent" would be untrue.
+func (v *WatchHuman) Stopping() {
+	if v.applying.Load() {
+		v.op.printf("\nInterrupt received: stopping. No further disconnects will be started;\nthose already sent are allowed to finish. Interrupt again to abandon them.\n")
+		return
+	}
+	v.op.printf("\nInterrupt received: stopping. No disconnect is in flight.\n")
+}
 
 func (v *WatchHuman) CycleSummary(s *watch.Summary) {
+	v.applying.Store(false)
 	v.op.printf("%s\n", viewsjson.NewCycleSummary(s))
 }
 

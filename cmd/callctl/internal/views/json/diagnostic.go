@@ -2,7 +2,6 @@ package json
 
 import (
 	"bytes"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -102,12 +101,4 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 	}
 	out.Snippet = sn
 	return out
-}
-
-// DiagnosticText renders diags as plain text without colour, for log
-// messages and tests.
-func DiagnosticText(diags hcl.Diagnostics, files map[string]*hcl.File) string {
-	var buf bytes.Buffer
-	NewTextWriter(&buf, files, 78, false).WriteDiagnostics(diags)
-	return strings.TrimSpace(buf.String())
 }
