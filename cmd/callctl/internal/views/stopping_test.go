@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,21 +46,24 @@ func TestWatchStoppingSpeaksOfThisCycle(t *testing.T) {
 		want     string
 	}{
 		"between cycles":      {want: "No disconnect is in flight"},
-		"while disconnecting": {applying: true, want: "those already sent are allowed to finish"},
+		"while disconnecting": {applying: true, want: "No further disconnects will be started"},
 	}
 	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			s, out, _ := streams()
-			v := NewWatch(arguments.ViewHuman, NewView(s, true))
-			v.Applying(1)
-			v.Applied(&reconcile.ApplyResult{})
-			if tc.applying {
+		for _, vt := range []arguments.ViewType{arguments.ViewHuman, arguments.ViewJSON} {
+			t.Run(fmt.Sprint(name, vt), func(t *testing.T) {
+				s, out, _ := streams()
+				v := NewWatch(vt, NewView(s, true))
 				v.Applying(1)
-			}
-			v.Stopping()
-			if !strings.Contains(out.String(), tc.want) || strings.Contains(out.String(), "No disconnect has been sent") {
-				t.Errorf("output:\n%s\nwant %q and never \"No disconnect has been sent\"", out, tc.want)
-			}
-		})
+				v.Applied(&reconcile.ApplyResult{})
+				if tc.applying {
+					v.Applying(1)
+				}
+				v.Stopping()
+				got := strings.ToLower(out.String())
+				if !strings.Contains(got, strings.ToLower(tc.want)) || strings.Contains(got, "no disconnect has been sent") {
+					t.Errorf("output:\n%s\nwant %q and never \"no disconnect has been sent\"", out, tc.want)
+				}
+			})
+		}
 	}
 }

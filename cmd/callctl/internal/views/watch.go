@@ -81,6 +81,22 @@ type WatchJSON struct {
 
 var _ Watch = (*WatchJSON)(nil)
 
+// Applied ends this cycle's disconnects, so that an interrupt before the
+// next cycle's speaks of none in flight.
+func (j *WatchJSON) Applied(res *reconcile.ApplyResult) {
+	j.OperationJSON.Applied(res)
+	j.applying.Store(false)
+}
+
+// Stopping speaks of this cycle only, as WatchHuman's does.
+func (j *WatchJSON) Stopping() {
+	if j.applying.Load() {
+		j.OperationJSON.Stopping()
+		return
+	}
+	j.emit("warn", "Interrupt received: stopping; no disconnect is in flight", viewsjson.MessageLog, nil)
+}
+
 func (j *WatchJSON) CycleSummary(s *watch.Summary) {
 	c := viewsjson.NewCycleSummary(s)
 	level := "info"
