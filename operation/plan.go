@@ -25,6 +25,7 @@ func Plan(ctx context.Context, req *PlanRequest, view PlanView) *Result {
 	// An interrupt during a plan just stops the lookups: nothing changes.
 	ctx, cancel := withDeadline(ctx, req.Deadline)
 	defer cancel()
+	req.noSnapshots = req.Out == ""
 	p, diags := MakePlan(ctx, &req.Request, view)
 	defer p.Close()
 	if diags.HasErrors() {
@@ -98,7 +99,7 @@ func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics)
 func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
 	start := time.Now()
 	p := &Planned{req: req, inputs: inputs{vars: req.Vars, varFiles: req.VarFiles, targets: req.Targets, excludes: req.Excludes, maxDisconnects: req.MaxDisconnects}}
-	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{}, time.Time{}, view)
+	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{NoSnapshots: req.noSnapshots}, time.Time{}, view)
 	if diags.HasErrors() {
 		return p, diags
 	}
