@@ -61,6 +61,7 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 	// 170 MB) for a little load time.
 	if req.LowGCWhileLoading {
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
+		defer softMemoryLimit()()
 	}
 	policy, diags := loader.Load(req.Dir, config.LoadOptions{
 		Vars:      vars,
@@ -111,7 +112,11 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		// From here until Close, after the plan is rendered and saved:
 		// the heap is at its fullest just after loading and at the end.
 		old := debug.SetGCPercent(largePlanGCPercent)
-		p.restoreGC = func() { debug.SetGCPercent(old) }
+		restoreLimit := softMemoryLimit()
+		p.restoreGC = func() {
+			restoreLimit()
+			debug.SetGCPercent(old)
+		}
 	}
 	calls, moreDiags := reconcile.SelectCalls(policy.Calls, req.Targets, req.Excludes)
 	diags = append(diags, moreDiags...)
