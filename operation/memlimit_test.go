@@ -70,12 +70,14 @@ func (h *memLimitHook) PostLookup(*reconcile.Change, error) {
 func (*memLimitHook) PreDisconnect(*reconcile.Change)  {}
 func (*memLimitHook) PostDisconnect(*reconcile.Result) {}
 
-// TestLargePlanSoftMemoryLimit: a large plan looks its calls up under a
-// soft memory limit, unless the user chose GOGC, until it is closed.
-func TestLargePlanSoftMemoryLimit(t *testing.T) {
+// TestSoftMemoryLimitWhileLoadingAndLooking: the policy loads, and a large plan looks its
+// calls up, under a soft memory limit, unless the user chose GOGC; the
+// limit is gone once the plan is closed.
+func TestSoftMemoryLimitWhileLoadingAndLooking(t *testing.T) {
 	defer func(n int) { largePlanCalls = n }(largePlanCalls)
 	largePlanCalls = 2
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	defer func() { whileLoading = nil }()
 	for _, tt := range []struct {
 		name    string
 		lowGC   bool
@@ -85,6 +87,8 @@ func TestLargePlanSoftMemoryLimit(t *testing.T) {
 		{"GOGC set", false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			var loading int64
+			whileLoading = func() { loading = debug.SetMemoryLimit(-1) }
 			f := newFixture(t, 0)
 			hook := &memLimitHook{}
 			req := f.request()
@@ -93,6 +97,9 @@ func TestLargePlanSoftMemoryLimit(t *testing.T) {
 			if diags.HasErrors() {
 				p.Close()
 				t.Fatal(diags.Error())
+			}
+			if limited := loading != math.MaxInt64; limited != tt.limited {
+				t.Errorf("memory limit while loading %d; limited %v, want %v", loading, limited, tt.limited)
 			}
 			if len(hook.seen) != 2 {
 				t.Fatalf("%d lookups, want 2", len(hook.seen))

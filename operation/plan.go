@@ -63,6 +63,9 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		defer debug.SetGCPercent(debug.SetGCPercent(40))
 		defer softMemoryLimit()()
 	}
+	if whileLoading != nil {
+		whileLoading()
+	}
 	policy, diags := loader.Load(req.Dir, config.LoadOptions{
 		Vars:      vars,
 		VarFiles:  resolved,
@@ -75,6 +78,10 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 	view.SetConfigSources(loader.Files())
 	return policy, diags
 }
+
+// whileLoading, when set, is called just before the policy loads: a
+// test's look at the collector's settings then.
+var whileLoading func()
 
 // A plan of largePlanCalls calls or more holds tens of megabytes of calls
 // and changes for its whole run, and the collector's default target lets
@@ -111,6 +118,9 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	if req.LowGCWhileLoading && len(policy.Calls) >= largePlanCalls {
 		// From here until Close, after the plan is rendered and saved:
 		// the heap is at its fullest just after loading and at the end.
+		// The soft memory limit stays too: without it the lookups grow
+		// the process to 166 MB at 100,000 calls, against 146 MB with it,
+		// for about 7% more CPU.
 		old := debug.SetGCPercent(largePlanGCPercent)
 		restoreLimit := softMemoryLimit()
 		p.restoreGC = func() {
