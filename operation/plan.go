@@ -119,8 +119,8 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		// From here until Close, after the plan is rendered and saved:
 		// the heap is at its fullest just after loading and at the end.
 		// The soft memory limit stays too: without it the lookups grow
-		// the process to 166 MB at 100,000 calls, against 146 MB with it,
-		// for about 7% more CPU.
+		// the process to 166 MB at 100,000 calls, against 142 MB with it,
+		// for 10-20% more CPU (callbench -mode inventory).
 		old := debug.SetGCPercent(largePlanGCPercent)
 		restoreLimit := softMemoryLimit()
 		p.restoreGC = func() {
