@@ -482,3 +482,37 @@ func TestSavedPlanReplay(t *testing.T) {
 		t.Error("the inventory changing changed the policy's sources, which would make a saved plan stale")
 	}
 }
+
+// TestDataNoSnapshots: a caller that will not save a plan gets the same
+// calls and record counts, and no snapshot held.
+func TestDataNoSnapshots(t *testing.T) {
+	tests := map[string]struct{ ext, inv string }{
+		"jsonl": {ext: "jsonl", inv: `{"call_id": "a", "campaign": "outage", "n": 1}` + "\n" + `{"call_id": "b", "agent": "ivr"}` + "\n"},
+		"csv":   {ext: "csv", inv: "call_id,campaign\na,outage\nb,\n"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			kept, diags := loadStanding(t, tt.ext, tt.inv, LoadOptions{})
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			if kept.DataSources[0].Snapshot == nil {
+				t.Fatal("by default a data source keeps no snapshot, want one")
+			}
+			pol, diags := loadStanding(t, tt.ext, tt.inv, LoadOptions{Data: DataOptions{NoSnapshots: true}})
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			if diff := cmp.Diff(callReasons(kept), callReasons(pol)); diff != "" {
+				t.Errorf("calls (-with snapshot +without):\n%s", diff)
+			}
+			ds := pol.DataSources[0]
+			if ds.Snapshot != nil {
+				t.Errorf("NoSnapshots kept a %d-byte snapshot", len(ds.Snapshot))
+			}
+			if ds.Records != 2 || !ds.Read {
+				t.Errorf("data source read %v, %d records; want read, 2", ds.Read, ds.Records)
+			}
+		})
+	}
+}

@@ -117,15 +117,23 @@ func objectsValue(objs []map[string]cty.Value) cty.Value {
 	}
 	vals := make([]cty.Value, len(objs))
 	parallel(parts, func(_ int, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			obj := objs[i]
-			for _, k := range names {
-				if v, ok := obj[k]; !ok || v.IsNull() {
-					obj[k] = nulls[k]
+		var shared typeSharer
+		if homogeneous {
+			shared.types, shared.uniform = []cty.Type{cty.Object(fieldTypes)}, true
+		}
+		for b := lo; b < hi; b += shareBatch {
+			end := min(b+shareBatch, hi)
+			for i := b; i < end; i++ {
+				obj := objs[i]
+				for _, k := range names {
+					if v, ok := obj[k]; !ok || v.IsNull() {
+						obj[k] = nulls[k]
+					}
 				}
+				vals[i] = cty.ObjectVal(obj)
+				objs[i] = nil
 			}
-			vals[i] = cty.ObjectVal(obj)
-			objs[i] = nil
+			shared.share(vals[b:end])
 		}
 	})
 	if homogeneous {

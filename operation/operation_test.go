@@ -32,6 +32,7 @@ type recorder struct {
 	cancelled bool
 	retried   bool
 	saved     []*SavedPlan
+	snapshots []int // each data source's snapshot length, -1 for none
 }
 
 var _ ApplyView = (*recorder)(nil)
@@ -43,14 +44,20 @@ func (r *recorder) Diagnostics(d hcl.Diagnostics) {
 }
 func (r *recorder) SetConfigSources(map[string]*hcl.File) {}
 func (r *recorder) Planning(calls, exchanges int)         { r.planning = [2]int{calls, exchanges} }
-func (r *recorder) DataSourceRead(*config.DataSource)     {}
-func (r *recorder) Plan(p *reconcile.Plan)                { r.plans = append(r.plans, p) }
-func (r *recorder) SavedPlan(sp *SavedPlan)               { r.saved = append(r.saved, sp) }
-func (r *recorder) Retried(reconcile.RetryStats)          { r.retried = true }
-func (r *recorder) Hooks() []reconcile.Hook               { return nil }
-func (r *recorder) Applying(n int)                        { r.applying = n }
-func (r *recorder) Applied(res *reconcile.ApplyResult)    { r.applied = res }
-func (r *recorder) Cancelled()                            { r.cancelled = true }
+func (r *recorder) DataSourceRead(ds *config.DataSource) {
+	n := len(ds.Snapshot)
+	if ds.Snapshot == nil {
+		n = -1
+	}
+	r.snapshots = append(r.snapshots, n)
+}
+func (r *recorder) Plan(p *reconcile.Plan)             { r.plans = append(r.plans, p) }
+func (r *recorder) SavedPlan(sp *SavedPlan)            { r.saved = append(r.saved, sp) }
+func (r *recorder) Retried(reconcile.RetryStats)       { r.retried = true }
+func (r *recorder) Hooks() []reconcile.Hook            { return nil }
+func (r *recorder) Applying(n int)                     { r.applying = n }
+func (r *recorder) Applied(res *reconcile.ApplyResult) { r.applied = res }
+func (r *recorder) Cancelled()                         { r.cancelled = true }
 
 // summaries lists the diagnostics' summaries, errors and warnings alike.
 func (r *recorder) summaries() []string {

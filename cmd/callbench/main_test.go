@@ -171,7 +171,7 @@ func TestInventoryModeLoadsFiltersAndPlans(t *testing.T) {
 	if want := "Plan: 500 to disconnect, 0 already ended, 0 not found."; inv.PlanLine != want || inv.PlanExitCode != 0 {
 		t.Errorf("callctl plan: exit %d, summary %q; want exit 0, %q", inv.PlanExitCode, inv.PlanLine, want)
 	}
-	if inv.PlanPeakRSSBytes <= 0 || inv.AllocatedBytes == 0 || inv.Allocations == 0 || inv.LoadCPUSeconds <= 0 {
+	if inv.PlanPeakRSSBytes <= 0 || inv.PlanCPUSeconds <= 0 || inv.AllocatedBytes == 0 || inv.Allocations == 0 || inv.LoadCPUSeconds <= 0 {
 		t.Errorf("figures missing: %+v", inv)
 	}
 	if rep.Memory != nil || rep.PlanLatency != nil {
