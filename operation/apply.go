@@ -128,7 +128,11 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 	view.Applying(n)
 	viewHooks := &mutable{hooks: view.Hooks()}
 	opts := ApplyOptions{
-		Hooks:   append(append([]reconcile.Hook{viewHooks}, req.Hooks...), inFlight, j),
+		// The backend's own records (in flight, journal intent) come
+		// before the caller's hooks, so that whatever a caller's hook
+		// does on a send (log, or in tests interrupt) finds the call
+		// already recorded as sent.
+		Hooks:   append([]reconcile.Hook{viewHooks, inFlight, j}, req.Hooks...),
 		Recheck: req.PlanFile != "",
 	}
 	done := make(chan *reconcile.ApplyResult, 1)
