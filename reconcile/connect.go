@@ -42,7 +42,7 @@ func ClientOptions(ex *config.Exchange, parallelism int) soap.Options {
 		Parallelism:        parallelism,
 	}
 	if a := ex.Auth; a != nil {
-		o.Auth, o.Username, o.Password, o.Token = a.Kind, a.Username, a.Password, a.Token
+		o.Auth, o.Credentials = a.Kind, a.Credentials
 	}
 	return o
 }

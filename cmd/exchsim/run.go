@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 )
 
@@ -68,9 +69,9 @@ func parseArgs(args []string, stderr io.Writer) (exchsim.Options, error) {
 	fs.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "`address` to listen on; must be loopback unless -allow-non-loopback")
 	fs.BoolVar(&opts.AllowNonLoopback, "allow-non-loopback", false, "allow listening beyond this machine")
 	fs.StringVar(&callsFile, "calls", "", "JSON `file` with the call table: {\"calls\":[{\"id\":..,\"state\":..}]}")
-	fs.StringVar(&opts.Auth, "auth", exchsim.AuthNone, "authentication: ntlm, basic or none")
-	fs.StringVar(&opts.User, "user", "", `user for ntlm/basic, e.g. CORP\alice`)
-	fs.StringVar(&opts.Password, "password", "", "password for ntlm/basic; a failed login counts in /_exchsim/stats auth_failures")
+	fs.StringVar(&opts.Auth, "auth", exchsim.AuthNone, "authentication: "+authkind.OrList(exchsim.AuthModes(), false))
+	fs.StringVar(&opts.User, "user", "", `user for any auth but none, e.g. CORP\alice`)
+	fs.StringVar(&opts.Password, "password", "", "password for any auth but none; a failed login counts in /_exchsim/stats auth_failures")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay before every SOAP response")
 	fs.Float64Var(&f.ServerBusyRate, "busy-rate", 0, "share of requests answered with ErrorServerBusy")
 	fs.DurationVar(&f.BackOff, "backoff", 0, "BackOffMilliseconds sent with ErrorServerBusy")

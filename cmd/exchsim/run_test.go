@@ -130,7 +130,7 @@ func TestRunErrors(t *testing.T) {
 		"unknown flag":      {[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
 		"bad duration":      {[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`},
 		"positional":        {[]string{"calls.json"}, 2, `unexpected argument "calls.json"`},
-		"unknown auth":      {[]string{"-auth", "kerberos"}, 2, `unknown auth "kerberos"`},
+		"unknown auth":      {[]string{"-auth", "digest"}, 2, `unknown auth "digest"`},
 		"ntlm without user": {[]string{"-auth", "ntlm"}, 2, "needs a user"},
 		"missing calls":     {[]string{"-calls", filepath.Join(dir, "nope.json")}, 2, "nope.json"},
 		"bad calls":         {[]string{"-calls", badCalls}, 2, `unknown state "Ringing"`},
