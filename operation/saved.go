@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/planfile"
 	"github.com/callctl/callctl/reconcile"
 )
@@ -297,7 +298,7 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 			Detail:   fmt.Sprintf("The saved plan would disconnect %d calls, more than the %d its -max-disconnects allowed when it was made, so it was changed since. Nothing was disconnected. Make a new plan and review it.", n, most),
 		})
 	}
-	p.Callers, moreDiags = reconcile.Connect(policy, calls, req.Connect)
+	p.Clients, moreDiags = exchange.Connect(policy, calls, req.Connect)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags
