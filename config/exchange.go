@@ -278,6 +278,9 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 			continue
 		}
 		diags = append(diags, checkCredential(exchange, b, as, attr, s)...)
+		if as.Secret {
+			ld.secrets.Add(s)
+		}
 		auth.Credentials[as.Name] = s
 		if as.Secret && s != "" && isLiteralString(attr.Expr) {
 			diags = append(diags, &hcl.Diagnostic{

@@ -71,6 +71,7 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		Vars:      vars,
 		VarFiles:  resolved,
 		Environ:   policyEnviron(req.Environ),
+		Secrets:   keySecrets(req.Environ),
 		Data:      data,
 		SavedPlan: req.savedPlan,
 		// A saved plan is replayed at the instant it was made.
