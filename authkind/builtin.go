@@ -32,6 +32,7 @@ func init() {
 		Name:            NTLM,
 		Attributes:      []Attribute{username, password},
 		ConnectionBound: true,
+		ChannelBound:    true,
 		Transport:       ntlmTransport,
 	})
 	Register(&Kind{

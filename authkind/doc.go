@@ -12,6 +12,9 @@
 //   - whether it authenticates a connection rather than a request
 //     (ConnectionBound: package soap then pins one connection per lane and
 //     counts one handshake per connection, as NTLM needs);
+//   - whether it binds its logins to the TLS channel (ChannelBound:
+//     Extended Protection; soap adds the binding and names the certificate
+//     on a refusal);
 //   - whether it puts a replayable secret on every request (SecretOnWire:
 //     refused over plain http:// unless allow_insecure_http = true);
 //   - the transport to build (Transport).

@@ -42,6 +42,11 @@ type Kind struct {
 	// a connection of its own and keeps HTTP/2 off, so that a handshake's
 	// legs share one connection and happen once per connection.
 	ConnectionBound bool
+	// ChannelBound kinds bind their logins to the TLS channel (Extended
+	// Protection, protocol.md §4.6): over https the client adds the
+	// channel binding of the connection's certificate, and a refused
+	// login names that certificate.
+	ChannelBound bool
 	// SecretOnWire kinds send a replayable secret with every request
 	// (Basic, bearer); over plain http they need allow_insecure_http.
 	SecretOnWire bool

@@ -40,6 +40,10 @@ func TestBuiltinKinds(t *testing.T) {
 		if !slices.Equal(names, tt.attrs) {
 			t.Errorf("%s attributes = %v, want %v", tt.kind, names, tt.attrs)
 		}
+		// NTLM binds its logins to the TLS channel (Extended Protection).
+		if k.ChannelBound != (tt.kind == NTLM) {
+			t.Errorf("%s: ChannelBound %v", tt.kind, k.ChannelBound)
+		}
 		if k.ConnectionBound != tt.connectionBound || k.SecretOnWire != tt.secretOnWire {
 			t.Errorf("%s: ConnectionBound %v SecretOnWire %v, want %v %v", tt.kind, k.ConnectionBound, k.SecretOnWire, tt.connectionBound, tt.secretOnWire)
 		}

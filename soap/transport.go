@@ -77,8 +77,14 @@ func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.
 		ln := &lane{transport: tr, rt: tr}
 		if kind != nil {
 			var base http.RoundTripper = tr
+			if kind.ChannelBound {
+				base = bindNTLM{wrapLeg(tr, tr)}
+			}
 			if kind.ConnectionBound {
-				base = recordLegError{freeUnauthorized{wrapLeg(tr, tr)}}
+				// A handshake's legs share the connection: a 401's
+				// body must not hold it, a leg's error must not be
+				// lost (see freeUnauthorized, recordLegError).
+				base = recordLegError{freeUnauthorized{base}}
 			}
 			rt, err := kind.Transport(base, creds)
 			if err != nil {
@@ -206,6 +212,7 @@ type answer struct {
 	Status     string
 	Header     http.Header
 	Body       []byte
+	Binding    *ChannelBinding // on a 401 over https to a binding auth kind
 }
 
 // endpoint is the dialect-independent part of a client: one URL and its
@@ -213,6 +220,7 @@ type answer struct {
 type endpoint struct {
 	url       string
 	lanes     *lanes
+	binds     bool // the auth kind binds logins to the TLS channel
 	userAgent string
 	timeout   time.Duration
 }
@@ -234,10 +242,12 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	defer cancel()
 
 	var resp *http.Response
+	var binding *ChannelBinding
 	for try := 0; ; try++ {
-		var legErr error
+		var legErr, bindErr error
 		var legs legConns
 		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
+		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
 		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
 		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
 		if err != nil {
@@ -267,6 +277,9 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 			resp.Body.Close()
 			continue
 		}
+		if resp.StatusCode == http.StatusUnauthorized && e.binds {
+			binding = bindingOf(resp.TLS, bindErr)
+		}
 		break
 	}
 	defer resp.Body.Close()
@@ -280,7 +293,7 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		return nil, &MalformedError{Operation: op, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body}, nil
+	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
 }
 
 // transportError words a failure to get an answer at all. It names the
