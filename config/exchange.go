@@ -275,6 +275,9 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 			continue
 		}
 		diags = append(diags, checkCredential(exchange, b, attr, s)...)
+		if as.Name != "username" {
+			ld.secrets.Add(s)
+		}
 		switch as.Name {
 		case "username":
 			auth.Username = s

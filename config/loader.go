@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/callctl/callctl/internal/redact"
 )
 
 // LoadOptions carries what the command line and process add to a policy.
@@ -56,6 +58,9 @@ type LoadOptions struct {
 	// KeepScope keeps the policy's evaluation scope in Policy.Scope, for
 	// console and test assertions.
 	KeepScope bool
+	// Secrets are values the policy never sees but must mask wherever it
+	// shows text from outside, such as the plan key.
+	Secrets []string
 }
 
 // envVarPrefix introduces an environment variable that sets a policy
@@ -123,6 +128,11 @@ type loadRun struct {
 	secretVars map[string]bool
 	// secretRanges are the literal passwords and tokens in policy files.
 	secretRanges []hcl.Range
+	// secretEnv names the environment variables an auth block's password
+	// or token reads with env(): withheld from inventory commands.
+	secretEnv map[string]bool
+	// secrets are the secret values met so far (secrets.go).
+	secrets redact.Secrets
 
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
@@ -157,6 +167,7 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 		Variables: map[string]cty.Value{},
 		Sensitive: map[string]bool{},
 		Sources:   map[string][]byte{},
+		Secrets:   &ld.secrets,
 	}
 
 	files, diags := ld.readPolicyFiles(pol)
@@ -167,7 +178,9 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	diags = append(diags, moreDiags...)
 
 	diags = append(diags, ld.resolveClock(pol)...)
+	ld.secrets.Add(opts.Secrets...)
 	ld.findSecretVars(bl.exchanges)
+	ld.findSecretEnv(bl.exchanges)
 	diags = append(diags, ld.decodeVariables(bl.variables, pol)...)
 	diags = append(diags, ld.decodeExchanges(bl.exchanges, pol)...)
 	diags = append(diags, ld.decodeData(bl.data, pol)...)

@@ -5,6 +5,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/callctl/callctl/internal/redact"
 )
 
 // Policy is a loaded, fully evaluated policy.
@@ -23,6 +25,11 @@ type Policy struct {
 	// declaration: a renderer must not print their values, and a saved
 	// plan must not keep them.
 	Sensitive map[string]bool
+	// Secrets holds the values of those variables, the passwords and
+	// tokens, and LoadOptions.Secrets, for masking text from outside
+	// (an inventory command's errors, say) before it is shown. Never nil
+	// once loaded.
+	Secrets *redact.Secrets
 
 	// Sources maps each policy file's name relative to Dir to its bytes,
 	// and "file(NAME)" to the bytes of each file the file function read.

@@ -78,6 +78,7 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 		pol.Variables[decl.name] = v
 		if decl.sensitive || ld.secretVars[decl.name] {
 			pol.Sensitive[decl.name] = true
+			ld.addSecretValue(v)
 			v = v.Mark(sensitiveMark)
 			ld.anyMarked = true
 		}

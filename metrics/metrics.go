@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // Cycle results, the values of callctl_watch_cycles_total's result label.
@@ -174,7 +175,7 @@ func (m *Metrics) Request(exchange, operation string, took time.Duration) {
 }
 
 // Retried adds what an exchange's retry layer did since the last call.
-func (m *Metrics) Retried(exchange string, s reconcile.RetryStats) {
+func (m *Metrics) Retried(exchange string, s throttle.Stats) {
 	m.attempts.WithLabelValues(exchange).Add(float64(s.Attempts))
 	m.retries.WithLabelValues(exchange).Add(float64(s.Retries))
 	m.throttled.WithLabelValues(exchange).Add(float64(s.Throttled))

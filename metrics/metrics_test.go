@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // Every metric follows Prometheus' naming conventions, as promtool check
@@ -24,7 +25,7 @@ func TestMetricsPassLint(t *testing.T) {
 	m.Lookup("corp", "disconnect")
 	m.Disconnect("corp", reconcile.OutcomeDisconnected)
 	m.Request("corp", "lookup", time.Millisecond)
-	m.Retried("corp", reconcile.RetryStats{Attempts: 3, Retries: 1, Throttled: 1, GateWaits: 1, Backoff: time.Second})
+	m.Retried("corp", throttle.Stats{Attempts: 3, Retries: 1, Throttled: 1, GateWaits: 1, Backoff: time.Second})
 	m.DataSourceRead("data.inventory.calls", 5)
 	problems, err := testutil.GatherAndLint(m.Registry())
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // TestReadmeTable holds the README's table of metrics ("Running
@@ -57,7 +58,7 @@ func TestReadmeTable(t *testing.T) {
 	m.Lookup("corp", "disconnect")
 	m.Disconnect("corp", reconcile.OutcomeDisconnected)
 	m.Request("corp", "lookup", time.Millisecond)
-	m.Retried("corp", reconcile.RetryStats{Attempts: 3, Retries: 1, Throttled: 1, GateWaits: 1, Backoff: time.Second})
+	m.Retried("corp", throttle.Stats{Attempts: 3, Retries: 1, Throttled: 1, GateWaits: 1, Backoff: time.Second})
 	m.DataSourceRead("data.inventory.calls", 5)
 	families, err := m.Registry().Gather()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -70,6 +71,7 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		Vars:      vars,
 		VarFiles:  resolved,
 		Environ:   policyEnviron(req.Environ),
+		Secrets:   keySecrets(req.Environ),
 		Data:      data,
 		SavedPlan: req.savedPlan,
 		// A saved plan is replayed at the instant it was made.
@@ -141,10 +143,9 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		return p, diags
 	}
 	if req.Clients != nil {
-		p.Callers, moreDiags = req.Clients.Connect(policy, calls, req.Connect)
-		p.borrowed = true
+		p.Clients, moreDiags = req.Clients.Connect(policy, calls, req.Connect)
 	} else {
-		p.Callers, moreDiags = reconcile.Connect(policy, calls, req.Connect)
+		p.Clients, moreDiags = exchange.Connect(policy, calls, req.Connect)
 	}
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
@@ -154,10 +155,10 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	view.Diagnostics(diags) // warnings, before the lookups start
 	diags = nil
 	if w, ok := view.(interface{ WaitingFrom(func() []string) }); ok {
-		w.WaitingFrom(func() []string { return reconcile.Waiting(p.Callers, waitingAfter) })
+		w.WaitingFrom(func() []string { return p.Clients.Waiting(waitingAfter) })
 	}
-	view.Planning(len(calls), len(p.Callers))
-	planner := &reconcile.Planner{Callers: p.Callers, Parallelism: req.Connect.Parallelism, Hooks: append(view.Hooks(), req.Hooks...)}
+	view.Planning(len(calls), p.Clients.Len())
+	planner := &reconcile.Planner{Callers: p.Clients.Callers(), Parallelism: req.Connect.Parallelism, Hooks: append(view.Hooks(), req.Hooks...)}
 	p.Plan, moreDiags = planner.Plan(ctx, calls)
 	p.Timings.Total = time.Since(start)
 	diags = append(diags, moreDiags...)

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/metrics"
 	"github.com/callctl/callctl/operation"
 )
@@ -65,9 +66,9 @@ type Options struct {
 // cycle), else StatusOK. A first interrupt during a cycle lets its
 // in-flight disconnects finish and be journalled.
 func Run(stop, hard context.Context, opts Options, view View) operation.Status {
-	pool := NewPool()
+	pool := exchange.NewPool()
 	if opts.Metrics != nil {
-		pool.Metrics = opts.Metrics
+		pool.Observer = opts.Metrics
 	}
 	defer pool.Close()
 	once := &onceDiags{}
@@ -77,9 +78,6 @@ func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 		sum.Cycle, sum.Started, sum.Duration = n, start, time.Since(start)
 		finished := time.Now()
 		if opts.Metrics != nil {
-			for name, d := range pool.RetryDeltas() {
-				opts.Metrics.Retried(name, d)
-			}
 			opts.Metrics.CycleDone(sum.Result, sum.Duration, finished)
 		}
 		if opts.Health != nil {
@@ -117,7 +115,7 @@ func sleepUntil(stop context.Context, t time.Time) bool {
 }
 
 // runCycle is one apply with the pool's clients, counted.
-func runCycle(stop, hard context.Context, opts *Options, pool *Pool, once *onceDiags, view View) *Summary {
+func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, once *onceDiags, view View) *Summary {
 	req := opts.Request // a copy: each cycle starts from the same request
 	req.AutoApprove = true
 	req.PlanFile = ""

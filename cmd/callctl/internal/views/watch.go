@@ -10,6 +10,7 @@ import (
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 	"github.com/callctl/callctl/watch"
 )
 
@@ -51,7 +52,7 @@ func (v *WatchHuman) SetConfigSources(f map[string]*hcl.File) { v.op.SetConfigSo
 func (v *WatchHuman) DataSourceRead(*config.DataSource)       {}
 func (v *WatchHuman) Planning(int, int)                       {}
 func (v *WatchHuman) Plan(*reconcile.Plan)                    {}
-func (v *WatchHuman) Retried(reconcile.RetryStats)            {}
+func (v *WatchHuman) Retried(throttle.Stats)                  {}
 func (v *WatchHuman) Hooks() []reconcile.Hook                 { return nil }
 func (v *WatchHuman) Applying(int)                            { v.applying.Store(true) }
 func (v *WatchHuman) Applied(*reconcile.ApplyResult)          { v.applying.Store(false) }
