@@ -136,6 +136,11 @@ func (s *Server) ntlmAuth(w http.ResponseWriter, r *http.Request) bool {
 			s.ntlmFailed(w, r, ca)
 			return false
 		}
+		cbt, _ := a.ChannelBindings()
+		if !s.bindingAccepted(cbt) {
+			s.ntlmFailed(w, r, ca)
+			return false
+		}
 		ca.authenticated = true
 		s.stats.handshakes.Add(1)
 		return true

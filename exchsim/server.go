@@ -2,6 +2,7 @@ package exchsim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/callctl/callctl/internal/chanbind"
 )
 
 // Auth modes for Options.Auth.
@@ -18,6 +21,15 @@ const (
 	AuthNone  = "none"
 	AuthBasic = "basic"
 	AuthNTLM  = "ntlm"
+)
+
+// Extended Protection modes for Options.EPA, as IIS names them
+// (protocol.md §4.6): EPANone checks no channel binding, EPAAllow refuses
+// a wrong one but accepts a login without any, EPARequire refuses both.
+const (
+	EPANone    = "none"
+	EPAAllow   = "allow"
+	EPARequire = "require"
 )
 
 // Endpoint paths.
@@ -37,14 +49,23 @@ type Options struct {
 	Faults   Faults        // copied to Server.Faults
 	Listen   string        // default "127.0.0.1:0"; must be loopback unless AllowNonLoopback
 
+	// TLS serves https with a certificate generated for 127.0.0.1,
+	// ::1 and localhost; CACertPEM returns the CA that signed it.
+	TLS bool
+	// Certificate, when set, is served instead (and implies TLS).
+	Certificate *tls.Certificate
+	// EPA is the Extended Protection mode (default EPANone); other
+	// modes need TLS, since the binding is to the TLS certificate.
+	EPA string
+
 	AllowNonLoopback bool
 }
 
 // Server is a running (or, from NewUnstartedServer, not yet started)
 // simulator, in the manner of httptest.Server.
 type Server struct {
-	// URL is the base URL, "http://127.0.0.1:PORT" without a trailing
-	// slash; set by Start.
+	// URL is the base URL, "http://127.0.0.1:PORT" (https with TLS)
+	// without a trailing slash; set by Start.
 	URL string
 
 	// Faults may be changed between NewUnstartedServer and Start; it is
@@ -68,6 +89,11 @@ type Server struct {
 
 	active    atomic.Int64 // requests inside a handler, for tests
 	closeOnce sync.Once
+
+	// Set by setUpTLS before Start and read-only afterwards.
+	cert    tls.Certificate // empty: plain http
+	caPEM   []byte          // the generated CA, if any
+	binding chanbind.Token  // what a client bound to cert sends
 }
 
 // NewServer returns a started Server.
@@ -97,6 +123,18 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("exchsim: unknown auth %q (want none, basic or ntlm)", opts.Auth)
 	}
+	if opts.EPA == "" {
+		opts.EPA = EPANone
+	}
+	switch opts.EPA {
+	case EPANone:
+	case EPAAllow, EPARequire:
+		if !opts.TLS && opts.Certificate == nil {
+			return nil, fmt.Errorf("exchsim: -epa %s needs TLS (-tls, or -tls-cert and -tls-key): a channel binding binds a login to the TLS certificate", opts.EPA)
+		}
+	default:
+		return nil, fmt.Errorf("exchsim: unknown -epa %q (want none, allow or require)", opts.EPA)
+	}
 	if opts.Latency < 0 {
 		return nil, fmt.Errorf("exchsim: negative latency %v", opts.Latency)
 	}
@@ -117,6 +155,9 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 		calls:   make(map[string]*record),
 	}
 	s.stats.init()
+	if err := s.setUpTLS(); err != nil {
+		return nil, err
+	}
 	if err := s.SetCalls(opts.Calls); err != nil {
 		return nil, err
 	}
@@ -155,8 +196,12 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("exchsim: %w", err)
 	}
-	s.listener = ln
 	s.URL = "http://" + ln.Addr().String()
+	if s.TLS() {
+		s.URL = "https://" + ln.Addr().String()
+	}
+	ln = s.tlsListener(ln)
+	s.listener = ln
 	s.srv = &http.Server{
 		Handler:           s.handler(),
 		ConnContext:       s.connContext,

@@ -78,6 +78,7 @@ func newEndpoint(opts Options) (*endpoint, error) {
 	e := &endpoint{
 		url:       u.String(),
 		lanes:     newLanes(n, tlsCfg, opts.Auth == AuthNTLM),
+		binds:     opts.Auth == AuthNTLM,
 		authorize: authorize,
 		userAgent: opts.UserAgent,
 		timeout:   opts.Timeout,
@@ -177,6 +178,7 @@ func newHTTPError(op string, a *answer) *HTTPError {
 		RetryAfter:  parseRetryAfter(a.Header.Get("Retry-After"), time.Now()),
 	}
 	if a.StatusCode == http.StatusUnauthorized {
+		e.Binding = a.Binding
 		for _, v := range a.Header.Values("WWW-Authenticate") {
 			// Only the scheme: a challenge token means nothing to a
 			// reader and would make the message unstable.

@@ -63,6 +63,9 @@ type HTTPError struct {
 	RetryAfter time.Duration
 	// Authenticate lists the WWW-Authenticate schemes a 401 offered.
 	Authenticate []string
+	// Binding is set on a 401 to a login over https with an auth kind
+	// that binds itself to the TLS channel (NTLM, Kerberos).
+	Binding *ChannelBinding
 }
 
 func (e *HTTPError) Error() string {
@@ -76,6 +79,10 @@ func (e *HTTPError) Error() string {
 	}
 	if e.Snippet != "" {
 		fmt.Fprintf(&b, ": %q", e.Snippet)
+	}
+	if e.Binding != nil {
+		b.WriteString("; ")
+		b.WriteString(e.Binding.explain())
 	}
 	return b.String()
 }

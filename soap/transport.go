@@ -75,7 +75,7 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
 		}
 		ln := &lane{transport: tr, rt: tr}
 		if ntlm {
-			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{wrapLeg(tr, tr)}}}
+			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{bindNTLM{wrapLeg(tr, tr)}}}}
 		}
 		l.all = append(l.all, ln)
 		l.release(ln)
@@ -197,6 +197,7 @@ type answer struct {
 	Status     string
 	Header     http.Header
 	Body       []byte
+	Binding    *ChannelBinding // on a 401 over https to a binding auth kind
 }
 
 // endpoint is the dialect-independent part of a client: one URL, its lanes
@@ -205,6 +206,7 @@ type endpoint struct {
 	url       string
 	lanes     *lanes
 	authorize func(*http.Request)
+	binds     bool // the auth kind binds logins to the TLS channel
 	userAgent string
 	timeout   time.Duration
 }
@@ -226,10 +228,12 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	defer cancel()
 
 	var resp *http.Response
+	var binding *ChannelBinding
 	for try := 0; ; try++ {
-		var legErr error
+		var legErr, bindErr error
 		var legs legConns
 		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
+		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
 		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
 		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
 		if err != nil {
@@ -260,6 +264,9 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 			resp.Body.Close()
 			continue
 		}
+		if resp.StatusCode == http.StatusUnauthorized && e.binds {
+			binding = bindingOf(resp.TLS, bindErr)
+		}
 		break
 	}
 	defer resp.Body.Close()
@@ -273,7 +280,7 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		return nil, &MalformedError{Operation: op, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body}, nil
+	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
 }
 
 // transportError words a failure to get an answer at all. It names the

@@ -38,8 +38,11 @@ Options:
   -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
   -watch=INTERVAL       Apply again every INTERVAL (e.g. 1m) until interrupted; needs
                         -auto-approve. One line per cycle; a failed cycle is retried
-  -metrics-addr=ADDR    With -watch, serve Prometheus /metrics and /healthz on ADDR
-                        (e.g. 127.0.0.1:9464)
+  -metrics-addr=ADDR    With -watch, serve Prometheus /metrics and the /livez and
+                        /readyz probes on ADDR (e.g. 127.0.0.1:9464; :9464 is every
+                        interface)
+  -metrics-web-config=FILE
+                        TLS and basic auth for -metrics-addr (Prometheus web config)
   -var, -var-file, -parallelism, -target, -exclude, -max-disconnects,
   -not-found, -timeout, -deadline, -max-backoff, -json, -no-color
                         As for plan
