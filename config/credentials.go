@@ -92,6 +92,9 @@ func backslashHint(diags hcl.Diagnostics) {
 // to set it; this one says what it is for, so that the operator knows no
 // request will be sent with an empty secret.
 func (ld *loadRun) unsetCredential(exchange string, b *hcl.Block, attr *hcl.Attribute) hcl.Diagnostics {
+	if ld.opts.Offline {
+		return nil // no request is sent offline
+	}
 	var unset []string
 	for _, tr := range attr.Expr.Variables() {
 		if tr.RootName() != "var" || len(tr) < 2 {

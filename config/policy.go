@@ -44,6 +44,10 @@ type Policy struct {
 	// second; a saved plan records it and passes it back through
 	// LoadOptions.PlanTimestamp.
 	PlanTimestamp time.Time
+
+	// Scope evaluates expressions against the policy (var, local, data,
+	// the functions); set only under LoadOptions.KeepScope.
+	Scope *Scope
 }
 
 // Exchange is one `exchange "NAME" { ... }` block.

@@ -65,6 +65,21 @@ Options:
   -json                 Print the result as JSON
   -no-color             No colour
 `,
+	"test": `Usage: callctl [-chdir=DIR] test [options]
+
+Runs the policy's test files, *.calltest.hcl in the policy directory and its
+tests/ subdirectory, against mock exchanges and mock data: no network access
+at all. Each run block plans (or applies) against the mocks and checks its
+assert blocks against plan.changes and apply.results.
+
+Options:
+  -filter=FILE   Run only this test file, as test prints it (repeatable)
+  -verbose       Print each run's plan
+  -json          Print newline-delimited JSON messages
+  -no-color      No colour
+
+Exit codes: 0 every run passed, 1 a run failed or could not be carried out.
+`,
 	"fmt": `Usage: callctl [-chdir=DIR] fmt [options] [PATH...]
 
 Rewrites *.hcl files in the canonical format.
