@@ -187,7 +187,7 @@ type ApplyOptions struct {
 // those are in place, and what callbench measures.
 func (p *Planned) Apply(stop, hard context.Context, opts ApplyOptions) *reconcile.ApplyResult {
 	applier := &reconcile.Applier{
-		Callers:     p.Callers,
+		Callers:     p.Clients.Callers(),
 		Parallelism: p.req.Connect.Parallelism,
 		Hooks:       opts.Hooks,
 		Recheck:     opts.Recheck,

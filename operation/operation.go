@@ -14,8 +14,9 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/reconcile"
-	"github.com/callctl/callctl/soap"
+	"github.com/callctl/callctl/throttle"
 )
 
 // Request is what a plan needs to know: where the policy is, how to load
@@ -33,7 +34,7 @@ type Request struct {
 	Targets  []string
 	Excludes []string
 	// Connect are the clients' settings.
-	Connect reconcile.ConnectOptions
+	Connect exchange.Options
 	// MaxDisconnects refuses a plan that would disconnect more calls;
 	// negative means no cap.
 	MaxDisconnects int
@@ -58,6 +59,9 @@ type Request struct {
 
 	// savedPlan is set while loading the policy of a saved plan.
 	savedPlan bool
+	// offline loads without values or secrets (validate, console);
+	// keepScope keeps the policy's evaluation scope (console).
+	offline, keepScope bool
 	// noSnapshots says the plan will not be saved, so its data sources
 	// need not keep what they read; see config.DataOptions.NoSnapshots.
 	noSnapshots bool
@@ -80,9 +84,10 @@ func (r *Request) absDir() string {
 }
 
 // ClientSource supplies the clients for the exchanges the calls use, as
-// reconcile.Connect does; it owns them, so an operation does not close them.
+// exchange.Connect does (an *exchange.Pool, say, which keeps the
+// connections when the operation closes its clients).
 type ClientSource interface {
-	Connect(policy *config.Policy, calls []*config.Call, opts reconcile.ConnectOptions) (map[string]soap.Caller, hcl.Diagnostics)
+	Connect(policy *config.Policy, calls []*config.Call, opts exchange.Options) (*exchange.Clients, hcl.Diagnostics)
 }
 
 // SourceView is given the policy's parsed files, so that diagnostics can
@@ -105,7 +110,7 @@ type PlanView interface {
 	// carrying out, with its digest, for a reviewer to compare.
 	SavedPlan(*SavedPlan)
 	// Retried reports how much retrying and throttling the run met.
-	Retried(reconcile.RetryStats)
+	Retried(throttle.Stats)
 	// Hooks are passed to the planner and applier for progress output.
 	Hooks() []reconcile.Hook
 }
@@ -151,7 +156,7 @@ type Result struct {
 // on to use. Close releases the clients.
 type Planned struct {
 	Plan    *reconcile.Plan
-	Callers map[string]soap.Caller
+	Clients *exchange.Clients
 	// PlanHash is the saved plan's digest (planfile.File.Digest), when
 	// the plan came from a file: the journal records it.
 	PlanHash string
@@ -160,8 +165,6 @@ type Planned struct {
 
 	req    *Request
 	inputs inputs
-	// borrowed: the Callers belong to req.Clients, which closes them.
-	borrowed bool
 	// restoreGC puts back the collector's target a large plan tightened
 	// (see largePlanCalls); Close calls it, after rendering and saving.
 	restoreGC func()
@@ -179,9 +182,7 @@ func (p *Planned) Close() {
 	if p == nil {
 		return
 	}
-	if !p.borrowed {
-		reconcile.CloseAll(p.Callers)
-	}
+	p.Clients.Close()
 	if p.restoreGC != nil {
 		p.restoreGC()
 		p.restoreGC = nil
@@ -189,11 +190,11 @@ func (p *Planned) Close() {
 }
 
 // RetryStats adds up the retrying and throttling the plan's clients met.
-func (p *Planned) RetryStats() reconcile.RetryStats {
+func (p *Planned) RetryStats() throttle.Stats {
 	if p == nil {
-		return reconcile.RetryStats{}
+		return throttle.Stats{}
 	}
-	return reconcile.TotalRetryStats(p.Callers)
+	return p.Clients.Stats()
 }
 
 // withDeadline bounds ctx by d; 0 means no deadline.

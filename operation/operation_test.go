@@ -14,11 +14,13 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/journal"
 	"github.com/callctl/callctl/lock"
 	"github.com/callctl/callctl/planfile"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // recorder is a view that keeps what it is told.
@@ -53,7 +55,7 @@ func (r *recorder) DataSourceRead(ds *config.DataSource) {
 }
 func (r *recorder) Plan(p *reconcile.Plan)             { r.plans = append(r.plans, p) }
 func (r *recorder) SavedPlan(sp *SavedPlan)            { r.saved = append(r.saved, sp) }
-func (r *recorder) Retried(reconcile.RetryStats)       { r.retried = true }
+func (r *recorder) Retried(throttle.Stats)             { r.retried = true }
 func (r *recorder) Hooks() []reconcile.Hook            { return nil }
 func (r *recorder) Applying(n int)                     { r.applying = n }
 func (r *recorder) Applied(res *reconcile.ApplyResult) { r.applied = res }
@@ -127,7 +129,7 @@ func (f *fixture) request() Request {
 	return Request{
 		Dir:            f.dir,
 		Vars:           []string{"url=" + f.srv.EWSURL()},
-		Connect:        reconcile.ConnectOptions{Parallelism: 1, Timeout: 10 * time.Second},
+		Connect:        exchange.Options{Parallelism: 1, Timeout: 10 * time.Second},
 		MaxDisconnects: -1,
 		Version:        "0.0.0-test",
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -70,10 +71,14 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		Vars:      vars,
 		VarFiles:  resolved,
 		Environ:   policyEnviron(req.Environ),
+		Secrets:   keySecrets(req.Environ),
 		Data:      data,
 		SavedPlan: req.savedPlan,
 		// A saved plan is replayed at the instant it was made.
 		PlanTimestamp: planTime,
+		Offline:       req.offline,
+		UnsetUnknown:  req.offline,
+		KeepScope:     req.keepScope,
 	})
 	view.SetConfigSources(loader.Files())
 	return policy, diags
@@ -95,9 +100,13 @@ const largePlanGCPercent = 40
 
 // LoadPolicy loads the request's policy without contacting any exchange,
 // as validate does: it reads no inventory and runs no command, since it
-// checks the policy, not the world.
+// checks the policy, not the world. It needs no secrets and no values:
+// unset variables, env() of an unset name and credentials are unknown,
+// and everything else is still checked (config.LoadOptions.Offline).
 func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics) {
-	return loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, time.Time{}, view)
+	r := *req
+	r.offline = true
+	return loadPolicy(&r, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, time.Time{}, view)
 }
 
 // MakePlan loads the policy, selects the calls, connects, looks them up and
@@ -134,10 +143,9 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		return p, diags
 	}
 	if req.Clients != nil {
-		p.Callers, moreDiags = req.Clients.Connect(policy, calls, req.Connect)
-		p.borrowed = true
+		p.Clients, moreDiags = req.Clients.Connect(policy, calls, req.Connect)
 	} else {
-		p.Callers, moreDiags = reconcile.Connect(policy, calls, req.Connect)
+		p.Clients, moreDiags = exchange.Connect(policy, calls, req.Connect)
 	}
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
@@ -147,10 +155,10 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	view.Diagnostics(diags) // warnings, before the lookups start
 	diags = nil
 	if w, ok := view.(interface{ WaitingFrom(func() []string) }); ok {
-		w.WaitingFrom(func() []string { return reconcile.Waiting(p.Callers, waitingAfter) })
+		w.WaitingFrom(func() []string { return p.Clients.Waiting(waitingAfter) })
 	}
-	view.Planning(len(calls), len(p.Callers))
-	planner := &reconcile.Planner{Callers: p.Callers, Parallelism: req.Connect.Parallelism, Hooks: append(view.Hooks(), req.Hooks...)}
+	view.Planning(len(calls), p.Clients.Len())
+	planner := &reconcile.Planner{Callers: p.Clients.Callers(), Parallelism: req.Connect.Parallelism, Hooks: append(view.Hooks(), req.Hooks...)}
 	p.Plan, moreDiags = planner.Plan(ctx, calls)
 	p.Timings.Total = time.Since(start)
 	diags = append(diags, moreDiags...)

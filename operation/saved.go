@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/planfile"
 	"github.com/callctl/callctl/reconcile"
 )
@@ -59,6 +60,17 @@ func policyEnviron(environ []string) []string {
 		k, _, _ := strings.Cut(kv, "=")
 		return k == planfile.KeyEnv || k == planfile.KeyFileEnv
 	})
+}
+
+// keySecrets is the plan key, if one is configured, for the policy to mask
+// in what it shows from outside: withheld from commands, it could still be
+// found and printed by one.
+func keySecrets(environ []string) []string {
+	key, err := planfile.KeyFromEnviron(environ)
+	if err != nil || key == nil {
+		return nil
+	}
+	return []string{key.MaskForm()}
 }
 
 // localVarFile returns the var-file path p (relative to the request's
@@ -297,7 +309,7 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 			Detail:   fmt.Sprintf("The saved plan would disconnect %d calls, more than the %d its -max-disconnects allowed when it was made, so it was changed since. Nothing was disconnected. Make a new plan and review it.", n, most),
 		})
 	}
-	p.Callers, moreDiags = reconcile.Connect(policy, calls, req.Connect)
+	p.Clients, moreDiags = exchange.Connect(policy, calls, req.Connect)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags

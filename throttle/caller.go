@@ -43,6 +43,7 @@ func Wrap(inner soap.Caller, p Policy) *Caller {
 	p = p.withDefaults()
 	c := &Caller{inner: inner, p: p, limiter: newLimiter(p.Parallelism, p.RecoverAfter)}
 	c.health.proveFirst = p.ProveFirst
+	c.health.fatal = p.GivenUp
 	c.lookupOp, c.disconnectOp = "GetPhoneCallInformation", "DisconnectPhoneCall"
 	if n, ok := inner.(soap.OperationNamer); ok {
 		c.lookupOp, c.disconnectOp = n.OperationNames()
@@ -244,7 +245,28 @@ type Stats struct {
 	// Backoff is the time requests spent waiting before being sent,
 	// summed over requests (so it can exceed the run's wall time).
 	Backoff time.Duration
-	Limit   int // requests allowed in flight now
+}
+
+// Add returns the sum of s and o.
+func (s Stats) Add(o Stats) Stats {
+	return Stats{
+		Attempts:  s.Attempts + o.Attempts,
+		Retries:   s.Retries + o.Retries,
+		Throttled: s.Throttled + o.Throttled,
+		GateWaits: s.GateWaits + o.GateWaits,
+		Backoff:   s.Backoff + o.Backoff,
+	}
+}
+
+// Limit is how many requests may be in flight now (the adaptive limit).
+func (c *Caller) Limit() int { return c.limiter.current() }
+
+// GivenUp returns the error the exchange was given up with (credentials
+// refused, down, overloaded), or nil while it is not.
+func (c *Caller) GivenUp() *ExchangeError {
+	c.health.mu.Lock()
+	defer c.health.mu.Unlock()
+	return c.health.fatal
 }
 
 // Stats returns a snapshot of the counters.
@@ -255,7 +277,6 @@ func (c *Caller) Stats() Stats {
 		Throttled: c.stats.throttled.Load(),
 		GateWaits: c.stats.gateWaits.Load(),
 		Backoff:   time.Duration(c.stats.backoff.Load()),
-		Limit:     c.limiter.current(),
 	}
 }
 

@@ -45,7 +45,7 @@ func TestLimitHalvesOnOverloadAndRecovers(t *testing.T) {
 			ex.script["c"] = []error{s.answer}
 		}
 		_, _ = c.CallInfo(ctx, "c")
-		if got := c.Stats().Limit; got != s.want {
+		if got := c.Limit(); got != s.want {
 			t.Fatalf("step %d (%v): limit %d, want %d", i, s.answer, got, s.want)
 		}
 	}
@@ -70,7 +70,7 @@ func TestOneBurstHalvesOnce(t *testing.T) {
 		wg.Go(func() { _, _ = c.CallInfo(context.Background(), "c") })
 	}
 	wg.Wait()
-	if s := c.Stats(); s.Limit != 4 || s.Throttled != n {
+	if s := c.Stats(); c.Limit() != 4 || s.Throttled != n {
 		t.Errorf("stats = %+v, want limit 4 (halved once) after %d overload answers", s, n)
 	}
 }
@@ -86,7 +86,7 @@ func TestLimitBoundsRequestsInFlight(t *testing.T) {
 		ex.script["c"] = []error{serverBusy(opInfo, 0)}
 		_, _ = c.CallInfo(context.Background(), "c")
 	}
-	if got := c.Stats().Limit; got != 2 {
+	if got := c.Limit(); got != 2 {
 		t.Fatalf("limit %d after two overloads, want 2", got)
 	}
 

@@ -75,6 +75,10 @@ type Policy struct {
 	// BusyAfter is how many server-advised back-offs in a row are waited
 	// out before the exchange is declared overloaded.
 	BusyAfter int
+	// GivenUp, when set, is the error an earlier run gave this exchange
+	// up with (a refused login, kept until the credentials change):
+	// every request fails with it at once, unsent.
+	GivenUp *ExchangeError
 
 	// Clock measures and waits out delays; nil is the real clock. Tests
 	// inject a fake one so that back-offs take no real time. Per-attempt

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/metrics"
 	"github.com/callctl/callctl/operation"
 )
@@ -43,6 +44,9 @@ type Summary struct {
 	// them the previous cycle had already had, which were not shown
 	// again.
 	Errors, Repeated int
+	// Exchanges is what the cycle learnt about each exchange it sent
+	// requests to (for the probes and callctl_exchange_unhealthy).
+	Exchanges map[string]metrics.ExchangeStatus
 }
 
 // Options configure a watch.
@@ -65,25 +69,25 @@ type Options struct {
 // cycle), else StatusOK. A first interrupt during a cycle lets its
 // in-flight disconnects finish and be journalled.
 func Run(stop, hard context.Context, opts Options, view View) operation.Status {
-	pool := NewPool()
+	pool := exchange.NewPool()
 	if opts.Metrics != nil {
-		pool.Metrics = opts.Metrics
+		pool.Observer = opts.Metrics
 	}
 	defer pool.Close()
 	once := &onceDiags{}
 	for n := 1; ; n++ {
 		start := time.Now()
+		if opts.Health != nil {
+			opts.Health.CycleStarted(n, start)
+		}
 		sum := runCycle(stop, hard, &opts, pool, once, view)
 		sum.Cycle, sum.Started, sum.Duration = n, start, time.Since(start)
 		finished := time.Now()
 		if opts.Metrics != nil {
-			for name, d := range pool.RetryDeltas() {
-				opts.Metrics.Retried(name, d)
-			}
 			opts.Metrics.CycleDone(sum.Result, sum.Duration, finished)
 		}
 		if opts.Health != nil {
-			opts.Health.CycleFinished(finished)
+			opts.Health.CycleFinished(n, sum.Result, finished, sum.Exchanges)
 		}
 		view.CycleSummary(sum)
 		switch {
@@ -117,7 +121,7 @@ func sleepUntil(stop context.Context, t time.Time) bool {
 }
 
 // runCycle is one apply with the pool's clients, counted.
-func runCycle(stop, hard context.Context, opts *Options, pool *Pool, once *onceDiags, view View) *Summary {
+func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, once *onceDiags, view View) *Summary {
 	req := opts.Request // a copy: each cycle starts from the same request
 	req.AutoApprove = true
 	req.PlanFile = ""
@@ -126,13 +130,15 @@ func runCycle(stop, hard context.Context, opts *Options, pool *Pool, once *onceD
 		req.LockTimeout = opts.Interval
 	}
 	t := &tally{metrics: opts.Metrics}
-	req.Hooks = append(slices.Clone(req.Hooks), t)
+	ex := &exchangeHealth{}
+	req.Hooks = append(slices.Clone(req.Hooks), t, ex)
 	once.next()
 	cv := &cycleView{View: view, once: once, metrics: opts.Metrics}
 	res := operation.Apply(stop, hard, &req, cv)
 
 	sum := t.summary()
 	sum.Errors, sum.Repeated = once.errors, once.repeated
+	sum.Exchanges = ex.statuses()
 	switch {
 	case res.Status == operation.StatusOK:
 		sum.Result = metrics.ResultOK

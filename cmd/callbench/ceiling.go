@@ -8,9 +8,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/operation"
-	"github.com/callctl/callctl/reconcile"
 )
 
 // Targets of the ceiling mode, from the issue that asked for it.
@@ -138,7 +138,7 @@ func (b *bench) ceilingCallctl(ctx context.Context, fx fixture, url string, r *c
 		Vars:           []string{"ews_url=" + url},
 		VarFiles:       []string{fx.varFile},
 		Environ:        []string{passwordEnv + "=" + simPassword},
-		Connect:        reconcile.ConnectOptions{Parallelism: b.o.parallelism, Timeout: b.o.requestTimeout},
+		Connect:        exchange.Options{Parallelism: b.o.parallelism, Timeout: b.o.requestTimeout},
 		MaxDisconnects: -1,
 	}
 	view := &markingView{}

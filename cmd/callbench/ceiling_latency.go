@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/operation"
-	"github.com/callctl/callctl/reconcile"
 )
 
 // ceilingLatency is the latency-bound half of the ceiling: -calls lookups
@@ -105,7 +105,7 @@ func (b *bench) ceilingApply(ctx context.Context, fx fixture, calls int) (float6
 		Vars:           []string{"ews_url=" + sim.url + exchsim.EWSPath},
 		VarFiles:       []string{fx.varFile},
 		Environ:        []string{passwordEnv + "=" + simPassword},
-		Connect:        reconcile.ConnectOptions{Parallelism: o.parallelism, Timeout: o.requestTimeout},
+		Connect:        exchange.Options{Parallelism: o.parallelism, Timeout: o.requestTimeout},
 		MaxDisconnects: -1,
 	}
 	p, diags := operation.MakePlan(ctx, req, &quietView{})

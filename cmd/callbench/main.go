@@ -1,6 +1,6 @@
 // Command callbench measures callctl's plan and apply against the exchsim
 // simulator, through the same code paths `callctl plan` and `callctl apply`
-// use: config.Loader, reconcile.SelectCalls, reconcile.Connect,
+// use: config.Loader, reconcile.SelectCalls, exchange.Connect,
 // reconcile.Planner and reconcile.Applier.
 //
 //	go run ./cmd/callbench -mode all

@@ -9,9 +9,11 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // session is an in-process simulator loaded with live calls and the policy
@@ -64,7 +66,7 @@ func (s *session) makePlan(ctx context.Context, hooks ...reconcile.Hook) *planRu
 		Vars:           []string{"ews_url=" + s.srv.EWSURL()},
 		VarFiles:       []string{s.fx.varFile},
 		Environ:        []string{passwordEnv + "=" + simPassword},
-		Connect:        reconcile.ConnectOptions{Parallelism: s.o.parallelism, Timeout: s.o.requestTimeout},
+		Connect:        exchange.Options{Parallelism: s.o.parallelism, Timeout: s.o.requestTimeout},
 		MaxDisconnects: -1,
 		Hooks:          hooks,
 		// As callctl does unless GOGC is set.
@@ -77,7 +79,7 @@ func (s *session) makePlan(ctx context.Context, hooks ...reconcile.Hook) *planRu
 		r.failures = view.calls - len(p.Plan.Changes)
 	}
 	switch {
-	case p.Callers == nil && diags.HasErrors():
+	case p.Clients == nil && diags.HasErrors():
 		r.err = diagError("preparing the plan", diags)
 	case view.calls != s.fx.calls:
 		r.err = fmt.Errorf("callbench: the policy declares %d calls, want %d", view.calls, s.fx.calls)
@@ -101,7 +103,7 @@ func (v *quietView) Planning(calls, _ int)               { v.calls = calls }
 func (v *quietView) DataSourceRead(*config.DataSource)   {}
 func (*quietView) Plan(*reconcile.Plan)                  {}
 func (*quietView) SavedPlan(*operation.SavedPlan)        {}
-func (*quietView) Retried(reconcile.RetryStats)          {}
+func (*quietView) Retried(throttle.Stats)                {}
 func (*quietView) Hooks() []reconcile.Hook               { return nil }
 
 // applyRun is one apply of a plan.

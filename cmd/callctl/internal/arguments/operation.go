@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/throttle"
 	"github.com/callctl/callctl/vocab"
@@ -126,6 +127,9 @@ type Apply struct {
 	// (see watch.go); MetricsAddr serves Prometheus metrics meanwhile.
 	Watch       time.Duration
 	MetricsAddr string
+	// MetricsWebConfig is an exporter-toolkit web config file turning on
+	// TLS and basic auth for the metrics server.
+	MetricsWebConfig string
 }
 
 // ParseApply parses apply's flags.
@@ -171,10 +175,10 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 // -max-backoff=0 means never wait out a server-advised back-off; the retry
 // layer reads a zero MaxBackoff as its default, so it is passed as
 // throttle.NeverWait.
-func (o *Operation) ConnectOptions() reconcile.ConnectOptions {
+func (o *Operation) ConnectOptions() exchange.Options {
 	maxBackoff := o.MaxBackoff
 	if maxBackoff == 0 {
 		maxBackoff = throttle.NeverWait
 	}
-	return reconcile.ConnectOptions{Parallelism: o.Parallelism, Timeout: o.Timeout, MaxBackoff: maxBackoff}
+	return exchange.Options{Parallelism: o.Parallelism, Timeout: o.Timeout, MaxBackoff: maxBackoff}
 }

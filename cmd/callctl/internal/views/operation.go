@@ -9,6 +9,7 @@ import (
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // Operation is the view plan and apply render through.
@@ -42,7 +43,7 @@ type Operation interface {
 	Confirm(stop context.Context, n int) (bool, hcl.Diagnostics)
 	// Retried reports how much retrying and throttling the run met, if
 	// any, so that an operator sees a struggling exchange.
-	Retried(reconcile.RetryStats)
+	Retried(throttle.Stats)
 }
 
 var _ operation.ApplyView = Operation(nil)

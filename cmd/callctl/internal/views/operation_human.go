@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/throttle"
 
 	"github.com/callctl/callctl/reconcile"
 )
@@ -177,7 +178,7 @@ func (h *humanApplyHook) PostDisconnect(r *reconcile.Result) {
 	}
 }
 
-func (v *OperationHuman) Retried(s reconcile.RetryStats) {
+func (v *OperationHuman) Retried(s throttle.Stats) {
 	if s.Retries == 0 {
 		return
 	}

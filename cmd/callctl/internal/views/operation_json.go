@@ -11,6 +11,7 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 )
 
 // JSONView writes newline-delimited JSON messages to stdout, nothing else.
@@ -173,7 +174,7 @@ func (h *jsonApplyHook) PostDisconnect(r *reconcile.Result) {
 	h.j.emit(level, msg, typ, map[string]any{"result": viewsjson.NewDisconnectResult(r)})
 }
 
-func (j *OperationJSON) Retried(s reconcile.RetryStats) {
+func (j *OperationJSON) Retried(s throttle.Stats) {
 	if s.Retries == 0 {
 		return
 	}

@@ -44,7 +44,7 @@ type View struct {
 	mu      sync.Mutex // serialises writes from concurrent hooks
 	status  bool       // a progress status line is on screen; guarded by mu
 	files   map[string]*hcl.File
-	// waiting says what the run is waiting for (reconcile.Waiting), for
+	// waiting says what the run is waiting for (exchange.Clients.Waiting), for
 	// the progress line; nil until WaitingFrom.
 	waiting func() []string
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/metrics"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/throttle"
 	"github.com/callctl/callctl/watch"
 )
 
@@ -19,6 +21,8 @@ type Watch interface {
 	watch.View
 	// Stopping acknowledges a first interrupt.
 	Stopping()
+	// MetricsServing says where metrics and probes are served.
+	MetricsServing(metrics.Listening)
 }
 
 // NewWatch returns the watch view for the given type; it panics on an
@@ -51,7 +55,7 @@ func (v *WatchHuman) SetConfigSources(f map[string]*hcl.File) { v.op.SetConfigSo
 func (v *WatchHuman) DataSourceRead(*config.DataSource)       {}
 func (v *WatchHuman) Planning(int, int)                       {}
 func (v *WatchHuman) Plan(*reconcile.Plan)                    {}
-func (v *WatchHuman) Retried(reconcile.RetryStats)            {}
+func (v *WatchHuman) Retried(throttle.Stats)                  {}
 func (v *WatchHuman) Hooks() []reconcile.Hook                 { return nil }
 func (v *WatchHuman) Applying(int)                            { v.applying.Store(true) }
 func (v *WatchHuman) Applied(*reconcile.ApplyResult)          { v.applying.Store(false) }

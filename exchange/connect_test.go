@@ -1,17 +1,18 @@
-package reconcile
+package exchange
 
 import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/soap"
-	"github.com/callctl/callctl/throttle"
 )
 
 func TestConnect(t *testing.T) {
@@ -59,8 +60,9 @@ func TestConnect(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(ex)
 			}
-			callers, diags := Connect(&config.Policy{Exchanges: ex}, tc.calls, ConnectOptions{Parallelism: 3})
-			defer CloseAll(callers)
+			cs, diags := Connect(&config.Policy{Exchanges: ex}, tc.calls, Options{Parallelism: 3})
+			defer cs.Close()
+			callers := cs.Callers()
 			var sums []string
 			for _, d := range diags {
 				sums = append(sums, d.Summary)
@@ -76,17 +78,13 @@ func TestConnect(t *testing.T) {
 				t.Errorf("clients (-want +got):\n%s", diff)
 			}
 			for name, c := range callers {
-				// Every client retries and throttles, and reaches its
-				// exchange.
-				if _, ok := c.(*throttle.Caller); !ok {
-					t.Errorf("%s: client %T has no retry layer", name, c)
-				}
+				// Every client reaches its exchange.
 				if _, err := c.CallInfo(context.Background(), "a"); err != nil {
 					t.Errorf("%s: lookup through the client: %v", name, err)
 				}
 			}
 			if len(callers) > 0 {
-				if s := TotalRetryStats(callers); s.Attempts != int64(len(callers)) {
+				if s := cs.Stats(); s.Attempts != int64(len(callers)) {
 					t.Errorf("retry stats count %d attempts, want %d", s.Attempts, len(callers))
 				}
 			}
@@ -98,24 +96,25 @@ func TestClientOptions(t *testing.T) {
 	ex := &config.Exchange{
 		URL: "https://ex/EWS/Exchange.asmx", Dialect: "ews", ServerVersion: "Exchange2013",
 		CAFile: "/ca.pem", InsecureSkipVerify: true, AllowInsecureHTTP: true,
-		Auth: &config.Auth{Kind: "basic", Username: "u", Password: "p"},
+		Auth: &config.Auth{Kind: "basic", Credentials: authkind.Credentials{"username": "u", "password": "p"}},
 	}
-	got := ClientOptions(ex, 7)
+	got := SOAPOptions(ex, Options{Parallelism: 7, Timeout: time.Second})
 	want := soap.Options{
-		URL: ex.URL, Dialect: "ews", ServerVersion: "Exchange2013", Auth: "basic", Username: "u", Password: "p",
-		CAFile: "/ca.pem", InsecureSkipVerify: true, AllowInsecureHTTP: true, Parallelism: 7,
+		URL: ex.URL, Dialect: "ews", ServerVersion: "Exchange2013", Auth: "basic", Credentials: authkind.Credentials{"username": "u", "password": "p"},
+		CAFile: "/ca.pem", InsecureSkipVerify: true, AllowInsecureHTTP: true, Parallelism: 7, Timeout: time.Second,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("options (-want +got):\n%s", diff)
 	}
-	if got := ClientOptions(&config.Exchange{URL: ex.URL}, 1); got.Auth != soap.AuthNone {
+	if got := SOAPOptions(&config.Exchange{URL: ex.URL}, Options{}); got.Auth != soap.AuthNone {
 		t.Errorf("no auth block gives auth %q, want %q", got.Auth, soap.AuthNone)
 	}
 }
 
-// A client without retry statistics is simply not counted.
-func TestTotalRetryStatsSkipsPlainClients(t *testing.T) {
-	if s := TotalRetryStats(map[string]soap.Caller{"x": newFake(nil)}); s != (RetryStats{}) {
-		t.Errorf("stats %+v from a client that keeps none", s)
+func declared() []*config.Call {
+	return []*config.Call{
+		{Address: "end_call.bridge", Exchange: "corp", CallID: "b"},
+		{Address: `end_call.stuck["a"]`, Exchange: "corp", CallID: "a"},
+		{Address: `end_call.stuck["c"]`, Exchange: "lab", CallID: "c"},
 	}
 }
