@@ -7,16 +7,18 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/callctl/callctl/authkind"
 )
 
 // checkCredential judges one evaluated auth argument before any request
 // is made: an empty secret would be sent as is and fail the login, and
 // a failed login counts toward locking the service account.
-func checkCredential(exchange string, b *hcl.Block, attr *hcl.Attribute, s string) hcl.Diagnostics {
-	if attr.Name == "username" {
+func checkCredential(exchange string, b *hcl.Block, as authkind.Attribute, attr *hcl.Attribute, s string) hcl.Diagnostics {
+	if as.Account {
 		return checkUsername(exchange, attr, s)
 	}
-	if s != "" {
+	if !as.Secret || s != "" {
 		return nil
 	}
 	return hcl.Diagnostics{{
