@@ -13,14 +13,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/internal/chanbind"
 )
 
-// Auth modes for Options.Auth.
+// Auth modes for Options.Auth: authkind's names, for the kinds the
+// simulator can check (acceptors).
 const (
-	AuthNone  = "none"
-	AuthBasic = "basic"
-	AuthNTLM  = "ntlm"
+	AuthNone  = authkind.None
+	AuthBasic = authkind.Basic
+	AuthNTLM  = authkind.NTLM
 )
 
 // Extended Protection modes for Options.EPA, as IIS names them
@@ -42,7 +44,7 @@ const (
 // Options configure a Server.
 type Options struct {
 	Calls    []Call
-	Auth     string // AuthNone (also when empty), AuthBasic or AuthNTLM
+	Auth     string // AuthNone (also when empty) or a kind in acceptors
 	User     string // `CORP\alice` (domain\user) or a plain user name
 	Password string
 	Latency  time.Duration // added before every SOAP response
@@ -114,14 +116,13 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 	if opts.Auth == "" {
 		opts.Auth = AuthNone
 	}
-	switch opts.Auth {
-	case AuthNone:
-	case AuthBasic, AuthNTLM:
+	if opts.Auth != AuthNone {
+		if acceptors[opts.Auth] == nil {
+			return nil, fmt.Errorf("exchsim: unknown auth %q (want %s)", opts.Auth, authkind.OrList(AuthModes(), false))
+		}
 		if opts.User == "" {
 			return nil, fmt.Errorf("exchsim: auth %q needs a user", opts.Auth)
 		}
-	default:
-		return nil, fmt.Errorf("exchsim: unknown auth %q (want none, basic or ntlm)", opts.Auth)
 	}
 	if opts.EPA == "" {
 		opts.EPA = EPANone
