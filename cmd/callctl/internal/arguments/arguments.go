@@ -58,7 +58,7 @@ func (f varFlag) Set(s string) error {
 
 type varFileFlag struct{ v *Vars }
 
-func (f varFileFlag) String() string     { return "" }
+func (f varFileFlag) String() string { return "" }
 func (f varFileFlag) Set(s string) error {
 	f.v.VarFiles = append(f.v.VarFiles, s)
 	f.v.Args = append(f.v.Args, config.VarArg{File: true, Value: s})
