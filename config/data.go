@@ -79,6 +79,7 @@ var dataInventorySchema = &hcl.BodySchema{
 		{Name: "command"},
 		{Name: "format"},
 		{Name: "timeout"},
+		{Name: "env"},
 	},
 }
 
@@ -149,6 +150,7 @@ type inventorySource struct {
 	argv    []string
 	format  inventory.Format
 	timeout time.Duration
+	env     []string       // names of environment variables passed to the command
 	attr    *hcl.Attribute // file or command, for diagnostics
 }
 
@@ -293,6 +295,23 @@ func (ld *loadRun) decodeInventorySource(b *hcl.Block, addr string) (*inventoryS
 			src.timeout = d
 		}
 	}
+	if attr, ok := attrs["env"]; ok {
+		if !hasCmd {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Environment without a command",
+				Detail:   fmt.Sprintf("%s sets env, which names environment variables for a command. Remove it.", addr),
+				Subject:  attr.NameRange.Ptr(),
+			})
+		} else {
+			names, rngs, ok, moreDiags := ld.evalStringList(attr, nil)
+			diags = append(diags, moreDiags...)
+			if ok {
+				diags = append(diags, ld.checkCommandEnv(addr, names, rngs, attr)...)
+				src.env = names
+			}
+		}
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -410,7 +429,8 @@ func (ld *loadRun) runInventoryCommand(ds *DataSource, src *inventorySource) ([]
 		ctx = context.Background()
 	}
 	out, err := inventory.Command{
-		Argv: src.argv, Dir: ld.dir, Env: ld.opts.Environ, Timeout: src.timeout, Limits: ld.limits(),
+		Argv: src.argv, Dir: ld.dir, Env: ld.commandEnviron(src.env), Timeout: src.timeout, Limits: ld.limits(),
+		Secrets: &ld.secrets,
 	}.Output(ctx)
 	if err != nil {
 		return fail("Inventory command failed",

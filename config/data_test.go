@@ -320,7 +320,8 @@ func TestInventoryCommand(t *testing.T) {
 		notErr  []string
 	}{
 		"json lines": {
-			argv: `["sh", "-c", "printf '{\"call_id\":\"a\"}\\n{\"call_id\":\"b\",\"campaign\":\"%s\"}\\n' \"$CAMPAIGN\""]`,
+			argv: `["sh", "-c", "printf '{\"call_id\":\"a\"}\\n{\"call_id\":\"b\",\"campaign\":\"%s\"}\\n' \"$CAMPAIGN\""]
+env = ["CAMPAIGN"]`,
 			want: map[string]string{"a": "-|absent|absent", "b": "outage|absent|absent"},
 		},
 		"runs in the policy directory": {

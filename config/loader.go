@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/callctl/callctl/internal/redact"
 )
 
 // LoadOptions carries what the command line and process add to a policy.
@@ -26,6 +28,10 @@ type LoadOptions struct {
 	// working directory (for LoadFS: to the root of the fs.FS), not to the
 	// policy directory. Files ending in .json are JSON, others HCL.
 	VarFiles []string
+	// VarArgs, when set, are the -var and -var-file options in
+	// command-line order, so that a later one wins whichever kind it is;
+	// Vars and VarFiles are then ignored.
+	VarArgs []VarArg
 	// Environ is os.Environ()-style "KEY=value" pairs; a later duplicate
 	// wins. CALLCTL_VAR_name entries set variables, and env() reads here.
 	Environ []string
@@ -39,6 +45,32 @@ type LoadOptions struct {
 	// PlanTimestamp, when set, is the instant plantimestamp() returns;
 	// see PlanTimestampEnv.
 	PlanTimestamp time.Time
+
+	// Values set variables above every other source (offline.go): a
+	// test file's variables, or the values a saved plan was made with.
+	// ValuesFrom names them in diagnostics ("the saved plan").
+	Values     map[string]cty.Value
+	ValuesFrom string
+	// Offline loads a policy to check or exercise it without an
+	// exchange (validate, test, console): env() is unknown, since the
+	// environment is not the one plan will run in, and a credential
+	// without a value is no error.
+	Offline bool
+	// UnsetUnknown makes a required variable without a value unknown
+	// instead of an error, as terraform validate does.
+	UnsetUnknown bool
+	// KeepScope keeps the policy's evaluation scope in Policy.Scope, for
+	// console and test assertions.
+	KeepScope bool
+	// Secrets are values the policy never sees but must mask wherever it
+	// shows text from outside, such as the plan key.
+	Secrets []string
+}
+
+// VarArg is one -var ("name=value") or -var-file (a path) option.
+type VarArg struct {
+	File  bool
+	Value string
 }
 
 // envVarPrefix introduces an environment variable that sets a policy
@@ -106,6 +138,11 @@ type loadRun struct {
 	secretVars map[string]bool
 	// secretRanges are the literal passwords and tokens in policy files.
 	secretRanges []hcl.Range
+	// secretEnv names the environment variables an auth block's password
+	// or token reads with env(): withheld from inventory commands.
+	secretEnv map[string]bool
+	// secrets are the secret values met so far (secrets.go).
+	secrets redact.Secrets
 
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
@@ -140,6 +177,7 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 		Variables: map[string]cty.Value{},
 		Sensitive: map[string]bool{},
 		Sources:   map[string][]byte{},
+		Secrets:   &ld.secrets,
 	}
 
 	files, diags := ld.readPolicyFiles(pol)
@@ -150,7 +188,9 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	diags = append(diags, moreDiags...)
 
 	diags = append(diags, ld.resolveClock(pol)...)
+	ld.secrets.Add(opts.Secrets...)
 	ld.findSecretVars(bl.exchanges)
+	ld.findSecretEnv(bl.exchanges)
 	diags = append(diags, ld.decodeVariables(bl.variables, pol)...)
 	diags = append(diags, ld.decodeExchanges(bl.exchanges, pol)...)
 	diags = append(diags, ld.decodeData(bl.data, pol)...)
@@ -164,6 +204,9 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	diags = append(diags, checkProtected(pol.Calls, pol.Protects, ld.protectRanges)...)
 
 	slices.SortStableFunc(pol.Calls, func(a, b *Call) int { return strings.Compare(a.Address, b.Address) })
+	if opts.KeepScope {
+		pol.Scope = &Scope{ld: ld}
+	}
 	// What file() read is part of the policy: a saved plan must go stale
 	// when an id list read that way changes.
 	for name, data := range ld.fileReads {
@@ -217,10 +260,16 @@ func (ld *loadRun) readPolicyFiles(pol *Policy) ([]*hcl.File, hcl.Diagnostics) {
 }
 
 // isPolicyFileName selects *.hcl, skipping hidden files and editor
-// leftovers (".#x.hcl", "#x.hcl#", "x.hcl~") as Terraform does.
+// leftovers (".#x.hcl", "#x.hcl#", "x.hcl~") as Terraform does, and test
+// files (*.calltest.hcl), which only callctl test reads.
 func isPolicyFileName(name string) bool {
-	return strings.HasSuffix(name, ".hcl") && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "#")
+	return strings.HasSuffix(name, ".hcl") && !strings.HasSuffix(name, TestFileSuffix) &&
+		!strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "#")
 }
+
+// TestFileSuffix ends the name of a callctl test file, which is never
+// read as policy.
+const TestFileSuffix = ".calltest.hcl"
 
 func dirError(dir string, err error) *hcl.Diagnostic {
 	switch {

@@ -8,15 +8,22 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/callctl/callctl/internal/redact"
+	"github.com/callctl/callctl/internal/visible"
 )
 
 // Command describes a command whose standard output is an inventory.
 type Command struct {
 	Argv    []string // run directly, never through a shell
 	Dir     string   // working directory: the policy directory
-	Env     []string // callctl's environment
+	Env     []string // the whole environment it runs with; nil means an empty one
 	Timeout time.Duration
 	Limits  Limits
+	// Secrets are masked in the standard error an error quotes: a
+	// script run with "bash -x" prints the commands it runs, with the
+	// credentials it was handed.
+	Secrets *redact.Secrets
 }
 
 // stderrTail is how much of a failed command's standard error a message
@@ -26,8 +33,8 @@ const stderrTail = 2048
 // Output runs the command and returns its standard output. The command
 // and every process it started are killed when ctx ends or the timeout
 // passes. The error says how the command failed and quotes the tail of
-// its standard error; it never includes the environment, which may hold
-// credentials.
+// its standard error, with c.Secrets masked and control characters made
+// visible; it never includes the environment.
 func (c Command) Output(ctx context.Context) ([]byte, error) {
 	source := strings.Join(c.Argv, " ")
 	if len(c.Argv) == 0 || c.Argv[0] == "" {
@@ -53,13 +60,13 @@ func (c Command) Output(ctx context.Context) ([]byte, error) {
 	case stdout.overflow:
 		return nil, tooBig(source, c.Limits)
 	case ctx.Err() == context.DeadlineExceeded:
-		return nil, &Error{Source: source, Msg: fmt.Sprintf("did not finish within %s and was killed with the processes it started%s", c.Timeout, stderr.quote())}
+		return nil, &Error{Source: source, Msg: fmt.Sprintf("did not finish within %s and was killed with the processes it started%s", c.Timeout, stderr.quote(c.Secrets))}
 	case ctx.Err() != nil:
 		return nil, &Error{Source: source, Msg: "interrupted"}
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return nil, &Error{Source: source, Msg: fmt.Sprintf("failed: %s%s", ee.ProcessState, stderr.quote())}
+			return nil, &Error{Source: source, Msg: fmt.Sprintf("failed: %s%s", ee.ProcessState, stderr.quote(c.Secrets))}
 		}
 		return nil, &Error{Source: source, Msg: fmt.Sprintf("cannot run: %s", err)}
 	}
@@ -86,20 +93,35 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 type tailBuffer struct {
 	buf []byte
 	max int
+	cut bool // the start was dropped
 }
 
 func (b *tailBuffer) Write(p []byte) (int, error) {
 	b.buf = append(b.buf, p...)
 	if len(b.buf) > b.max {
 		b.buf = append(b.buf[:0], b.buf[len(b.buf)-b.max:]...)
+		b.cut = true
 	}
 	return len(p), nil
 }
 
-func (b *tailBuffer) quote() string {
-	s := strings.TrimSpace(strings.ToValidUTF8(string(b.buf), "\uFFFD"))
+// quote words the tail for an error: secrets masked first (so that they
+// are found as the command wrote them), then every line's control
+// characters made visible and each line indented, so that nothing the
+// command wrote can pass for callctl's own output.
+//
+// When the start was dropped, the first line is only the end of a line,
+// which could hold the end of a secret that masking cannot recognise: it
+// is left out.
+func (b *tailBuffer) quote(secrets *redact.Secrets) string {
+	text := string(b.buf)
+	if b.cut {
+		_, text, _ = strings.Cut(text, "\n")
+	}
+	s := strings.TrimSpace(secrets.Mask(text))
 	if s == "" {
 		return "; it wrote nothing to standard error"
 	}
-	return fmt.Sprintf("; the end of its standard error:\n%s", s)
+	s = visible.Lines(s)
+	return fmt.Sprintf("; the end of its standard error:\n    %s", strings.ReplaceAll(s, "\n", "\n    "))
 }

@@ -62,6 +62,17 @@ func policyEnviron(environ []string) []string {
 	})
 }
 
+// keySecrets is the plan key, if one is configured, for the policy to mask
+// in what it shows from outside: withheld from commands, it could still be
+// found and printed by one.
+func keySecrets(environ []string) []string {
+	key, err := planfile.KeyFromEnviron(environ)
+	if err != nil || key == nil {
+		return nil
+	}
+	return []string{key.MaskForm()}
+}
+
 // localVarFile returns the var-file path p (relative to the request's
 // directory, or absolute) as a slash-separated path relative to the policy
 // directory, or false when it is not inside it, symbolic links followed.

@@ -55,6 +55,11 @@ func NewKey(secret []byte) (*Key, error) {
 	return k, nil
 }
 
+// MaskForm returns the key as the text a program would print it in, only
+// so that it can be masked in output callctl did not write (an inventory
+// command's errors): never show or store it.
+func (k *Key) MaskForm() string { return string(k.secret) }
+
 // ID names the key in messages: the first 16 hex digits of a MAC of a
 // fixed string. Two keys with the same id are (almost surely) the same.
 func (k *Key) ID() string { return k.id }

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/Azure/go-ntlmssp"
+	"github.com/callctl/callctl/authkind"
 )
 
 // MaxResponseBytes caps how much of a response body is read. Real answers
@@ -29,11 +29,12 @@ const MaxResponseBytes = 8 << 20
 const unauthorizedBodyCap = 64 << 10
 
 // lane is one pinned connection slot: a transport that never holds more
-// than one connection, wrapped for NTLM when needed. NTLM authenticates a
-// TCP connection, not a request (protocol.md §4.2); a Transport shared by
-// concurrent requests may run the three legs of one handshake on different
-// connections. Giving every in-flight request its own single-connection
-// transport makes handshakes happen once per connection.
+// than one connection, wrapped by the auth kind's transport. NTLM (any
+// authkind.Kind.ConnectionBound kind) authenticates a TCP connection, not
+// a request (protocol.md §4.2); a Transport shared by concurrent requests
+// may run the three legs of one handshake on different connections.
+// Giving every in-flight request its own single-connection transport
+// makes handshakes happen once per connection.
 type lane struct {
 	transport *http.Transport
 	rt        http.RoundTripper
@@ -52,7 +53,7 @@ type lanes struct {
 	all  []*lane
 }
 
-func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
+func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.Credentials) (*lanes, error) {
 	l := &lanes{free: make(chan struct{}, n)}
 	for range n {
 		tr := &http.Transport{
@@ -74,13 +75,27 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
 			TLSNextProto:      map[string]func(string, *tls.Conn) http.RoundTripper{},
 		}
 		ln := &lane{transport: tr, rt: tr}
-		if ntlm {
-			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{wrapLeg(tr, tr)}}}
+		if kind != nil {
+			var base http.RoundTripper = tr
+			if kind.ChannelBound {
+				base = bindNTLM{wrapLeg(tr, tr)}
+			}
+			if kind.ConnectionBound {
+				// A handshake's legs share the connection: a 401's
+				// body must not hold it, a leg's error must not be
+				// lost (see freeUnauthorized, recordLegError).
+				base = recordLegError{freeUnauthorized{base}}
+			}
+			rt, err := kind.Transport(base, creds)
+			if err != nil {
+				return nil, err
+			}
+			ln.rt = rt
 		}
 		l.all = append(l.all, ln)
 		l.release(ln)
 	}
-	return l
+	return l, nil
 }
 
 func (l *lanes) acquire(ctx context.Context) (*lane, error) {
@@ -197,14 +212,15 @@ type answer struct {
 	Status     string
 	Header     http.Header
 	Body       []byte
+	Binding    *ChannelBinding // on a 401 over https to a binding auth kind
 }
 
-// endpoint is the dialect-independent part of a client: one URL, its lanes
-// and how each request is authorised.
+// endpoint is the dialect-independent part of a client: one URL and its
+// lanes, which authenticate each request.
 type endpoint struct {
 	url       string
 	lanes     *lanes
-	authorize func(*http.Request)
+	binds     bool // the auth kind binds logins to the TLS channel
 	userAgent string
 	timeout   time.Duration
 }
@@ -226,10 +242,12 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	defer cancel()
 
 	var resp *http.Response
+	var binding *ChannelBinding
 	for try := 0; ; try++ {
-		var legErr error
+		var legErr, bindErr error
 		var legs legConns
 		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
+		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
 		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
 		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
 		if err != nil {
@@ -239,7 +257,6 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		req.Header.Set("Accept", "text/xml")
 		req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
 		req.Header.Set("User-Agent", e.userAgent)
-		e.authorize(req)
 
 		resp, err = ln.rt.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusUnauthorized && legErr != nil {
@@ -260,6 +277,9 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 			resp.Body.Close()
 			continue
 		}
+		if resp.StatusCode == http.StatusUnauthorized && e.binds {
+			binding = bindingOf(resp.TLS, bindErr)
+		}
 		break
 	}
 	defer resp.Body.Close()
@@ -273,7 +293,7 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		return nil, &MalformedError{Operation: op, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body}, nil
+	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
 }
 
 // transportError words a failure to get an answer at all. It names the

@@ -18,6 +18,7 @@ import (
 func main() { os.Exit(run()) }
 
 func run() int {
+	hideProcess()
 	s := &views.Streams{
 		In:            os.Stdin,
 		Out:           os.Stdout,

@@ -99,7 +99,15 @@ func (tw *TextWriter) WriteDiagnostic(d *hcl.Diagnostic) {
 	if d.Detail != "" {
 		detail := d.Detail
 		if tw.width > 0 {
-			detail = wordwrap.WrapString(detail, uint(tw.width))
+			// As HCL's writer does, an indented line is quoted text (a
+			// command's standard error, say) and keeps its lines.
+			lines := strings.Split(detail, "\n")
+			for i, line := range lines {
+				if !strings.HasPrefix(line, " ") {
+					lines[i] = wordwrap.WrapString(line, uint(tw.width))
+				}
+			}
+			detail = strings.Join(lines, "\n")
 		}
 		fmt.Fprintf(tw.w, "%s\n\n", detail)
 	}
