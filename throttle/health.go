@@ -197,8 +197,8 @@ const (
 // absence) that settled it: errors.As finds the *soap.HTTPError of a
 // refused login in it.
 type ExchangeError struct {
-	Exchange string // the exchange's name in the policy, may be empty
-	Kind     string // KindAuth, KindDown or KindOverloaded
+	Exchange string        // the exchange's name in the policy, may be empty
+	Kind     string        // KindAuth, KindDown or KindOverloaded
 	For      time.Duration // without a successful answer
 	// Window is the stall window that was exceeded; zero when the
 	// exchange never answered (DownAfter requests in a row failed).

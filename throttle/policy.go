@@ -28,7 +28,6 @@ const (
 	DefaultDownAfter    = 3
 	DefaultStallAfter   = 30 * time.Second
 	DefaultRecoverAfter = 2
-
 )
 
 // NeverWait as Policy.MaxBackoff waits out no server-advised back-off:
