@@ -123,10 +123,12 @@ func umPlayOnPhone(entryID, dial string) ([]byte, error) {
 // GetCallInfoResponse/GetCallInfoResponse/CallState.
 
 type umGetCallInfoResponse struct {
-	Result *struct {
-		CallState  *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages CallState"`
-		EventCause *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages EventCause"`
-	} `xml:"http://schemas.microsoft.com/exchange/services/2006/messages GetCallInfoResponse"`
+	Result *umCallInfoResult `xml:"http://schemas.microsoft.com/exchange/services/2006/messages GetCallInfoResponse"`
+}
+
+type umCallInfoResult struct {
+	CallState  *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages CallState"`
+	EventCause *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages EventCause"`
 }
 
 type umDisconnectResponse struct{}

@@ -80,6 +80,25 @@ Options:
 
 Exit codes: 0 every run passed, 1 a run failed or could not be carried out.
 `,
+	"console": `Usage: callctl [-chdir=DIR] console [options]
+
+Evaluates expressions against the policy: var.NAME, local.NAME,
+data.inventory.NAME.records (read as plan reads them) and the functions,
+plantimestamp() included. Never contacts an exchange. On a terminal it reads
+expressions interactively, with history (up and down arrows), until exit or
+Ctrl-D; otherwise one expression per line from standard input:
+
+  echo 'length(data.inventory.dialer.records)' | callctl console
+
+Unset variables and env() are not known (as for validate); sensitive values
+print as (sensitive value).
+
+Options:
+  -var, -var-file       As for plan
+  -no-color             No colour
+
+Exit codes: 0, or 1 when an expression (piped input) could not be evaluated.
+`,
 	"fmt": `Usage: callctl [-chdir=DIR] fmt [options] [PATH...]
 
 Rewrites *.hcl files in the canonical format.
