@@ -36,6 +36,7 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 		AutoApprove: args.AutoApprove,
 		Confirm:     view.Confirm,
 		Journal:     args.Journal,
+		StateDir:    args.StateDir,
 		LockTimeout: args.LockTimeout,
 	}
 	res := operation.Apply(c.Interrupts.Stop, c.Interrupts.Hard, req, view)

@@ -33,6 +33,7 @@ func (c *ApplyCommand) watch(args *arguments.Apply) int {
 			Phase:       phase,
 			Request:     c.request(&args.Operation),
 			Journal:     args.Journal,
+			StateDir:    args.StateDir,
 			LockTimeout: args.LockTimeout,
 		},
 	}
