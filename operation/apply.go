@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,15 +26,25 @@ type ApplyRequest struct {
 	// Confirm asks the operator whether to disconnect n calls. It must
 	// return false once stop is done. Required unless AutoApprove.
 	Confirm func(stop context.Context, n int) (bool, hcl.Diagnostics)
-	// Journal is the journal file; empty means journal.DefaultPath in Dir.
+	// Journal is the journal file; empty means journal.DefaultPath in Dir,
+	// or journal.jsonl in StateDir when set.
 	Journal string
+	// StateDir, when set, holds the apply lock (and the default journal)
+	// in place of Dir's .callctl/, so that the policy directory may be
+	// read-only (a service's StateDirectory).
+	StateDir string
 	// LockTimeout is how long to wait for another apply on the same
 	// policy to finish; 0 means fail at once.
 	LockTimeout time.Duration
 }
 
 // JournalPath is the journal file the request writes.
-func (r *ApplyRequest) JournalPath() string { return JournalPath(r.Dir, r.Journal) }
+func (r *ApplyRequest) JournalPath() string {
+	if r.Journal == "" && r.StateDir != "" {
+		return filepath.Join(r.path(r.StateDir), filepath.Base(journal.DefaultPath))
+	}
+	return JournalPath(r.Dir, r.Journal)
+}
 
 // Apply plans (or loads a saved plan), confirms and disconnects. When stop
 // is done nothing new starts; when hard is done, what is in flight is
@@ -47,7 +58,11 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 
 	// Two applies on one policy at once would race to end the same calls
 	// and interleave their journals: the second waits, then refuses.
-	lk, err := lock.Acquire(stop, req.Dir, req.LockTimeout, lock.Holder{Command: "callctl apply"})
+	stateDir := filepath.Join(req.Dir, filepath.Dir(lock.FileName))
+	if req.StateDir != "" {
+		stateDir = req.path(req.StateDir)
+	}
+	lk, err := lock.AcquireIn(stop, stateDir, req.LockTimeout, lock.Holder{Command: "callctl apply"})
 	if err != nil {
 		view.Diagnostics(hcl.Diagnostics{lockDiagnostic(err)})
 		return &Result{Status: StatusError}

@@ -17,7 +17,9 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 	if args.Watch > 0 && !diags.HasErrors() {
 		return c.watch(args)
 	}
-	view := views.NewOperation(args.ViewType, views.NewView(c.Streams, args.NoColor))
+	base := views.NewView(c.Streams, args.NoColor)
+	base.SetCompactWarnings(args.CompactWarnings)
+	view := views.NewOperation(args.ViewType, base)
 	if diags.HasErrors() {
 		view.Diagnostics(diags)
 		return ExitError
@@ -32,6 +34,7 @@ func (c *ApplyCommand) Run(rawArgs []string) int {
 		AutoApprove: args.AutoApprove,
 		Confirm:     view.Confirm,
 		Journal:     args.Journal,
+		StateDir:    args.StateDir,
 		LockTimeout: args.LockTimeout,
 	}
 	res := operation.Apply(c.Interrupts.Stop, c.Interrupts.Hard, req, view)

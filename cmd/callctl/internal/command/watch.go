@@ -29,6 +29,7 @@ func (c *ApplyCommand) watch(args *arguments.Apply) int {
 		Request: operation.ApplyRequest{
 			Request:     c.request(&args.Operation),
 			Journal:     args.Journal,
+			StateDir:    args.StateDir,
 			LockTimeout: args.LockTimeout,
 		},
 	}

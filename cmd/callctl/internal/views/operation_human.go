@@ -78,6 +78,13 @@ func (v *OperationHuman) Plan(plan *reconcile.Plan) {
 // PlanNextStep's command repeats the -chdir plan was given: the plan
 // file's path is relative to it, and the plan belongs to that policy.
 func (v *OperationHuman) PlanNextStep(chdir, saved string) {
+	if v.InAutomation() {
+		// A pipeline runs its own next step; say only where the plan is.
+		if saved != "" {
+			v.printf("\nSaved the plan to: %s\n", saved)
+		}
+		return
+	}
 	if saved != "" {
 		cmd := "callctl"
 		if chdir != "" && chdir != "." {
