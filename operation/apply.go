@@ -36,6 +36,9 @@ type ApplyRequest struct {
 	// LockTimeout is how long to wait for another apply on the same
 	// policy to finish; 0 means fail at once.
 	LockTimeout time.Duration
+	// Phase, when set, is kept up to date with the apply's phase, so
+	// that an interrupt can be acknowledged truthfully.
+	Phase *PhaseRecorder
 }
 
 // JournalPath is the journal file the request writes.
@@ -51,6 +54,8 @@ func (r *ApplyRequest) JournalPath() string {
 // abandoned and named. The request's Deadline acts as both at once, except
 // that the outcome of every call is still reported.
 func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Result {
+	req.Phase.set(PhasePreparing)
+	defer req.Phase.set(PhaseFinished)
 	stop, cancelStop := withDeadline(stop, req.Deadline)
 	defer cancelStop()
 	hard, cancelHard := withDeadline(hard, req.Deadline)
@@ -140,6 +145,7 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 		return res
 	}
 
+	req.Phase.set(PhaseDisconnecting)
 	view.Applying(n)
 	viewHooks := &mutable{hooks: view.Hooks()}
 	opts := ApplyOptions{
@@ -210,15 +216,12 @@ func (p *Planned) Apply(stop, hard context.Context, opts ApplyOptions) *reconcil
 	return applier.Apply(stop, hard, p.Plan)
 }
 
-// applyStatus maps an apply's outcome to a status.
+// applyStatus maps an apply's verdict to a status: how much of its goal
+// it met, whatever stopped it.
 func applyStatus(res *reconcile.ApplyResult) Status {
-	c := res.Counts()
-	switch {
-	case c.Failed == 0 && c.NotStarted == 0 && c.Unknown == 0:
-		return StatusOK
-	case c.Disconnected == 0:
-		return StatusError
-	default:
-		return StatusPartial
-	}
+	return [...]Status{
+		reconcile.EndedAll:  StatusOK,
+		reconcile.EndedSome: StatusPartial,
+		reconcile.EndedNone: StatusError,
+	}[res.Verdict().Extent()]
 }
