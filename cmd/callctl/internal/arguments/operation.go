@@ -128,7 +128,10 @@ type Apply struct {
 	LockTimeout time.Duration
 	// Journal is the journal file; empty means journal.DefaultPath in the
 	// policy directory.
-	Journal   string
+	Journal string
+	// StateDir holds the lock and the default journal instead of the
+	// policy directory's .callctl/.
+	StateDir  string
 	planFlags []string
 	// Watch, when non-zero, applies again every Watch until interrupted
 	// (see watch.go); MetricsAddr serves Prometheus metrics meanwhile.
@@ -147,6 +150,7 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "skip the confirmation prompt")
 	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "wait this long for another apply on the same policy to finish")
 	fs.StringVar(&a.Journal, "journal", "", "append the record of disconnects to this file (default .callctl/journal.jsonl)")
+	fs.StringVar(&a.StateDir, "state-dir", "", "keep the apply lock and the default journal in this directory instead of .callctl/, so the policy directory can be read-only")
 	a.addWatchFlags(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {

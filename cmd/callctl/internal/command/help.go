@@ -37,6 +37,8 @@ Options:
   -auto-approve         Do not ask for confirmation
   -lock-timeout=DUR     Wait this long for another apply on this policy to finish (default 0s)
   -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
+  -state-dir=DIR        Keep the apply lock and the default journal in DIR, not .callctl/
+                        (the policy directory may then be read-only)
   -watch=INTERVAL       Apply again every INTERVAL (e.g. 1m) until interrupted; needs
                         -auto-approve. One line per cycle; a failed cycle is retried
   -metrics-addr=ADDR    With -watch, serve Prometheus /metrics and the /livez and

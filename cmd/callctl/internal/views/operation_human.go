@@ -14,7 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/throttle"
 
 	"github.com/callctl/callctl/reconcile"
@@ -112,17 +112,15 @@ func (v *OperationHuman) Applying(n int) {
 
 func (v *OperationHuman) Applied(res *reconcile.ApplyResult) {
 	v.currentDisconnects().finish()
-	sum := viewsjson.NewApplySummary(res)
-	line := sum.String()
-	color := ansiGreen
-	switch sum.Result {
-	case viewsjson.ApplyComplete:
-	case viewsjson.ApplyFailed:
+	verdict := res.Verdict()
+	color := ansiYellow
+	switch verdict.Verdict {
+	case reconcile.VerdictComplete:
+		color = ansiGreen
+	case reconcile.VerdictFailed:
 		color = ansiRed
-	default:
-		color = ansiYellow
 	}
-	v.printf("\n%s\n", v.paint(line, ansiBold, color))
+	v.printf("\n%s\n", v.paint(ApplySummaryLine(verdict), ansiBold, color))
 	if fails := res.Failures(); len(fails) > 0 {
 		v.printf("\n%s", failureTable(fails))
 	}
@@ -150,8 +148,8 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // Stopping speaks of disconnects in flight only once some may be: an
 // interrupt at the confirmation prompt or during the lookups stops a run
 // that has sent nothing.
-func (v *OperationHuman) Stopping() {
-	if v.currentDisconnects() == nil {
+func (v *OperationHuman) Stopping(phase operation.Phase) {
+	if phase == operation.PhasePreparing {
 		v.printf("\nInterrupt received: stopping. No disconnect has been sent.\n")
 		return
 	}
