@@ -40,6 +40,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		return s.basicAuth(w, r)
 	case AuthNTLM:
 		return s.ntlmAuth(w, r)
+	case AuthKerberos:
+		return s.kerberosAuth(w, r)
 	}
 	return true
 }

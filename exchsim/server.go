@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/callctl/callctl/internal/chanbind"
 )
 
@@ -21,6 +23,9 @@ const (
 	AuthNone  = "none"
 	AuthBasic = "basic"
 	AuthNTLM  = "ntlm"
+	// AuthKerberos accepts HTTP Negotiate with Kerberos tickets for the
+	// service principals in Options.Keytab.
+	AuthKerberos = "kerberos"
 )
 
 // Extended Protection modes for Options.EPA, as IIS names them
@@ -42,7 +47,7 @@ const (
 // Options configure a Server.
 type Options struct {
 	Calls    []Call
-	Auth     string // AuthNone (also when empty), AuthBasic or AuthNTLM
+	Auth     string // AuthNone (also when empty), AuthBasic, AuthNTLM or AuthKerberos
 	User     string // `CORP\alice` (domain\user) or a plain user name
 	Password string
 	Latency  time.Duration // added before every SOAP response
@@ -57,6 +62,12 @@ type Options struct {
 	// EPA is the Extended Protection mode (default EPANone); other
 	// modes need TLS, since the binding is to the TLS certificate.
 	EPA string
+	// Keytab is the service keytab file for AuthKerberos.
+	Keytab string
+	// ClockOffset runs the simulator's Kerberos clock this far ahead
+	// (negative: behind) of the machine's, as a service whose clock
+	// drifted; beyond MaxClockSkew logins fail with KRB_AP_ERR_SKEW.
+	ClockOffset time.Duration
 
 	AllowNonLoopback bool
 }
@@ -94,6 +105,7 @@ type Server struct {
 	cert    tls.Certificate // empty: plain http
 	caPEM   []byte          // the generated CA, if any
 	binding chanbind.Token  // what a client bound to cert sends
+	keytab  *keytab.Keytab  // AuthKerberos's service keys
 }
 
 // NewServer returns a started Server.
@@ -120,8 +132,12 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 		if opts.User == "" {
 			return nil, fmt.Errorf("exchsim: auth %q needs a user", opts.Auth)
 		}
+	case AuthKerberos:
+		if opts.Keytab == "" {
+			return nil, fmt.Errorf("exchsim: auth %q needs a service keytab (-keytab FILE)", opts.Auth)
+		}
 	default:
-		return nil, fmt.Errorf("exchsim: unknown auth %q (want none, basic or ntlm)", opts.Auth)
+		return nil, fmt.Errorf("exchsim: unknown auth %q (want none, basic, ntlm or kerberos)", opts.Auth)
 	}
 	if opts.EPA == "" {
 		opts.EPA = EPANone
@@ -157,6 +173,13 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 	s.stats.init()
 	if err := s.setUpTLS(); err != nil {
 		return nil, err
+	}
+	if opts.Auth == AuthKerberos {
+		kt, err := loadKeytab(opts.Keytab)
+		if err != nil {
+			return nil, err
+		}
+		s.keytab = kt
 	}
 	if err := s.SetCalls(opts.Calls); err != nil {
 		return nil, err

@@ -26,16 +26,19 @@ type Stats struct {
 	// Protection (also counted in AuthFailures): right credentials with
 	// no channel binding under EPARequire, or with a binding for another
 	// certificate (a TLS-terminating proxy in between).
-	CBTMissing  int64            `json:"cbt_missing"`
-	CBTMismatch int64            `json:"cbt_mismatch"`
-	Faults      map[string]int64 `json:"faults"` // per injected fault kind
+	CBTMissing int64 `json:"cbt_missing"`
+	// KerberosLogins counts accepted Kerberos AP-REQs, one per
+	// connection a client keeps.
+	KerberosLogins int64            `json:"kerberos_logins"`
+	CBTMismatch    int64            `json:"cbt_mismatch"`
+	Faults         map[string]int64 `json:"faults"` // per injected fault kind
 }
 
 // counters back Stats. The scalar counters are atomics; mu guards the two
 // maps.
 type counters struct {
 	httpRequests, connections, handshakes, authFailures atomic.Int64
-	cbtMissing, cbtMismatch                             atomic.Int64
+	cbtMissing, cbtMismatch, kerberosLogins             atomic.Int64
 
 	mu       sync.Mutex
 	requests map[string]int64
@@ -72,6 +75,7 @@ func (s *Server) Stats() Stats {
 		AuthFailures:   c.authFailures.Load(),
 		CBTMissing:     c.cbtMissing.Load(),
 		CBTMismatch:    c.cbtMismatch.Load(),
+		KerberosLogins: c.kerberosLogins.Load(),
 		Faults:         maps.Clone(c.faults),
 	}
 }

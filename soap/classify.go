@@ -41,6 +41,9 @@ func Overloaded(err error) bool {
 // add a failed login to the account's lockout count.
 func AuthFailed(err error) bool {
 	var herr *HTTPError
+	if isKerberos, retryable := kerberosRetryable(err); isKerberos {
+		return !retryable
+	}
 	return errors.As(err, &herr) && herr.StatusCode == http.StatusUnauthorized
 }
 

@@ -75,10 +75,17 @@ func newEndpoint(opts Options) (*endpoint, error) {
 	if n <= 0 {
 		n = DefaultParallelism
 	}
+	var krb *kerberosLogin
+	if opts.Auth == AuthKerberos {
+		if krb, err = newKerberosLogin(opts, u); err != nil {
+			return nil, err
+		}
+	}
 	e := &endpoint{
 		url:       u.String(),
-		lanes:     newLanes(n, tlsCfg, opts.Auth == AuthNTLM),
-		binds:     opts.Auth == AuthNTLM,
+		lanes:     newLanes(n, tlsCfg, opts.Auth == AuthNTLM, krb),
+		kerberos:  krb,
+		binds:     opts.Auth == AuthNTLM || opts.Auth == AuthKerberos,
 		authorize: authorize,
 		userAgent: opts.UserAgent,
 		timeout:   opts.Timeout,
@@ -105,6 +112,8 @@ func authorizer(opts Options) (func(*http.Request), error) {
 		}
 		user, pass := opts.Username, opts.Password
 		return func(r *http.Request) { r.SetBasicAuth(user, pass) }, nil
+	case AuthKerberos:
+		return func(*http.Request) {}, nil // negotiateKerberos logs each connection in
 	case AuthBearer:
 		if opts.Token == "" {
 			return nil, fmt.Errorf("bearer authentication needs a token")
@@ -112,7 +121,7 @@ func authorizer(opts Options) (func(*http.Request), error) {
 		value := "Bearer " + opts.Token
 		return func(r *http.Request) { r.Header.Set("Authorization", value) }, nil
 	}
-	return nil, fmt.Errorf("unknown auth %q (want %s, %s, %s or %s)", opts.Auth, AuthNone, AuthNTLM, AuthBasic, AuthBearer)
+	return nil, fmt.Errorf("unknown auth %q (want %s, %s, %s, %s or %s)", opts.Auth, AuthNone, AuthNTLM, AuthKerberos, AuthBasic, AuthBearer)
 }
 
 // decodeAnswer turns an HTTP answer into the expected response element

@@ -61,7 +61,7 @@ func (c *EWSClient) PlayOnPhone(ctx context.Context, itemID, dial string) (strin
 }
 
 // Close implements Caller.
-func (c *EWSClient) Close() { c.ep.lanes.closeIdle() }
+func (c *EWSClient) Close() { c.ep.close() }
 
 // Request building. Each builder returns the complete envelope.
 

@@ -18,6 +18,8 @@ const (
 	AuthNTLM   = vocab.AuthNTLM
 	AuthBasic  = vocab.AuthBasic
 	AuthBearer = vocab.AuthBearer
+	// AuthKerberos is HTTP Negotiate with Kerberos.
+	AuthKerberos = "kerberos"
 )
 
 // Options configure a Caller for one exchange.
@@ -30,6 +32,14 @@ type Options struct {
 	Username string // NTLM: DOMAIN\user or UPN; Basic: user name
 	Password string
 	Token    string // bearer token
+
+	// Kerberos (AuthKerberos): Username is the client principal
+	// (svc-callctl@CORP.EXAMPLE), and one of Password, Keytab or CCache
+	// (a file path; with none of them, KRB5CCNAME) proves it.
+	Keytab   string
+	CCache   string
+	Krb5Conf string // default KRB5_CONFIG, then /etc/krb5.conf
+	SPN      string // default HTTP/ + the URL's host, not canonicalised
 
 	CAFile             string // PEM bundle of extra trusted CAs
 	InsecureSkipVerify bool   // only ever from an explicit user setting

@@ -29,6 +29,11 @@ func Retryable(err error) (bool, time.Duration) {
 		herr  *HTTPError
 		merr  *MalformedError
 	)
+	if isKerberos, retryable := kerberosRetryable(err); isKerberos {
+		// A refused login is never retried (it would count toward a
+		// lockout); an unreachable KDC may be back shortly.
+		return retryable, 0
+	}
 	switch {
 	case errors.As(err, &merr):
 		// The server answered in full, just not with a usable message;

@@ -52,7 +52,7 @@ type lanes struct {
 	all  []*lane
 }
 
-func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
+func newLanes(n int, tlsConfig *tls.Config, ntlm bool, krb *kerberosLogin) *lanes {
 	l := &lanes{free: make(chan struct{}, n)}
 	for range n {
 		tr := &http.Transport{
@@ -74,8 +74,11 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
 			TLSNextProto:      map[string]func(string, *tls.Conn) http.RoundTripper{},
 		}
 		ln := &lane{transport: tr, rt: tr}
-		if ntlm {
+		switch {
+		case ntlm:
 			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{bindNTLM{wrapLeg(tr, tr)}}}}
+		case krb != nil:
+			ln.rt = negotiateKerberos{login: krb, next: freeUnauthorized{wrapLeg(tr, tr)}}
 		}
 		l.all = append(l.all, ln)
 		l.release(ln)
@@ -206,7 +209,8 @@ type endpoint struct {
 	url       string
 	lanes     *lanes
 	authorize func(*http.Request)
-	binds     bool // the auth kind binds logins to the TLS channel
+	binds     bool           // the auth kind binds logins to the TLS channel
+	kerberos  *kerberosLogin // AuthKerberos's identity, nil otherwise
 	userAgent string
 	timeout   time.Duration
 }
@@ -283,6 +287,14 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
 }
 
+// close closes idle connections and forgets Kerberos tickets.
+func (e *endpoint) close() {
+	e.lanes.closeIdle()
+	if e.kerberos != nil {
+		e.kerberos.close()
+	}
+}
+
 // transportError words a failure to get an answer at all. It names the
 // URL (which New guarantees carries no credentials), never a header.
 func (e *endpoint) transportError(parent, ctx context.Context, op string, err error) error {
@@ -293,6 +305,10 @@ func (e *endpoint) transportError(parent, ctx context.Context, op string, err er
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("%s: no answer from %s within %s: %w", op, e.url, Round(e.timeout), err)
+	}
+	var kerr *KerberosError
+	if errors.As(err, &kerr) {
+		return fmt.Errorf("%s: %s: %w", op, e.url, err)
 	}
 	if certificateError(err) {
 		return fmt.Errorf("%s: POST %s: %w (if the server's certificate is issued by your own certificate authority, set ca_file in the exchange block to a PEM file of it)", op, e.url, err)

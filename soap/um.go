@@ -55,7 +55,7 @@ func (c *UMClient) PlayOnPhone(ctx context.Context, entryID, dial string) (strin
 }
 
 // Close implements Caller.
-func (c *UMClient) Close() { c.ep.lanes.closeIdle() }
+func (c *UMClient) Close() { c.ep.close() }
 
 // Requests: the operation element declares the messages namespace as its
 // default and its children inherit it.
