@@ -364,3 +364,26 @@ func TestForEachInstancesShareCallIDRange(t *testing.T) {
 		t.Errorf("for_each instances do not share their call_id range: %v", stuck)
 	}
 }
+
+// An empty ca_file, as env() gives for an unset variable, means the
+// system's trusted CAs, not the policy directory read as a CA file.
+func TestLoadEmptyCAFile(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+exchange "x" {
+  url     = "https://x.example/EWS/Exchange.asmx"
+  ca_file = env("CALLCTL_TEST_UNSET_CA")
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CALLCTL_TEST_UNSET_CA", "")
+	pol, diags := NewLoader().Load(dir, LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatalf("unexpected diagnostics:\n%s", renderDiags(diags))
+	}
+	if got := pol.Exchanges["x"].CAFile; got != "" {
+		t.Errorf("CAFile = %q, want none", got)
+	}
+}

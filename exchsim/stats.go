@@ -21,17 +21,17 @@ type Stats struct {
 	// Connections counts accepted TCP connections, admin ones included.
 	Connections    int64 `json:"connections"`
 	NTLMHandshakes int64 `json:"ntlm_handshakes"` // completed successfully
-	AuthFailures   int64 `json:"auth_failures"`   // wrong credentials, garbage tokens, refused bindings
+	// KerberosLogins counts accepted Kerberos AP-REQs, one per
+	// connection a client keeps.
+	KerberosLogins int64 `json:"kerberos_logins"`
+	AuthFailures   int64 `json:"auth_failures"` // wrong credentials, garbage tokens, refused bindings
 	// CBTMissing and CBTMismatch count logins refused by Extended
 	// Protection (also counted in AuthFailures): right credentials with
 	// no channel binding under EPARequire, or with a binding for another
 	// certificate (a TLS-terminating proxy in between).
-	CBTMissing int64 `json:"cbt_missing"`
-	// KerberosLogins counts accepted Kerberos AP-REQs, one per
-	// connection a client keeps.
-	KerberosLogins int64            `json:"kerberos_logins"`
-	CBTMismatch    int64            `json:"cbt_mismatch"`
-	Faults         map[string]int64 `json:"faults"` // per injected fault kind
+	CBTMissing  int64            `json:"cbt_missing"`
+	CBTMismatch int64            `json:"cbt_mismatch"`
+	Faults      map[string]int64 `json:"faults"` // per injected fault kind
 }
 
 // counters back Stats. The scalar counters are atomics; mu guards the two

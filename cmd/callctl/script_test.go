@@ -88,7 +88,8 @@ func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 //	        [-connection-count-rate F] [-seed N] [-hang] [-tls] [-epa MODE] NAME
 //
 // -tls serves https with a generated certificate and writes its CA to
-// $WORK/NAME-ca.pem, named by NAME_CA; -epa none|allow|require sets
+// $WORK/NAME-ca.pem, named by NAME_CA (SIMS_CA names a file with the CAs
+// of all the script's -tls simulators); -epa none|allow|require sets
 // Extended Protection (it needs -tls).
 // -hang makes it accept connections and never answer a SOAP request (not
 // even the first authentication leg), as a hung exchange does. It sets
@@ -160,6 +161,10 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0]+"_URL", srv.URL)
 	if srv.TLS() {
 		ts.Setenv(args[0]+"_CA", writeCAFile(ts, args[0], srv.CACertPEM()))
+		// SIMS_CA trusts every -tls simulator of the script, as one
+		// corporate CA does a fleet's servers.
+		all, _ := os.ReadFile(ts.MkAbs("SIMS-ca.pem"))
+		ts.Setenv("SIMS_CA", writeCAFile(ts, "SIMS", all, srv.CACertPEM()))
 	}
 }
 
