@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2"
@@ -37,12 +38,12 @@ func TestLoadDecodes(t *testing.T) {
 		"corp": {
 			Name: "corp", URL: "https://mail.corp.example/EWS/Exchange.asmx", Dialect: "ews",
 			ServerVersion: "Exchange2010_SP2",
-			Auth:          &Auth{Kind: "ntlm", Username: `CORP\svc-callctl`, Password: "from-env"},
+			Auth:          &Auth{Kind: "ntlm", Credentials: authkind.Credentials{"username": `CORP\svc-callctl`, "password": "from-env"}},
 		},
 		"edge": {
 			Name: "edge", URL: "https://edge.corp.example/EWS/Exchange.asmx", Dialect: "ews",
 			ServerVersion: "Exchange2010",
-			Auth:          &Auth{Kind: "basic", Username: "svc", Password: "not-a-secret"},
+			Auth:          &Auth{Kind: "basic", Credentials: authkind.Credentials{"username": "svc", "password": "not-a-secret"}},
 		},
 	}
 	if diff := cmp.Diff(wantExchanges, pol.Exchanges, ignoreRanges); diff != "" {
@@ -385,5 +386,48 @@ exchange "x" {
 	}
 	if got := pol.Exchanges["x"].CAFile; got != "" {
 		t.Errorf("CAFile = %q, want none", got)
+	}
+}
+
+// A kerberos auth block: its file arguments are taken from the policy
+// directory (absolute ones as they are) and not read at load, so that
+// validate needs no keytab; the password's variable is sensitive.
+func TestLoadKerberosAuth(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+variable "pw" {}
+exchange "x" {
+  url = "https://mail.corp.example/EWS/Exchange.asmx"
+  auth "kerberos" {
+    username  = "svc-callctl@CORP.EXAMPLE"
+    password  = var.pw
+    krb5_conf = "/etc/callctl/krb5.conf"
+    spn       = "HTTP/mail.corp.example"
+  }
+}
+exchange "y" {
+  url = "https://mail.corp.example/EWS/Exchange.asmx"
+  auth "kerberos" {
+    username = "svc-callctl@CORP.EXAMPLE"
+    keytab   = "secrets/svc.keytab"
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pol, diags := NewLoader().Load(dir, LoadOptions{Vars: []string{"pw=s3cret"}})
+	if diags.HasErrors() {
+		t.Fatalf("unexpected diagnostics:\n%s", renderDiags(diags))
+	}
+	x, y := pol.Exchanges["x"].Auth.Credentials, pol.Exchanges["y"].Auth.Credentials
+	if x["krb5_conf"] != "/etc/callctl/krb5.conf" || x["spn"] != "HTTP/mail.corp.example" || x["password"] != "s3cret" {
+		t.Errorf("x credentials %v", x)
+	}
+	if want := filepath.Join(dir, "secrets", "svc.keytab"); y["keytab"] != want {
+		t.Errorf("keytab %q, want %q", y["keytab"], want)
+	}
+	if !pol.Sensitive["pw"] {
+		t.Error("the password's variable is not sensitive")
 	}
 }

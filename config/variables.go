@@ -62,6 +62,11 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 	obj := map[string]cty.Value{}
 	for _, decl := range order {
 		v, ok, moreDiags := decl.resolve(raw[decl.name], ld.opts.SavedPlan)
+		if !ok && raw[decl.name] == nil && ld.opts.UnsetUnknown && !decl.failed {
+			// validate without values: unknown, so that everything
+			// using it is type-checked and skipped, not refused.
+			v, ok, moreDiags = cty.UnknownVal(decl.ty), true, nil
+		}
 		diags = append(diags, moreDiags...)
 		if !ok {
 			// Unknown, so that expressions using it evaluate to unknown
@@ -248,6 +253,7 @@ func (ld *loadRun) collectVariableValues() (map[string]*rawValue, hcl.Diagnostic
 		diags = append(diags, moreDiags...)
 		vals[name] = &rawValue{val: v, source: "the -var option"}
 	}
+	diags = append(diags, ld.givenValues(vals)...)
 	return vals, diags
 }
 

@@ -24,8 +24,13 @@ const MaxClockSkew = 5 * time.Minute
 // can have a service whose clock drifted.
 const verifyLeeway = 100 * 365 * 24 * time.Hour
 
+func init() { acceptors[AuthKerberos] = (*Server).kerberosAuth }
+
 // loadKeytab reads the service keytab for AuthKerberos.
 func loadKeytab(path string) (*keytab.Keytab, error) {
+	if path == "" {
+		return nil, fmt.Errorf("exchsim: auth %q needs a service keytab (-keytab FILE)", AuthKerberos)
+	}
 	kt, err := keytab.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("exchsim: -keytab %s: %w", path, err)
@@ -105,12 +110,8 @@ func (s *Server) kerberosAuth(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // principalMatches checks the client principal against Options.User
-// (`alice` or `alice@REALM`, case-insensitive); an empty User accepts
-// anyone the KDC vouched for.
+// (`alice` or `alice@REALM`, case-insensitive).
 func (s *Server) principalMatches(name, realm string) bool {
-	if s.opts.User == "" {
-		return true
-	}
 	wantName, wantRealm, hasRealm := strings.Cut(s.opts.User, "@")
 	return strings.EqualFold(name, wantName) && (!hasRealm || strings.EqualFold(realm, wantRealm))
 }

@@ -95,10 +95,10 @@ func TestKerberosOtherUserRefused(t *testing.T) {
 }
 
 func TestKerberosOptionsChecked(t *testing.T) {
-	if _, err := NewUnstartedServer(Options{Auth: AuthKerberos}); err == nil || !strings.Contains(err.Error(), "-keytab") {
+	if _, err := NewUnstartedServer(Options{Auth: AuthKerberos, User: "alice"}); err == nil || !strings.Contains(err.Error(), "-keytab") {
 		t.Errorf("no keytab: err = %v", err)
 	}
-	if _, err := NewUnstartedServer(Options{Auth: AuthKerberos, Keytab: "/nonexistent.keytab"}); err == nil || !strings.Contains(err.Error(), "/nonexistent.keytab") {
+	if _, err := NewUnstartedServer(Options{Auth: AuthKerberos, User: "alice", Keytab: "/nonexistent.keytab"}); err == nil || !strings.Contains(err.Error(), "/nonexistent.keytab") {
 		t.Errorf("missing keytab: err = %v", err)
 	}
 }

@@ -15,17 +15,19 @@ import (
 
 	"github.com/jcmturner/gokrb5/v8/keytab"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/internal/chanbind"
 )
 
-// Auth modes for Options.Auth.
+// Auth modes for Options.Auth: authkind's names, for the kinds the
+// simulator can check (acceptors).
 const (
-	AuthNone  = "none"
-	AuthBasic = "basic"
-	AuthNTLM  = "ntlm"
+	AuthNone  = authkind.None
+	AuthBasic = authkind.Basic
+	AuthNTLM  = authkind.NTLM
 	// AuthKerberos accepts HTTP Negotiate with Kerberos tickets for the
 	// service principals in Options.Keytab.
-	AuthKerberos = "kerberos"
+	AuthKerberos = authkind.Kerberos
 )
 
 // Extended Protection modes for Options.EPA, as IIS names them
@@ -47,7 +49,7 @@ const (
 // Options configure a Server.
 type Options struct {
 	Calls    []Call
-	Auth     string // AuthNone (also when empty), AuthBasic, AuthNTLM or AuthKerberos
+	Auth     string // AuthNone (also when empty) or a kind in acceptors
 	User     string // `CORP\alice` (domain\user) or a plain user name
 	Password string
 	Latency  time.Duration // added before every SOAP response
@@ -62,7 +64,8 @@ type Options struct {
 	// EPA is the Extended Protection mode (default EPANone); other
 	// modes need TLS, since the binding is to the TLS certificate.
 	EPA string
-	// Keytab is the service keytab file for AuthKerberos.
+	// Keytab is the service keytab file for AuthKerberos; User is then
+	// the client principal let in (alice@REALM).
 	Keytab string
 	// ClockOffset runs the simulator's Kerberos clock this far ahead
 	// (negative: behind) of the machine's, as a service whose clock
@@ -126,18 +129,13 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 	if opts.Auth == "" {
 		opts.Auth = AuthNone
 	}
-	switch opts.Auth {
-	case AuthNone:
-	case AuthBasic, AuthNTLM:
+	if opts.Auth != AuthNone {
+		if acceptors[opts.Auth] == nil {
+			return nil, fmt.Errorf("exchsim: unknown auth %q (want %s)", opts.Auth, authkind.OrList(AuthModes(), false))
+		}
 		if opts.User == "" {
 			return nil, fmt.Errorf("exchsim: auth %q needs a user", opts.Auth)
 		}
-	case AuthKerberos:
-		if opts.Keytab == "" {
-			return nil, fmt.Errorf("exchsim: auth %q needs a service keytab (-keytab FILE)", opts.Auth)
-		}
-	default:
-		return nil, fmt.Errorf("exchsim: unknown auth %q (want none, basic, ntlm or kerberos)", opts.Auth)
 	}
 	if opts.EPA == "" {
 		opts.EPA = EPANone

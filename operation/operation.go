@@ -59,6 +59,9 @@ type Request struct {
 
 	// savedPlan is set while loading the policy of a saved plan.
 	savedPlan bool
+	// offline loads without values or secrets (validate, console);
+	// keepScope keeps the policy's evaluation scope (console).
+	offline, keepScope bool
 	// noSnapshots says the plan will not be saved, so its data sources
 	// need not keep what they read; see config.DataOptions.NoSnapshots.
 	noSnapshots bool

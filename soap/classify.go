@@ -3,17 +3,9 @@ package soap
 import (
 	"errors"
 	"net/http"
-)
 
-// overloadCodes are the answers that say "too many requests" rather than
-// "something broke" (protocol.md §5); the UM 2007 service names
-// exceptions instead of codes.
-var overloadCodes = map[string]bool{
-	"ErrorServerBusy":                   true,
-	"ErrorExceededConnectionCount":      true,
-	"ServerBusyException":               true,
-	"OverPlayOnPhoneCallLimitException": true,
-}
+	"github.com/callctl/callctl/authkind"
+)
 
 // Overloaded reports whether err is the exchange saying it has too much
 // to do (ErrorServerBusy, ErrorExceededConnectionCount, their UM 2007
@@ -37,12 +29,14 @@ func Overloaded(err error) bool {
 }
 
 // AuthFailed reports whether err is the exchange refusing the credentials
-// (HTTP 401 once any handshake is over). Sending them again would only
-// add a failed login to the account's lockout count.
+// (HTTP 401 once any handshake is over), or a login a KDC refused
+// (authkind.LoginError). Sending them again would only add a failed
+// login to the account's lockout count.
 func AuthFailed(err error) bool {
 	var herr *HTTPError
-	if isKerberos, retryable := kerberosRetryable(err); isKerberos {
-		return !retryable
+	var lerr authkind.LoginError
+	if errors.As(err, &lerr) {
+		return lerr.LoginRefused()
 	}
 	return errors.As(err, &herr) && herr.StatusCode == http.StatusUnauthorized
 }
@@ -52,14 +46,4 @@ func AuthFailed(err error) bool {
 // wrapper can name a request it never sent as the server would.
 type OperationNamer interface {
 	OperationNames() (lookup, disconnect string)
-}
-
-// OperationNames implements OperationNamer.
-func (c *EWSClient) OperationNames() (lookup, disconnect string) {
-	return opGetPhoneCallInformation, opDisconnectPhoneCall
-}
-
-// OperationNames implements OperationNamer.
-func (c *UMClient) OperationNames() (lookup, disconnect string) {
-	return opGetCallInfo, opDisconnect
 }

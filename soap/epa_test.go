@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/soap"
 	"github.com/callctl/callctl/throttle"
@@ -63,7 +64,7 @@ func lookUpConcurrently(t *testing.T, c soap.Caller, n int) []error {
 func TestNTLMChannelBindingAgainstEPARequire(t *testing.T) {
 	const parallelism, nCalls = 4, 40
 	sim, caFile := epaServer(t, nCalls)
-	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: soap.AuthNTLM, Username: `CORP\alice`, Password: "secret",
+	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"},
 		CAFile: caFile, Parallelism: parallelism})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestNTLMChannelBindingAgainstEPARequire(t *testing.T) {
 func TestNTLMWithoutChannelBindingRefused(t *testing.T) {
 	sim, caFile := epaServer(t, 1)
 	defer soap.WithoutChannelBinding()()
-	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: soap.AuthNTLM, Username: `CORP\alice`, Password: "secret",
+	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"},
 		CAFile: caFile, Parallelism: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +116,7 @@ func TestNTLMBehindTLSTerminatingProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(proxy.Close)
-	c, err := soap.New(soap.Options{URL: proxy.EWSURL(), Auth: soap.AuthNTLM, Username: `CORP\alice`, Password: "secret",
+	c, err := soap.New(soap.Options{URL: proxy.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"},
 		CAFile: writeCA(t, sim.CACertPEM(), proxy.CACertPEM()), Parallelism: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +144,7 @@ func TestRefusedBindingCostsOneFailedLogin(t *testing.T) {
 	const n = 40
 	sim, caFile := epaServer(t, n)
 	defer soap.WithoutChannelBinding()()
-	inner, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: soap.AuthNTLM, Username: `CORP\alice`, Password: "secret",
+	inner, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"},
 		CAFile: caFile, Parallelism: 10})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/internal/krbtest"
 	"github.com/callctl/callctl/soap"
@@ -31,7 +32,7 @@ func newKerberosSite(t *testing.T, nCalls int, tweak func(*exchsim.Options)) *ke
 	t.Helper()
 	k := krbtest.Start(t)
 	k.AddUser(t, "alice", "secret")
-	opts := exchsim.Options{TLS: true, EPA: exchsim.EPARequire, Auth: exchsim.AuthKerberos, Keytab: k.AddService(t, kerberosSPN)}
+	opts := exchsim.Options{TLS: true, EPA: exchsim.EPARequire, Auth: exchsim.AuthKerberos, Keytab: k.AddService(t, kerberosSPN), User: "alice@" + krbtest.Realm}
 	for i := range nCalls {
 		opts.Calls = append(opts.Calls, exchsim.Call{ID: fmt.Sprintf("call-%02d", i), State: soap.StateConnected})
 	}
@@ -48,8 +49,8 @@ func newKerberosSite(t *testing.T, nCalls int, tweak func(*exchsim.Options)) *ke
 
 // options are the client's for this site; each test sets the credential.
 func (s *kerberosSite) options(parallelism int) soap.Options {
-	return soap.Options{URL: s.sim.EWSURL(), Auth: soap.AuthKerberos, Username: "alice@" + krbtest.Realm,
-		Krb5Conf: s.kdc.Krb5Conf, CAFile: s.caFile, Parallelism: parallelism}
+	return soap.Options{URL: s.sim.EWSURL(), Auth: authkind.Kerberos, CAFile: s.caFile, Parallelism: parallelism,
+		Credentials: authkind.Credentials{authkind.Username: "alice@" + krbtest.Realm, authkind.Krb5Conf: s.kdc.Krb5Conf}}
 }
 
 func newCaller(t *testing.T, o soap.Options) soap.Caller {
@@ -72,11 +73,11 @@ func TestKerberosLogins(t *testing.T) {
 	userKeytab := site.kdc.UserKeytab(t, "alice")
 	ccache := site.kdc.Kinit(t, "alice", "secret", "")
 	for name, set := range map[string]func(*soap.Options){
-		"password": func(o *soap.Options) { o.Password = "secret" },
-		"keytab":   func(o *soap.Options) { o.Keytab = userKeytab },
-		"ccache":   func(o *soap.Options) { o.CCache = ccache },
+		"password": func(o *soap.Options) { o.Credentials[authkind.Password] = "secret" },
+		"keytab":   func(o *soap.Options) { o.Credentials[authkind.Keytab] = userKeytab },
+		"ccache":   func(o *soap.Options) { o.Credentials[authkind.CCache] = ccache },
 		"KRB5CCNAME": func(o *soap.Options) {
-			o.Username = ""
+			delete(o.Credentials, authkind.Username)
 			t.Setenv("KRB5CCNAME", "FILE:"+ccache)
 		},
 	} {
@@ -110,7 +111,7 @@ func TestKerberosWrongPasswordOnePreauthFailure(t *testing.T) {
 	const n = 40
 	site := newKerberosSite(t, n, nil)
 	o := site.options(10)
-	o.Password = "not-the-password"
+	o.Credentials[authkind.Password] = "not-the-password"
 	c := throttle.Wrap(newCaller(t, o), throttle.Policy{Exchange: "corp", ProveFirst: true, Parallelism: 10})
 	for i, err := range lookUpConcurrently(t, c, n) {
 		if !soap.AuthFailed(err) {
@@ -137,29 +138,29 @@ func TestKerberosFailureMessages(t *testing.T) {
 	t.Run("unknown SPN", func(t *testing.T) {
 		site := newKerberosSite(t, 1, nil)
 		o := site.options(1)
-		o.Password, o.SPN = "secret", "HTTP/mail.corp.example"
+		o.Credentials[authkind.Password], o.Credentials[authkind.SPN] = "secret", "HTTP/mail.corp.example"
 		_, err := newCaller(t, o).CallInfo(context.Background(), "call-00")
 		wantAll(t, err, true, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "HTTP/mail.corp.example", "spn =")
 	})
 	t.Run("clock skew", func(t *testing.T) {
 		site := newKerberosSite(t, 1, func(o *exchsim.Options) { o.ClockOffset = 10 * time.Minute })
 		o := site.options(1)
-		o.Password = "secret"
+		o.Credentials[authkind.Password] = "secret"
 		_, err := newCaller(t, o).CallInfo(context.Background(), "call-00")
 		wantAll(t, err, true, "KRB_AP_ERR_SKEW", "10m0s ahead of this machine's", "NTP")
 	})
 	t.Run("expired ccache ticket", func(t *testing.T) {
 		site := newKerberosSite(t, 1, nil)
 		o := site.options(1)
-		o.CCache = site.kdc.Kinit(t, "alice", "secret", "2s")
+		o.Credentials[authkind.CCache] = site.kdc.Kinit(t, "alice", "secret", "2s")
 		time.Sleep(2500 * time.Millisecond)
 		_, err := newCaller(t, o).CallInfo(context.Background(), "call-00")
-		wantAll(t, err, true, "expired at", "run kinit alice@CALLCTL.TEST again", o.CCache)
+		wantAll(t, err, true, "expired at", "run kinit alice@CALLCTL.TEST again", o.Credentials[authkind.CCache])
 	})
 	t.Run("stale keytab", func(t *testing.T) {
 		site := newKerberosSite(t, 1, nil)
 		o := site.options(1)
-		o.Keytab = site.kdc.UserKeytab(t, "alice")
+		o.Credentials[authkind.Keytab] = site.kdc.UserKeytab(t, "alice")
 		site.kdc.Kadmin(t, "cpw -pw changed alice")
 		_, err := newCaller(t, o).CallInfo(context.Background(), "call-00")
 		wantAll(t, err, true, "KDC_ERR_PREAUTH_FAILED", "keytab", "stale", "ktpass or ktutil")
@@ -176,7 +177,7 @@ func TestKerberosFailureMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 		o := site.options(1)
-		o.Password, o.Krb5Conf = "secret", conf
+		o.Credentials[authkind.Password], o.Credentials[authkind.Krb5Conf] = "secret", conf
 		_, err = newCaller(t, o).CallInfo(context.Background(), "call-00")
 		wantAll(t, err, false, "cannot reach a KDC for realm CALLCTL.TEST", conf, "connection refused")
 		if retry, _ := soap.Retryable(err); !retry {
@@ -191,7 +192,7 @@ func TestKerberosFailureMessages(t *testing.T) {
 		}
 		t.Cleanup(proxy.Close)
 		o := site.options(1)
-		o.Password, o.SPN = "secret", kerberosSPN
+		o.Credentials[authkind.Password], o.Credentials[authkind.SPN] = "secret", kerberosSPN
 		o.URL, o.CAFile = proxy.EWSURL(), writeCA(t, site.sim.CACertPEM(), proxy.CACertPEM())
 		_, err = newCaller(t, o).CallInfo(context.Background(), "call-00")
 		wantAll(t, err, true, "Extended Protection", "certificate mismatch")
@@ -207,7 +208,7 @@ func TestKerberosFailureMessages(t *testing.T) {
 		site := newKerberosSite(t, 1, nil)
 		defer soap.WithoutChannelBinding()()
 		o := site.options(1)
-		o.Password = "secret"
+		o.Credentials[authkind.Password] = "secret"
 		_, err := newCaller(t, o).CallInfo(context.Background(), "call-00")
 		wantAll(t, err, true, "no Extended Protection channel binding could be sent")
 		if st := site.sim.Stats(); st.CBTMissing != 1 {

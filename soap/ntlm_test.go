@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim/ntlmserver"
 )
 
@@ -172,8 +173,8 @@ func TestNTLMHandshakesPerConnection(t *testing.T) {
 				body = fixture(t, "um_getcallinfo_response.xml")
 			}
 			srv := newFakeNTLM(t, "alice", "CORP", parallelism, body)
-			c := mustNew(t, Options{URL: srv.URL, Dialect: dialect, Auth: AuthNTLM,
-				Username: `CORP\alice`, Password: "secret", Parallelism: parallelism,
+			c := mustNew(t, Options{URL: srv.URL, Dialect: dialect, Auth: authkind.NTLM,
+				Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: parallelism,
 				// A regression that deadlocks a lane fails here instead of hanging.
 				Timeout: 10 * time.Second})
 
@@ -219,7 +220,7 @@ func TestNTLMHandshakesPerConnection(t *testing.T) {
 // 401, reported as such, and the password never travels as Basic.
 func TestNTLMWrongUserIsAnHTTPError(t *testing.T) {
 	srv := newFakeNTLM(t, "alice", "CORP", 1, fixture(t, "ews_getphonecallinformation_response.xml"))
-	c := mustNew(t, Options{URL: srv.URL, Auth: AuthNTLM, Username: `CORP\mallory`, Password: "secret"})
+	c := mustNew(t, Options{URL: srv.URL, Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\mallory`, "password": "secret"}})
 	_, err := c.CallInfo(context.Background(), "id")
 	var herr *HTTPError
 	if !errors.As(err, &herr) || herr.StatusCode != http.StatusUnauthorized {
@@ -268,7 +269,7 @@ func TestNTLMLoginResetIsNotReportedAs401(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c, err := New(Options{URL: srv.URL + "/EWS/Exchange.asmx", Auth: AuthNTLM, Username: `CORP\alice`, Password: "secret", Parallelism: 1})
+	c, err := New(Options{URL: srv.URL + "/EWS/Exchange.asmx", Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

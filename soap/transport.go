@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/Azure/go-ntlmssp"
+	"github.com/callctl/callctl/authkind"
 )
 
 // MaxResponseBytes caps how much of a response body is read. Real answers
@@ -29,11 +29,12 @@ const MaxResponseBytes = 8 << 20
 const unauthorizedBodyCap = 64 << 10
 
 // lane is one pinned connection slot: a transport that never holds more
-// than one connection, wrapped for NTLM when needed. NTLM authenticates a
-// TCP connection, not a request (protocol.md §4.2); a Transport shared by
-// concurrent requests may run the three legs of one handshake on different
-// connections. Giving every in-flight request its own single-connection
-// transport makes handshakes happen once per connection.
+// than one connection, wrapped by the auth kind's transport. NTLM (any
+// authkind.Kind.ConnectionBound kind) authenticates a TCP connection, not
+// a request (protocol.md §4.2); a Transport shared by concurrent requests
+// may run the three legs of one handshake on different connections.
+// Giving every in-flight request its own single-connection transport
+// makes handshakes happen once per connection.
 type lane struct {
 	transport *http.Transport
 	rt        http.RoundTripper
@@ -50,9 +51,12 @@ type lanes struct {
 	mu   sync.Mutex
 	idle []*lane // idle lanes, the last released last
 	all  []*lane
+	// session is what the lanes share for a kind with a NewSession
+	// (Kerberos tickets); nil otherwise.
+	session authkind.Session
 }
 
-func newLanes(n int, tlsConfig *tls.Config, ntlm bool, krb *kerberosLogin) *lanes {
+func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.Credentials) (*lanes, error) {
 	l := &lanes{free: make(chan struct{}, n)}
 	for range n {
 		tr := &http.Transport{
@@ -74,16 +78,38 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool, krb *kerberosLogin) *lane
 			TLSNextProto:      map[string]func(string, *tls.Conn) http.RoundTripper{},
 		}
 		ln := &lane{transport: tr, rt: tr}
-		switch {
-		case ntlm:
-			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{bindNTLM{wrapLeg(tr, tr)}}}}
-		case krb != nil:
-			ln.rt = negotiateKerberos{login: krb, next: freeUnauthorized{wrapLeg(tr, tr)}}
+		if kind != nil {
+			var base http.RoundTripper = tr
+			if kind.ChannelBound {
+				base = bindNTLM{wrapLeg(tr, tr)}
+			}
+			if kind.ConnectionBound {
+				// A handshake's legs share the connection: a 401's
+				// body must not hold it, a leg's error must not be
+				// lost (see freeUnauthorized, recordLegError).
+				base = recordLegError{freeUnauthorized{base}}
+			}
+			if kind.NewSession != nil {
+				if l.session == nil {
+					s, err := kind.NewSession(creds)
+					if err != nil {
+						return nil, err
+					}
+					l.session = s
+				}
+				ln.rt = l.session.Transport(base)
+			} else {
+				rt, err := kind.Transport(base, creds)
+				if err != nil {
+					return nil, err
+				}
+				ln.rt = rt
+			}
 		}
 		l.all = append(l.all, ln)
 		l.release(ln)
 	}
-	return l
+	return l, nil
 }
 
 func (l *lanes) acquire(ctx context.Context) (*lane, error) {
@@ -109,6 +135,14 @@ func (l *lanes) release(ln *lane) {
 func (l *lanes) closeIdle() {
 	for _, ln := range l.all {
 		ln.transport.CloseIdleConnections()
+	}
+}
+
+// close closes idle connections and ends the kind's session.
+func (l *lanes) close() {
+	l.closeIdle()
+	if l.session != nil {
+		l.session.Close()
 	}
 }
 
@@ -203,14 +237,12 @@ type answer struct {
 	Binding    *ChannelBinding // on a 401 over https to a binding auth kind
 }
 
-// endpoint is the dialect-independent part of a client: one URL, its lanes
-// and how each request is authorised.
+// endpoint is the dialect-independent part of a client: one URL and its
+// lanes, which authenticate each request.
 type endpoint struct {
 	url       string
 	lanes     *lanes
-	authorize func(*http.Request)
-	binds     bool           // the auth kind binds logins to the TLS channel
-	kerberos  *kerberosLogin // AuthKerberos's identity, nil otherwise
+	binds     bool // the auth kind binds logins to the TLS channel
 	userAgent string
 	timeout   time.Duration
 }
@@ -238,6 +270,9 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		var legs legConns
 		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
 		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
+		if channelBindingOff {
+			lctx = authkind.WithoutChannelBinding(lctx)
+		}
 		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
 		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
 		if err != nil {
@@ -247,7 +282,6 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		req.Header.Set("Accept", "text/xml")
 		req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
 		req.Header.Set("User-Agent", e.userAgent)
-		e.authorize(req)
 
 		resp, err = ln.rt.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusUnauthorized && legErr != nil {
@@ -287,14 +321,6 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
 }
 
-// close closes idle connections and forgets Kerberos tickets.
-func (e *endpoint) close() {
-	e.lanes.closeIdle()
-	if e.kerberos != nil {
-		e.kerberos.close()
-	}
-}
-
 // transportError words a failure to get an answer at all. It names the
 // URL (which New guarantees carries no credentials), never a header.
 func (e *endpoint) transportError(parent, ctx context.Context, op string, err error) error {
@@ -306,8 +332,8 @@ func (e *endpoint) transportError(parent, ctx context.Context, op string, err er
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("%s: no answer from %s within %s: %w", op, e.url, Round(e.timeout), err)
 	}
-	var kerr *KerberosError
-	if errors.As(err, &kerr) {
+	var lerr authkind.LoginError
+	if errors.As(err, &lerr) {
 		return fmt.Errorf("%s: %s: %w", op, e.url, err)
 	}
 	if certificateError(err) {

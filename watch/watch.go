@@ -44,6 +44,9 @@ type Summary struct {
 	// them the previous cycle had already had, which were not shown
 	// again.
 	Errors, Repeated int
+	// Exchanges is what the cycle learnt about each exchange it sent
+	// requests to (for the probes and callctl_exchange_unhealthy).
+	Exchanges map[string]metrics.ExchangeStatus
 }
 
 // Options configure a watch.
@@ -74,6 +77,9 @@ func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 	once := &onceDiags{}
 	for n := 1; ; n++ {
 		start := time.Now()
+		if opts.Health != nil {
+			opts.Health.CycleStarted(n, start)
+		}
 		sum := runCycle(stop, hard, &opts, pool, once, view)
 		sum.Cycle, sum.Started, sum.Duration = n, start, time.Since(start)
 		finished := time.Now()
@@ -81,7 +87,7 @@ func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 			opts.Metrics.CycleDone(sum.Result, sum.Duration, finished)
 		}
 		if opts.Health != nil {
-			opts.Health.CycleFinished(finished)
+			opts.Health.CycleFinished(n, sum.Result, finished, sum.Exchanges)
 		}
 		view.CycleSummary(sum)
 		switch {
@@ -124,13 +130,15 @@ func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, on
 		req.LockTimeout = opts.Interval
 	}
 	t := &tally{metrics: opts.Metrics}
-	req.Hooks = append(slices.Clone(req.Hooks), t)
+	ex := &exchangeHealth{}
+	req.Hooks = append(slices.Clone(req.Hooks), t, ex)
 	once.next()
 	cv := &cycleView{View: view, once: once, metrics: opts.Metrics}
 	res := operation.Apply(stop, hard, &req, cv)
 
 	sum := t.summary()
 	sum.Errors, sum.Repeated = once.errors, once.repeated
+	sum.Exchanges = ex.statuses()
 	switch {
 	case res.Status == operation.StatusOK:
 		sum.Result = metrics.ResultOK

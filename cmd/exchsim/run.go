@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/internal/atomicfile"
 )
@@ -80,10 +81,10 @@ func parseArgs(args []string, stderr io.Writer) (opts exchsim.Options, caOut str
 	fs.StringVar(&certFile, "tls-cert", "", "serve https with this PEM certificate (chain) `file`; needs -tls-key")
 	fs.StringVar(&keyFile, "tls-key", "", "PEM private key `file` of -tls-cert")
 	fs.StringVar(&opts.EPA, "epa", exchsim.EPANone, "Extended Protection: none, allow (refuse a wrong channel binding) or require (refuse a missing one too); needs TLS")
-	fs.StringVar(&opts.Auth, "auth", exchsim.AuthNone, "authentication: ntlm, basic, kerberos or none")
+	fs.StringVar(&opts.Auth, "auth", exchsim.AuthNone, "authentication: "+authkind.OrList(exchsim.AuthModes(), false))
 	fs.StringVar(&opts.Keytab, "keytab", "", "service keytab `file` for -auth kerberos: tickets for any principal in it (e.g. HTTP/127.0.0.1) are accepted")
-	fs.StringVar(&opts.User, "user", "", `user for ntlm/basic, e.g. CORP\alice; for kerberos the only client principal let in (alice@REALM), any if empty`)
-	fs.StringVar(&opts.Password, "password", "", "password for ntlm/basic; a failed login counts in /_exchsim/stats auth_failures")
+	fs.StringVar(&opts.User, "user", "", `user for any auth but none, e.g. CORP\alice; for kerberos the client principal let in, alice@REALM`)
+	fs.StringVar(&opts.Password, "password", "", "password for any auth but none; a failed login counts in /_exchsim/stats auth_failures")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay before every SOAP response")
 	fs.Float64Var(&f.ServerBusyRate, "busy-rate", 0, "share of requests answered with ErrorServerBusy")
 	fs.DurationVar(&f.BackOff, "backoff", 0, "BackOffMilliseconds sent with ErrorServerBusy")

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/callctl/callctl/internal/extools"
@@ -37,7 +36,7 @@ type KDC struct {
 
 // sbin finds an MIT admin program, which Debian installs in /usr/sbin,
 // often not on a test's PATH.
-func sbin(t testing.TB, name string) string {
+func sbin(t extools.TB, name string) string {
 	t.Helper()
 	if p, err := exec.LookPath(name); err == nil {
 		return p
@@ -50,7 +49,7 @@ func sbin(t testing.TB, name string) string {
 }
 
 // Start creates the realm and starts its KDC, stopped when the test ends.
-func Start(t testing.TB) *KDC {
+func Start(t extools.TB) *KDC {
 	t.Helper()
 	krb5kdc := sbin(t, "krb5kdc")
 	kdb5util := sbin(t, "kdb5_util")
@@ -75,7 +74,7 @@ func Start(t testing.TB) *KDC {
 	return k
 }
 
-func freePort(t testing.TB) int {
+func freePort(t extools.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -85,7 +84,7 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func (k *KDC) writeConfig(t testing.TB, port int) {
+func (k *KDC) writeConfig(t extools.TB, port int) {
 	t.Helper()
 	kdcConf := fmt.Sprintf(`[kdcdefaults]
  kdc_listen = 127.0.0.1:%[2]d
@@ -133,7 +132,7 @@ func (k *KDC) writeConfig(t testing.TB, port int) {
 	)
 }
 
-func (k *KDC) startKDC(t testing.TB, krb5kdc string) error {
+func (k *KDC) startKDC(t extools.TB, krb5kdc string) error {
 	t.Helper()
 	cmd := exec.Command(krb5kdc, "-n", "-r", Realm)
 	cmd.Env = k.env
@@ -168,7 +167,7 @@ func (k *KDC) startKDC(t testing.TB, krb5kdc string) error {
 }
 
 // run runs an MIT program with the realm's environment.
-func (k *KDC) run(t testing.TB, prog string, args ...string) string {
+func (k *KDC) run(t extools.TB, prog string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -182,7 +181,7 @@ func (k *KDC) run(t testing.TB, prog string, args ...string) string {
 }
 
 // Kadmin runs one kadmin.local query, e.g. "addprinc -pw secret alice".
-func (k *KDC) Kadmin(t testing.TB, query string) string {
+func (k *KDC) Kadmin(t extools.TB, query string) string {
 	t.Helper()
 	return k.run(t, k.kadminPath, "-r", Realm, "-q", query)
 }
@@ -190,14 +189,14 @@ func (k *KDC) Kadmin(t testing.TB, query string) string {
 // AddUser adds a user principal with a password, pre-authentication
 // required as Active Directory requires it (so a wrong password is a
 // PREAUTH_FAILED the KDC counts).
-func (k *KDC) AddUser(t testing.TB, name, password string) {
+func (k *KDC) AddUser(t extools.TB, name, password string) {
 	t.Helper()
 	k.Kadmin(t, fmt.Sprintf("addprinc -pw %s +requires_preauth %s", password, name))
 }
 
 // AddService adds a service principal such as HTTP/127.0.0.1 with a
 // random key and writes its keys to a new keytab, whose path it returns.
-func (k *KDC) AddService(t testing.TB, spn string) string {
+func (k *KDC) AddService(t extools.TB, spn string) string {
 	t.Helper()
 	k.Kadmin(t, "addprinc -randkey "+spn)
 	kt := filepath.Join(k.Dir, strings.NewReplacer("/", "_", "@", "_").Replace(spn)+".keytab")
@@ -207,7 +206,7 @@ func (k *KDC) AddService(t testing.TB, spn string) string {
 
 // UserKeytab writes a keytab with a user's current keys (without changing
 // them, so the password keeps working) and returns its path.
-func (k *KDC) UserKeytab(t testing.TB, name string) string {
+func (k *KDC) UserKeytab(t extools.TB, name string) string {
 	t.Helper()
 	kt := filepath.Join(k.Dir, name+".keytab")
 	k.Kadmin(t, fmt.Sprintf("ktadd -k %s -norandkey %s", kt, name))
@@ -217,7 +216,7 @@ func (k *KDC) UserKeytab(t testing.TB, name string) string {
 // Kinit gets a TGT for a user into a new ccache file with MIT kinit and
 // returns the path. lifetime "" is the realm's default; "5s" makes a
 // ticket a test can watch expire.
-func (k *KDC) Kinit(t testing.TB, name, password, lifetime string) string {
+func (k *KDC) Kinit(t extools.TB, name, password, lifetime string) string {
 	t.Helper()
 	kinit := extools.Require(t, "kinit", "MIT kinit (Debian krb5-user) fills the ccache")
 	cc := filepath.Join(t.TempDir(), name+".ccache")
@@ -239,7 +238,7 @@ func (k *KDC) Kinit(t testing.TB, name, password, lifetime string) string {
 
 // PreauthFailures counts the failed pre-authentications the KDC logged,
 // which is what locks an account out.
-func (k *KDC) PreauthFailures(t testing.TB) int {
+func (k *KDC) PreauthFailures(t extools.TB) int {
 	t.Helper()
 	b, err := os.ReadFile(k.log)
 	if err != nil {
@@ -249,7 +248,7 @@ func (k *KDC) PreauthFailures(t testing.TB) int {
 }
 
 // Log returns the KDC's log, for failure messages.
-func (k *KDC) Log(t testing.TB) string {
+func (k *KDC) Log(t extools.TB) string {
 	b, _ := os.ReadFile(k.log)
 	return string(b)
 }

@@ -127,6 +127,9 @@ type Apply struct {
 	// (see watch.go); MetricsAddr serves Prometheus metrics meanwhile.
 	Watch       time.Duration
 	MetricsAddr string
+	// MetricsWebConfig is an exporter-toolkit web config file turning on
+	// TLS and basic auth for the metrics server.
+	MetricsWebConfig string
 }
 
 // ParseApply parses apply's flags.

@@ -37,6 +37,8 @@ Main commands:
   apply      Disconnect the calls a fresh or saved plan names
   show       Show a saved plan (-json, -format=markdown)
   fmt        Rewrite policy files in the canonical format
+  test       Run the policy's tests (*.calltest.hcl) against mock exchanges
+  console    Evaluate expressions against the policy (no exchange contacted)
 
 Global options:
   -chdir=DIR   Run in DIR, as if callctl had been started there
@@ -94,12 +96,16 @@ func Run(in Interrupts, args []string, s *views.Streams) int {
 		return (&FmtCommand{m}).Run(rest)
 	case "show":
 		return (&ShowCommand{m}).Run(rest)
+	case "test":
+		return (&TestCommand{m}).Run(rest)
+	case "console":
+		return (&ConsoleCommand{m}).Run(rest)
 	case "version":
 		root.Version(version.Version)
 		return ExitOK
 	default:
 		hint := ""
-		for _, known := range []string{"plan", "apply", "validate", "fmt", "show", "version"} {
+		for _, known := range []string{"plan", "apply", "validate", "fmt", "show", "test", "console", "version"} {
 			if levenshtein.Distance(cmd, known, nil) < 3 {
 				hint = fmt.Sprintf(" Did you mean %q?", known)
 				break

@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
+	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/internal/testbuf"
 	"github.com/callctl/callctl/operation"
@@ -416,8 +417,8 @@ func TestWatchJSON(t *testing.T) {
 			t.Fatalf("not JSON: %q", line)
 		}
 		types = append(types, m["type"].(string))
-		if m["type"] == "version" && m["ui"] != "1.5" {
-			t.Errorf("ui version %v, want 1.5", m["ui"])
+		if m["type"] == "version" && m["ui"] != viewsjson.UIVersion {
+			t.Errorf("ui version %v, want %s", m["ui"], viewsjson.UIVersion)
 		}
 		if m["type"] == "cycle_summary" {
 			c := m["cycle"].(map[string]any)

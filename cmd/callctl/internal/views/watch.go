@@ -8,6 +8,7 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/metrics"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/throttle"
@@ -20,6 +21,8 @@ type Watch interface {
 	watch.View
 	// Stopping acknowledges a first interrupt.
 	Stopping()
+	// MetricsServing says where metrics and probes are served.
+	MetricsServing(metrics.Listening)
 }
 
 // NewWatch returns the watch view for the given type; it panics on an

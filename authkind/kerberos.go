@@ -1,4 +1,4 @@
-package soap
+package authkind
 
 import (
 	"encoding/base64"
@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -29,8 +28,41 @@ import (
 // Kerberos over HTTP Negotiate (RFC 4559, protocol.md §4.6): gokrb5 logs
 // in and gets service tickets; krbhttp builds the SPNEGO token with the
 // TLS channel binding in the authenticator checksum. Like NTLM, the login
-// authenticates the connection, so each lane logs its connection in once
-// and later requests on it need no token.
+// authenticates the connection, so each connection logs in once and later
+// requests on it need no token.
+
+// Kerberos is the kind's name, and the names of its own arguments.
+const (
+	Kerberos = "kerberos"
+	Keytab   = "keytab"
+	CCache   = "ccache"
+	Krb5Conf = "krb5_conf"
+	SPN      = "spn"
+)
+
+func init() {
+	Register(&Kind{
+		Name: Kerberos,
+		Attributes: []Attribute{
+			{Name: Username, Doc: "the Kerberos principal to log in as, e.g. svc-callctl@CORP.EXAMPLE (optional with a ccache)", Account: true, Fingerprinted: true, Optional: true},
+			{Name: Password, Doc: "the principal's password", Secret: true, Optional: true},
+			{Name: Keytab, Doc: "a keytab file holding the principal's keys", Path: true, Optional: true},
+			{Name: CCache, Doc: "a credential cache file kinit filled (default KRB5CCNAME)", Path: true, Optional: true},
+			{Name: Krb5Conf, Doc: "the krb5.conf naming the realm's KDCs (default KRB5_CONFIG, then /etc/krb5.conf)", Path: true, Optional: true},
+			{Name: SPN, Doc: "the service principal of Exchange's HTTP service (default HTTP/ and the URL's host)", Fingerprinted: true, Optional: true},
+		},
+		ConnectionBound: true,
+		ChannelBound:    true,
+		Transport: func(base http.RoundTripper, c Credentials) (http.RoundTripper, error) {
+			k, err := newKerberosLogin(c)
+			if err != nil {
+				return nil, err
+			}
+			return k.Transport(base), nil
+		},
+		NewSession: func(c Credentials) (Session, error) { return newKerberosLogin(c) },
+	})
+}
 
 // kerberosDefaultConf is where krb5.conf is looked for when neither the
 // auth block nor KRB5_CONFIG names one.
@@ -54,12 +86,12 @@ type kerberosLogin struct {
 	fatal error // a refusal that trying again cannot fix
 }
 
-// newKerberosLogin checks the options; nothing is read or sent until the
-// first request needs a token.
-func newKerberosLogin(opts Options, u *url.URL) (*kerberosLogin, error) {
-	k := &kerberosLogin{password: opts.Password, keytabPath: opts.Keytab, ccachePath: opts.CCache, confPath: opts.Krb5Conf, spn: opts.SPN}
+// newKerberosLogin checks the credentials; nothing is read or sent until
+// the first request needs a token.
+func newKerberosLogin(c Credentials) (*kerberosLogin, error) {
+	k := &kerberosLogin{password: c[Password], keytabPath: c[Keytab], ccachePath: c[CCache], confPath: c[Krb5Conf], spn: c[SPN]}
 	n := 0
-	for _, s := range []string{opts.Password, opts.Keytab, opts.CCache} {
+	for _, s := range []string{c[Password], c[Keytab], c[CCache]} {
 		if s != "" {
 			n++
 		}
@@ -79,15 +111,12 @@ func newKerberosLogin(opts Options, u *url.URL) (*kerberosLogin, error) {
 	} else if i := strings.Index(k.ccachePath, ":"); i > 0 && !strings.Contains(k.ccachePath[:i], "/") {
 		return nil, fmt.Errorf("kerberos ccache %q is not a file: callctl reads FILE: credential caches only (kinit -c FILE:/path)", k.ccachePath)
 	}
-	if opts.Username == "" && k.ccachePath == "" {
+	if c[Username] == "" && k.ccachePath == "" {
 		return nil, errors.New("kerberos authentication needs a username, e.g. svc-callctl@CORP.EXAMPLE")
 	}
-	k.user, k.realm = opts.Username, ""
-	if i := strings.LastIndex(opts.Username, "@"); i >= 0 {
-		k.user, k.realm = opts.Username[:i], opts.Username[i+1:]
-	}
-	if k.spn == "" {
-		k.spn = "HTTP/" + u.Hostname()
+	k.user = c[Username]
+	if i := strings.LastIndex(k.user, "@"); i >= 0 {
+		k.user, k.realm = k.user[:i], k.user[i+1:]
 	}
 	if k.confPath == "" {
 		k.confPath = kerberosDefaultConf
@@ -112,9 +141,17 @@ type KerberosError struct {
 
 func (e *KerberosError) Error() string { return "kerberos: " + e.Detail }
 
-// token returns the Negotiate token that logs a connection in, bound to
-// binding.
-func (k *kerberosLogin) token(binding chanbind.Token) ([]byte, error) {
+// LoginRefused implements LoginError.
+func (e *KerberosError) LoginRefused() bool { return !e.Retryable }
+
+// Transport implements Session.
+func (k *kerberosLogin) Transport(base http.RoundTripper) http.RoundTripper {
+	return negotiateKerberos{login: k, next: base}
+}
+
+// token returns the Negotiate token that logs a connection to host in,
+// bound to binding.
+func (k *kerberosLogin) token(host string, binding chanbind.Token) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.fatal != nil {
@@ -127,9 +164,13 @@ func (k *kerberosLogin) token(binding chanbind.Token) ([]byte, error) {
 		}
 		k.cl = cl
 	}
-	tok, err := krbhttp.InitToken(k.cl, k.spn, binding)
+	spn := k.spn
+	if spn == "" {
+		spn = "HTTP/" + host // as the URL names the host: no DNS canonicalisation
+	}
+	tok, err := krbhttp.InitToken(k.cl, spn, binding)
 	if err != nil {
-		return nil, k.keep(k.explain(err))
+		return nil, k.keep(k.explain(err, spn))
 	}
 	return tok, nil
 }
@@ -143,7 +184,8 @@ func (k *kerberosLogin) keep(err error) error {
 	return err
 }
 
-func (k *kerberosLogin) close() {
+// Close implements Session.
+func (k *kerberosLogin) Close() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.cl != nil {
@@ -185,7 +227,7 @@ func (k *kerberosLogin) login() (*client.Client, error) {
 		cl = client.NewWithPassword(k.user, k.realm, k.password, cfg, settings...)
 	}
 	if err := cl.Login(); err != nil {
-		return nil, k.explain(err)
+		return nil, k.explain(err, k.spn)
 	}
 	return cl, nil
 }
@@ -209,7 +251,7 @@ func (k *kerberosLogin) fromCCache(cfg *krbconfig.Config, settings []func(*clien
 	}
 	if now := time.Now(); !tgt.EndTime.After(now) {
 		return nil, &KerberosError{Code: errorcode.KRB_AP_ERR_TKT_EXPIRED, Detail: fmt.Sprintf("the ticket-granting ticket of %s in the credential cache %s expired at %s (%s ago); run kinit %s again, or use a keytab so callctl can log in by itself",
-			who, k.ccachePath, tgt.EndTime.UTC().Format(time.RFC3339), Round(now.Sub(tgt.EndTime)), who)}
+			who, k.ccachePath, tgt.EndTime.UTC().Format(time.RFC3339), now.Sub(tgt.EndTime).Round(time.Second), who)}
 	}
 	if k.realm == "" {
 		k.user, k.realm = cc.DefaultPrincipal.PrincipalName.PrincipalNameString(), cc.DefaultPrincipal.Realm
@@ -227,7 +269,7 @@ var krbErrorCode = regexp.MustCompile(`KRB Error: \((\d+)\) ([A-Z_]+)`)
 
 // explain turns a gokrb5 failure into a KerberosError that says what to
 // do, naming the principal, SPN and files but never a secret.
-func (k *kerberosLogin) explain(err error) error {
+func (k *kerberosLogin) explain(err error, spn string) error {
 	var ke *KerberosError
 	if errors.As(err, &ke) {
 		return err
@@ -255,7 +297,7 @@ func (k *kerberosLogin) explain(err error) error {
 		case errorcode.KDC_ERR_C_PRINCIPAL_UNKNOWN:
 			return &KerberosError{Code: code, Detail: fmt.Sprintf("the KDC for %s knows no user %s (%s); check username", k.realm, principal, name)}
 		case errorcode.KDC_ERR_S_PRINCIPAL_UNKNOWN:
-			return &KerberosError{Code: code, Detail: fmt.Sprintf("the KDC knows no service principal %s in realm %s (%s); set spn = \"HTTP/<host>\" in the auth block to the SPN registered for Exchange (setspn -Q %s lists who has it), or use the host name the SPN was registered for in url", k.spn, k.realm, name, k.spn)}
+			return &KerberosError{Code: code, Detail: fmt.Sprintf("the KDC knows no service principal %s in realm %s (%s); set spn = \"HTTP/<host>\" in the auth block to the SPN registered for Exchange (setspn -Q %s lists who has it), or use the host name the SPN was registered for in url", spn, k.realm, name, spn)}
 		case errorcode.KRB_AP_ERR_SKEW:
 			return &KerberosError{Code: code, Detail: fmt.Sprintf("the KDC says this machine's clock is more than the allowed skew (normally 5m) away from its own (%s); fix the time on this machine (NTP)", name)}
 		case errorcode.KDC_ERR_CLIENT_REVOKED:
@@ -270,7 +312,7 @@ func (k *kerberosLogin) explain(err error) error {
 	if strings.Contains(text, "Networking_Error") || isNetError(err) {
 		return &KerberosError{Retryable: true, Detail: fmt.Sprintf("cannot reach a KDC for realm %s (kdc in %s): %s; check that the KDC runs and that this machine can reach it on port 88 (or the port krb5.conf names)", k.realm, k.confPath, networkCause(text))}
 	}
-	return &KerberosError{Detail: fmt.Sprintf("logging %s in: %s", principal, sanitize(text, maxTextBytes))}
+	return &KerberosError{Detail: fmt.Sprintf("logging %s in: %s", principal, clip(text, 300))}
 }
 
 func isNetError(err error) bool {
@@ -286,7 +328,7 @@ func networkCause(text string) string {
 	} else if i := strings.LastIndex(text, " < "); i >= 0 {
 		text = text[i+3:]
 	}
-	return sanitize(text, 300)
+	return clip(text, 300)
 }
 
 // unwrapPath drops the repeated path of an *os.PathError.
@@ -313,14 +355,12 @@ func (n negotiateKerberos) RoundTrip(req *http.Request) (*http.Response, error) 
 		return resp, err
 	}
 	var binding chanbind.Token
-	if resp.TLS != nil && !channelBindingOff {
-		if b, err := chanbind.ForConnection(resp.TLS); err == nil {
-			binding = b
-		} else {
-			noteBinding(req, err)
-		}
+	if resp.TLS != nil && !ChannelBindingOff(req.Context()) {
+		// A certificate RFC 5929 defines no binding for (Ed25519) gets
+		// none: a site that requires one refuses, and soap says why.
+		binding, _ = chanbind.ForConnection(resp.TLS)
 	}
-	tok, err := n.login.token(binding)
+	tok, err := n.login.token(req.URL.Hostname(), binding)
 	if err != nil {
 		resp.Body.Close()
 		return nil, err
@@ -390,7 +430,7 @@ func serviceError(h http.Header, now time.Time) *KerberosError {
 				way, offset = "behind", -offset
 			}
 			return &KerberosError{Code: e.ErrorCode, Detail: fmt.Sprintf("the exchange refused the login for clock skew (KRB_AP_ERR_SKEW): its clock is %s %s this machine's, and Kerberos allows 5m; fix the time on this machine or on the server (NTP)",
-				Round(offset.Round(time.Second)), way)}
+				offset.Round(time.Second), way)}
 		case errorcode.KRB_AP_ERR_TKT_EXPIRED:
 			return &KerberosError{Code: e.ErrorCode, Detail: "the exchange refused the service ticket as expired (KRB_AP_ERR_TKT_EXPIRED); run kinit again or check this machine's clock"}
 		}
@@ -398,12 +438,12 @@ func serviceError(h http.Header, now time.Time) *KerberosError {
 	return nil
 }
 
-// kerberosRetryable lets the retry layer try a request again after a
-// Kerberos failure only when the KDC could not be reached.
-func kerberosRetryable(err error) (isKerberos, retryable bool) {
-	var ke *KerberosError
-	if !errors.As(err, &ke) {
-		return false, false
+// clip keeps the first n bytes of a one-line rendering of s, for
+// gokrb5's error texts (which never hold a secret, but may run long).
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
 	}
-	return true, ke.Retryable
+	return s
 }
