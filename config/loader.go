@@ -28,6 +28,10 @@ type LoadOptions struct {
 	// working directory (for LoadFS: to the root of the fs.FS), not to the
 	// policy directory. Files ending in .json are JSON, others HCL.
 	VarFiles []string
+	// VarArgs, when set, are the -var and -var-file options in
+	// command-line order, so that a later one wins whichever kind it is;
+	// Vars and VarFiles are then ignored.
+	VarArgs []VarArg
 	// Environ is os.Environ()-style "KEY=value" pairs; a later duplicate
 	// wins. CALLCTL_VAR_name entries set variables, and env() reads here.
 	Environ []string
@@ -61,6 +65,12 @@ type LoadOptions struct {
 	// Secrets are values the policy never sees but must mask wherever it
 	// shows text from outside, such as the plan key.
 	Secrets []string
+}
+
+// VarArg is one -var ("name=value") or -var-file (a path) option.
+type VarArg struct {
+	File  bool
+	Value string
 }
 
 // envVarPrefix introduces an environment variable that sets a policy

@@ -27,6 +27,11 @@ const (
 	ResultInterrupted = "interrupted"
 )
 
+// CycleResults lists every cycle result, the values of the result label.
+func CycleResults() []string {
+	return []string{ResultOK, ResultPartial, ResultError, ResultInterrupted}
+}
+
 // Metrics are callctl's Prometheus metrics. Their methods are safe for
 // concurrent use.
 type Metrics struct {
@@ -81,7 +86,7 @@ func New() *Metrics {
 		}, []string{"exchange", "outcome"}),
 		disconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callctl_disconnects_total",
-			Help: "Disconnects attempted, by exchange and outcome (disconnected, already_ended, failed, not_started, left_alone).",
+			Help: "Disconnects attempted, by exchange and outcome (disconnected, already_ended, not_found, failed, left_alone, not_started, sent_outcome_unknown).",
 		}, []string{"exchange", "outcome"}),
 		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "callctl_request_duration_seconds",
@@ -131,7 +136,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every result shows from the start, at 0, so that rate() and alerts
 	// work before the first failure.
-	for _, r := range []string{ResultOK, ResultPartial, ResultError} {
+	for _, r := range CycleResults() {
 		m.cycles.WithLabelValues(r)
 	}
 	return m

@@ -29,7 +29,10 @@ type Request struct {
 	// as given; Environ supplies CALLCTL_VAR_ variables and env().
 	Vars     []string
 	VarFiles []string
-	Environ  []string
+	// VarArgs are the same options in command-line order (a later one
+	// wins, whichever kind); when set, a fresh load uses them instead.
+	VarArgs []config.VarArg
+	Environ []string
 	// Targets and Excludes are -target and -exclude addresses.
 	Targets  []string
 	Excludes []string

@@ -67,9 +67,19 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 	if whileLoading != nil {
 		whileLoading()
 	}
+	var varArgs []config.VarArg
+	if !req.savedPlan {
+		for _, a := range req.VarArgs {
+			if a.File {
+				a.Value = req.path(a.Value)
+			}
+			varArgs = append(varArgs, a)
+		}
+	}
 	policy, diags := loader.Load(req.Dir, config.LoadOptions{
 		Vars:      vars,
 		VarFiles:  resolved,
+		VarArgs:   varArgs,
 		Environ:   policyEnviron(req.Environ),
 		Secrets:   keySecrets(req.Environ),
 		Data:      data,

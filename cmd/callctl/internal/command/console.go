@@ -34,7 +34,7 @@ func (c *ConsoleCommand) Run(rawArgs []string) int {
 		base.Diagnostics(diags)
 		return ExitError
 	}
-	req := operation.Request{Dir: c.Dir, Vars: args.Vars.Vars, VarFiles: args.Vars.VarFiles, Environ: c.Streams.Environ}
+	req := operation.Request{Dir: c.Dir, Vars: args.Vars.Vars, VarFiles: args.Vars.VarFiles, VarArgs: args.Vars.Args, Environ: c.Streams.Environ}
 	policy, diags := operation.LoadScope(&req, base)
 	if diags.HasErrors() {
 		base.Diagnostics(diags)

@@ -17,7 +17,7 @@ Options:
                         or a wrong id): warn and go on (default), or error, which
                         refuses the plan (exit 1) and disconnects nothing
   -timeout=DUR          Give up on one request after this long; it is retried, up to
-                        5 attempts in all (default 8s)
+                        8 attempts in all (default 8s)
   -deadline=DUR         Give up on the whole run after this long (default: none)
   -max-backoff=DUR      Fail calls the server asks to wait longer than this (default 5m;
                         0: never wait out a server-advised back-off)
@@ -36,6 +36,8 @@ Options:
   -auto-approve         Do not ask for confirmation
   -lock-timeout=DUR     Wait this long for another apply on this policy to finish (default 0s)
   -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
+  -state-dir=DIR        Keep the apply lock and the default journal in DIR, not .callctl/
+                        (the policy directory may then be read-only)
   -watch=INTERVAL       Apply again every INTERVAL (e.g. 1m) until interrupted; needs
                         -auto-approve. One line per cycle; a failed cycle is retried
   -metrics-addr=ADDR    With -watch, serve Prometheus /metrics and the /livez and

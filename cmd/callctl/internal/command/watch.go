@@ -23,12 +23,17 @@ const defaultLongestCycle = 15 * time.Minute
 // interval until interrupted, with metrics served when asked.
 func (c *ApplyCommand) watch(args *arguments.Apply) int {
 	view := views.NewWatch(args.ViewType, views.NewView(c.Streams, args.NoColor))
-	defer context.AfterFunc(c.Interrupts.Stop, view.Stopping)()
+	// Every cycle's apply records its phase here; between cycles it is
+	// finished.
+	phase := &operation.PhaseRecorder{}
+	defer context.AfterFunc(c.Interrupts.Stop, func() { view.Stopping(phase.Current()) })()
 	opts := watch.Options{
 		Interval: args.Watch,
 		Request: operation.ApplyRequest{
+			Phase:       phase,
 			Request:     c.request(&args.Operation),
 			Journal:     args.Journal,
+			StateDir:    args.StateDir,
 			LockTimeout: args.LockTimeout,
 		},
 	}
