@@ -90,7 +90,7 @@ func (h *health) endProving() {
 
 // record judges one attempt's outcome and returns the error that gives
 // the exchange up, if this outcome did. transient and wait are
-// soap.Retryable's verdict; n is the attempt's number for its call.
+// soap.Retryable's verdict.
 func (h *health) record(prover bool, err error, transient bool, wait time.Duration, now time.Time, p Policy) *ExchangeError {
 	h.mu.Lock()
 	defer h.mu.Unlock()
