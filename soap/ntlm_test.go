@@ -31,6 +31,12 @@ type fakeNTLM struct {
 	user, domain string
 	body         []byte
 	gate         int64 // hold authenticated requests until this many are in flight
+	// closeEach makes the server close every connection after serving an
+	// answer on it; forgetLogin makes it want a login for every request,
+	// as a server that does not keep NTLM per connection would.
+	closeEach, forgetLogin bool
+
+	anonymous atomic.Int64 // requests without an Authorization header
 
 	conns, handshakes, outOfSequence, sawBasic, served atomic.Int64
 	inFlight, maxInFlight                              atomic.Int64
@@ -84,7 +90,11 @@ func (f *fakeNTLM) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(auth, "Basic ") {
 		f.sawBasic.Add(1)
 	}
+	if auth == "" {
+		f.anonymous.Add(1)
+	}
 	if st.authenticated {
+		st.authenticated = !f.forgetLogin
 		f.serve(w)
 		return
 	}
@@ -116,7 +126,7 @@ func (f *fakeNTLM) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		st.authenticated = true
+		st.authenticated = !f.forgetLogin
 		f.serve(w)
 	default:
 		w.WriteHeader(http.StatusBadRequest)
@@ -157,6 +167,9 @@ func (f *fakeNTLM) serve(w http.ResponseWriter) {
 	case <-time.After(10 * time.Second): // only so a broken client cannot hang the test
 	}
 	f.served.Add(1)
+	if f.closeEach {
+		w.Header().Set("Connection", "close")
+	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.Write(f.body)
 }

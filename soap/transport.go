@@ -38,6 +38,16 @@ const unauthorizedBodyCap = 64 << 10
 type lane struct {
 	transport *http.Transport
 	rt        http.RoundTripper
+	// direct is, for a ConnectionBound kind, the chain under the kind's
+	// transport: once the lane's connection has logged in, requests go
+	// straight down it, as the Negotiator's own first, anonymous attempt
+	// would, without its per-request copy of the request and its body.
+	// nil when the kind is not ConnectionBound, or once the server has
+	// asked again for credentials on a connection that had logged in.
+	direct http.RoundTripper
+	// authConn is the connection the lane's last answered request rode,
+	// logged in; nil before the first answer and after a 401 or an error.
+	authConn net.Conn
 }
 
 // lanes is the pool of lanes; a request borrows one, so the number of
@@ -85,6 +95,7 @@ func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.
 				// body must not hold it, a leg's error must not be
 				// lost (see freeUnauthorized, recordLegError).
 				base = recordLegError{freeUnauthorized{base}}
+				ln.direct = base
 			}
 			rt, err := kind.Transport(base, creds)
 			if err != nil {
@@ -243,9 +254,11 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 
 	var resp *http.Response
 	var binding *ChannelBinding
+	relogin := false
+	var legs legConns // the connections the last attempt rode
 	for try := 0; ; try++ {
 		var legErr, bindErr error
-		var legs legConns
+		legs = legConns{}
 		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
 		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
 		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
@@ -258,12 +271,37 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
 		req.Header.Set("User-Agent", e.userAgent)
 
+		direct := ln.direct != nil && ln.authConn != nil && !relogin
+		if direct {
+			resp, err = ln.direct.RoundTrip(req)
+			if err != nil {
+				ln.authConn = nil
+				return nil, e.transportError(parent, ctx, op, err)
+			}
+			if resp.StatusCode == http.StatusUnauthorized {
+				// A new connection (the server closed the old one)
+				// needs its own login: through the kind, once.
+				if slices.Contains(legs.seen, ln.authConn) {
+					// The same connection, logged in, was refused:
+					// this server wants credentials on every request.
+					ln.direct = nil
+				}
+				ln.authConn = nil
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				relogin = true
+				try--
+				continue
+			}
+			break
+		}
 		resp, err = ln.rt.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusUnauthorized && legErr != nil {
 			resp.Body.Close()
 			err = legErr
 		}
 		if err != nil {
+			ln.authConn = nil
 			return nil, e.transportError(parent, ctx, op, err)
 		}
 		// NTLM authenticates a connection, and net/http drops a
@@ -281,6 +319,12 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 			binding = bindingOf(resp.TLS, bindErr)
 		}
 		break
+	}
+	if ln.direct != nil {
+		ln.authConn = nil
+		if n := len(legs.seen); resp.StatusCode != http.StatusUnauthorized && n > 0 {
+			ln.authConn = legs.seen[n-1]
+		}
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp.Body)
