@@ -14,7 +14,7 @@ var plain = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
 
 // Quote returns s as one shell word: unchanged when it is plain,
 // otherwise in single quotes, inside which a shell expands nothing; each
-// single quote in s is written '\'' (close, escaped quote, reopen). A
+// single quote in s is written '\” (close, escaped quote, reopen). A
 // newline stays a newline inside the quotes, which a shell keeps as part
 // of the word.
 func Quote(s string) string {

@@ -7,9 +7,9 @@ package command
 import (
 	"fmt"
 	"io"
-	"sync"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/agext/levenshtein"
 
