@@ -121,10 +121,15 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 		if ok {
 			ex.CAFile = ld.fsys.join(ld.dir, s)
 			if _, err := ld.fsys.stat(ex.CAFile); err != nil {
+				detail := fmt.Sprintf("The ca_file %q of exchange %q cannot be read: %s. The path is relative to the policy directory.", s, ex.Name, err)
+				if ld.isSensitive(attr) {
+					// The error names the path too.
+					detail = fmt.Sprintf("The ca_file of exchange %q, derived from a sensitive variable, cannot be read. The path is relative to the policy directory; a CA file's name is not secret, so give it without the sensitive variable.", ex.Name)
+				}
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Cannot read CA file",
-					Detail:   fmt.Sprintf("The ca_file %q of exchange %q cannot be read: %s. The path is relative to the policy directory.", s, ex.Name, err),
+					Detail:   detail,
 					Subject:  attr.Expr.Range().Ptr(),
 				})
 			}
@@ -169,7 +174,7 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 	}
 
 	if u != nil && u.Scheme == "http" && ex.Auth != nil {
-		diags = append(diags, checkPlainHTTP(ex)...)
+		diags = append(diags, checkPlainHTTP(ex, ld.isSensitive(attrs["url"]))...)
 	}
 	return ex, diags
 }
@@ -218,7 +223,11 @@ func checkURL(exchange, s string, attr *hcl.Attribute, sensitive bool) (*url.URL
 // checkPlainHTTP judges credentials sent over http://. Basic and bearer
 // put a replayable secret on the wire, so they need an explicit opt-in and
 // still warn; NTLM sends no password but its exchange can be relayed.
-func checkPlainHTTP(ex *Exchange) hcl.Diagnostics {
+func checkPlainHTTP(ex *Exchange, sensitiveURL bool) hcl.Diagnostics {
+	shown := fmt.Sprintf("%q", ex.URL)
+	if sensitiveURL {
+		shown = "its URL (derived from a sensitive variable)"
+	}
 	switch {
 	case ex.Auth.Kind == "ntlm":
 		return hcl.Diagnostics{{
@@ -232,16 +241,16 @@ func checkPlainHTTP(ex *Exchange) hcl.Diagnostics {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
 			Summary:  "Credentials over plain HTTP",
-			Detail: fmt.Sprintf("Exchange %q sends its %s credentials in clear text to %q, as allow_insecure_http = true permits. Use an https:// URL unless the network path is trusted.",
-				ex.Name, ex.Auth.Kind, ex.URL),
+			Detail: fmt.Sprintf("Exchange %q sends its %s credentials in clear text to %s, as allow_insecure_http = true permits. Use an https:// URL unless the network path is trusted.",
+				ex.Name, ex.Auth.Kind, shown),
 			Subject: ex.Auth.DeclRange.Ptr(),
 		}}
 	default:
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Credentials over plain HTTP",
-			Detail: fmt.Sprintf("Exchange %q would send its %s credentials in clear text to %q. Use an https:// URL, or set allow_insecure_http = true if the network path is trusted.",
-				ex.Name, ex.Auth.Kind, ex.URL),
+			Detail: fmt.Sprintf("Exchange %q would send its %s credentials in clear text to %s. Use an https:// URL, or set allow_insecure_http = true if the network path is trusted.",
+				ex.Name, ex.Auth.Kind, shown),
 			Subject: ex.Auth.DeclRange.Ptr(),
 		}}
 	}
@@ -275,7 +284,10 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 			continue
 		}
 		diags = append(diags, checkCredential(exchange, b, attr, s)...)
-		if as.Name != "username" {
+		if as.Name != "username" && !isLiteralString(attr.Expr) {
+			// A literal is in the policy files for all to read (and
+			// warned about below); masking it would only garble text
+			// where a test's "token" is an ordinary word.
 			ld.secrets.Add(s)
 		}
 		switch as.Name {

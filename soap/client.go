@@ -46,6 +46,17 @@ func New(opts Options) (Caller, error) {
 	return nil, fmt.Errorf("unknown dialect %q (want %q or %q)", opts.Dialect, DialectEWS, DialectUM2007)
 }
 
+// shownURL is the endpoint as errors name it: without its query string,
+// which may carry a key ("?api_key=..."), and without a fragment.
+func shownURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	if u.RawQuery != "" || u.ForceQuery {
+		return c.String() + "?…"
+	}
+	return c.String()
+}
+
 // newEndpoint checks opts and builds the shared transport half of a client.
 func newEndpoint(opts Options) (*endpoint, error) {
 	u, err := url.Parse(opts.URL)
@@ -77,6 +88,7 @@ func newEndpoint(opts Options) (*endpoint, error) {
 	}
 	e := &endpoint{
 		url:       u.String(),
+		shownURL:  shownURL(u),
 		lanes:     newLanes(n, tlsCfg, opts.Auth == AuthNTLM),
 		authorize: authorize,
 		userAgent: opts.UserAgent,
