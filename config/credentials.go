@@ -7,16 +7,18 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/callctl/callctl/authkind"
 )
 
 // checkCredential judges one evaluated auth argument before any request
 // is made: an empty secret would be sent as is and fail the login, and
 // a failed login counts toward locking the service account.
-func checkCredential(exchange string, b *hcl.Block, attr *hcl.Attribute, s string) hcl.Diagnostics {
-	if attr.Name == "username" {
+func checkCredential(exchange string, b *hcl.Block, as authkind.Attribute, attr *hcl.Attribute, s string) hcl.Diagnostics {
+	if as.Account {
 		return checkUsername(exchange, attr, s)
 	}
-	if s != "" {
+	if !as.Secret || s != "" {
 		return nil
 	}
 	return hcl.Diagnostics{{
@@ -90,6 +92,9 @@ func backslashHint(diags hcl.Diagnostics) {
 // to set it; this one says what it is for, so that the operator knows no
 // request will be sent with an empty secret.
 func (ld *loadRun) unsetCredential(exchange string, b *hcl.Block, attr *hcl.Attribute) hcl.Diagnostics {
+	if ld.opts.Offline {
+		return nil // no request is sent offline
+	}
 	var unset []string
 	for _, tr := range attr.Expr.Variables() {
 		if tr.RootName() != "var" || len(tr) < 2 {

@@ -129,7 +129,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 				reasons[s] = s
 			}
 			call.Reason = s
-			valid = valid && ok
+			// Offline, a reason not known yet (from an unset variable)
+			// does not hide the call: it is still counted and checked.
+			valid = valid && (ok || (ld.opts.Offline && !moreDiags.HasErrors()))
 		}
 		if attr, ok := attrs["only_in_states"]; ok {
 			states, ranges, ok, moreDiags := ld.evalStringList(attr, e)

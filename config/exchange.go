@@ -8,23 +8,13 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/callctl/callctl/vocab"
+	"github.com/callctl/callctl/authkind"
+	"github.com/callctl/callctl/soap"
 )
 
-// Dialects, server versions and auth kinds an exchange block accepts.
-var (
-	validDialects       = vocab.Dialects()
-	validServerVersions = []string{
-		"Exchange2007", "Exchange2007_SP1", "Exchange2010", "Exchange2010_SP1", "Exchange2010_SP2",
-		"Exchange2013", "Exchange2013_SP1", "Exchange2015", "Exchange2016",
-	}
-	validAuthKinds = vocab.AuthKinds()
-)
-
-const (
-	defaultDialect       = vocab.DefaultDialect
-	defaultServerVersion = vocab.DefaultServerVersion
-)
+// The dialects and auth kinds an exchange block accepts are soap's and
+// authkind's registries; nothing here spells one.
+const defaultDialect = soap.DefaultDialect
 
 var exchangeSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
@@ -38,10 +28,13 @@ var exchangeSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{{Type: "auth", LabelNames: []string{"kind"}}},
 }
 
-var authSchemas = map[string]*hcl.BodySchema{
-	"ntlm":   {Attributes: []hcl.AttributeSchema{{Name: "username"}, {Name: "password"}}},
-	"basic":  {Attributes: []hcl.AttributeSchema{{Name: "username"}, {Name: "password"}}},
-	"bearer": {Attributes: []hcl.AttributeSchema{{Name: "token"}}},
+// authSchema is the body schema of an auth block of kind k.
+func authSchema(k *authkind.Kind) *hcl.BodySchema {
+	schema := &hcl.BodySchema{}
+	for _, a := range k.Attributes {
+		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: a.Name})
+	}
+	return schema
 }
 
 // decodeExchanges adds every exchange block to pol.Exchanges, including
@@ -61,7 +54,7 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 	ex := &Exchange{
 		Name:          b.Labels[0],
 		Dialect:       defaultDialect,
-		ServerVersion: defaultServerVersion,
+		ServerVersion: soap.LookupDialect(defaultDialect).ServerVersions()[0],
 		DeclRange:     b.DefRange,
 	}
 	content, diags := b.Body.Content(exchangeSchema)
@@ -86,32 +79,39 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 		if ok {
 			// "EWS" is how the protocol is usually written; the dialect
 			// names are not case-sensitive.
-			if lower := strings.ToLower(s); slices.Contains(validDialects, lower) {
+			if lower := strings.ToLower(s); soap.LookupDialect(lower) != nil {
 				s = lower
 			}
-			diags = append(diags, checkEnum(attr, s, "dialect", validDialects, ld.isSensitive(attr))...)
+			diags = append(diags, checkEnum(attr, s, "dialect", soap.DialectNames(), ld.isSensitive(attr))...)
 			ex.Dialect = s
 		}
 	}
 
+	// A dialect without server versions (um2007) has no version header;
+	// an unknown dialect has been reported above.
+	dialect := soap.LookupDialect(ex.Dialect)
+	var versions []string
+	if dialect != nil {
+		versions = dialect.ServerVersions()
+	}
 	if attr, ok := attrs["server_version"]; ok {
 		s, ok, moreDiags := ld.evalString(attr, nil)
 		diags = append(diags, moreDiags...)
 		switch {
-		case ex.Dialect == "um2007":
+		case dialect != nil && len(versions) == 0:
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
-				Summary:  "Server version meaningless for um2007",
-				Detail: fmt.Sprintf("Exchange %q uses dialect \"um2007\", whose web service has no version header, so server_version is meaningless for it. Remove server_version, or use dialect \"ews\".",
-					ex.Name),
+				Summary:  "Server version meaningless for " + dialect.Name(),
+				Detail: fmt.Sprintf("Exchange %q uses dialect %q, whose web service has no version header, so server_version is meaningless for it. Remove server_version, or use dialect %s.",
+					ex.Name, dialect.Name(), versionedDialects()),
 				Subject: attr.Range.Ptr(),
 			})
-		case ok:
-			diags = append(diags, checkEnum(attr, s, "server version", validServerVersions, ld.isSensitive(attr))...)
+		case ok && dialect != nil:
+			diags = append(diags, checkEnum(attr, s, "server version", sortedVersions(versions), ld.isSensitive(attr))...)
 			ex.ServerVersion = s
 		}
 	}
-	if ex.Dialect == "um2007" {
+	if dialect != nil && len(versions) == 0 {
 		ex.ServerVersion = ""
 	}
 
@@ -220,21 +220,23 @@ func checkURL(exchange, s string, attr *hcl.Attribute, sensitive bool) (*url.URL
 	return u, nil
 }
 
-// checkPlainHTTP judges credentials sent over http://. Basic and bearer
-// put a replayable secret on the wire, so they need an explicit opt-in and
-// still warn; NTLM sends no password but its exchange can be relayed.
+// checkPlainHTTP judges credentials sent over http://. Kinds that put a
+// replayable secret on the wire (authkind.Kind.SecretOnWire: Basic,
+// bearer) need an explicit opt-in and still warn; the others (NTLM) send
+// no password but their handshake can be relayed. sensitiveURL: the URL
+// was derived from a sensitive variable and is not quoted.
 func checkPlainHTTP(ex *Exchange, sensitiveURL bool) hcl.Diagnostics {
 	shown := fmt.Sprintf("%q", ex.URL)
 	if sensitiveURL {
 		shown = "its URL (derived from a sensitive variable)"
 	}
 	switch {
-	case ex.Auth.Kind == "ntlm":
+	case !authkind.Lookup(ex.Auth.Kind).SecretOnWire:
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
-			Summary:  "NTLM over plain HTTP",
-			Detail: fmt.Sprintf("Exchange %q uses NTLM over a plain http:// URL. NTLM does not send the password, but an attacker on the path can relay the handshake and read every call id. Use an https:// URL.",
-				ex.Name),
+			Summary:  strings.ToUpper(ex.Auth.Kind) + " over plain HTTP",
+			Detail: fmt.Sprintf("Exchange %q uses %s over a plain http:// URL. %s does not send the password, but an attacker on the path can relay the handshake and read every call id. Use an https:// URL.",
+				ex.Name, strings.ToUpper(ex.Auth.Kind), strings.ToUpper(ex.Auth.Kind)),
 			Subject: ex.Auth.DeclRange.Ptr(),
 		}}
 	case ex.AllowInsecureHTTP:
@@ -257,48 +259,43 @@ func checkPlainHTTP(ex *Exchange, sensitiveURL bool) hcl.Diagnostics {
 }
 
 func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnostics) {
-	auth := &Auth{Kind: b.Labels[0], DeclRange: b.DefRange}
-	schema, ok := authSchemas[auth.Kind]
-	if !ok {
+	auth := &Auth{Kind: b.Labels[0], Credentials: authkind.Credentials{}, DeclRange: b.DefRange}
+	kind := authkind.Lookup(auth.Kind)
+	if kind == nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid authentication kind",
-			Detail: fmt.Sprintf("%q is not an authentication kind. Use \"ntlm\", \"basic\" or \"bearer\", or omit the auth block for none.%s",
-				auth.Kind, didYouMean(auth.Kind, validAuthKinds)),
+			Detail: fmt.Sprintf("%q is not an authentication kind. Use %s, or omit the auth block for none.%s",
+				auth.Kind, authkind.OrList(authkind.Names(), true), didYouMean(auth.Kind, authkind.Names())),
 			Subject: b.LabelRanges[0].Ptr(),
 		}}
 	}
-	content, diags := b.Body.Content(schema)
-	for _, as := range schema.Attributes {
+	content, diags := b.Body.Content(authSchema(kind))
+	for _, as := range kind.Attributes {
 		attr, ok := content.Attributes[as.Name]
 		if !ok {
-			diags = append(diags, missingArgument("auth", auth.Kind, as.Name, "the "+as.Name+" to authenticate with", b))
+			if !as.Optional {
+				diags = append(diags, missingArgument("auth", auth.Kind, as.Name, as.Doc, b))
+			}
 			continue
 		}
 		s, ok, moreDiags := ld.evalString(attr, nil)
 		diags = append(diags, moreDiags...)
 		if !ok {
-			if !moreDiags.HasErrors() && as.Name != "username" {
+			if !moreDiags.HasErrors() && as.Secret {
 				diags = append(diags, ld.unsetCredential(exchange, b, attr)...)
 			}
 			continue
 		}
-		diags = append(diags, checkCredential(exchange, b, attr, s)...)
-		if as.Name != "username" && !isLiteralString(attr.Expr) {
+		diags = append(diags, checkCredential(exchange, b, as, attr, s)...)
+		if as.Secret && !isLiteralString(attr.Expr) {
 			// A literal is in the policy files for all to read (and
 			// warned about below); masking it would only garble text
 			// where a test's "token" is an ordinary word.
 			ld.secrets.Add(s)
 		}
-		switch as.Name {
-		case "username":
-			auth.Username = s
-		case "password":
-			auth.Password = s
-		case "token":
-			auth.Token = s
-		}
-		if as.Name != "username" && s != "" && isLiteralString(attr.Expr) {
+		auth.Credentials[as.Name] = s
+		if as.Secret && s != "" && isLiteralString(attr.Expr) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  fmt.Sprintf("Literal %s in policy", as.Name),
@@ -360,4 +357,23 @@ func quotedList(vals []string) string {
 		s += fmt.Sprintf("%q", v)
 	}
 	return s
+}
+
+// versionedDialects lists, quoted, the dialects that take server_version.
+func versionedDialects() string {
+	var names []string
+	for _, d := range soap.Dialects() {
+		if len(d.ServerVersions()) > 0 {
+			names = append(names, d.Name())
+		}
+	}
+	return authkind.OrList(names, true)
+}
+
+// sortedVersions lists server versions oldest first, as messages do; a
+// dialect lists its default first.
+func sortedVersions(versions []string) []string {
+	out := slices.Clone(versions)
+	slices.Sort(out)
+	return out
 }

@@ -28,6 +28,10 @@ type LoadOptions struct {
 	// working directory (for LoadFS: to the root of the fs.FS), not to the
 	// policy directory. Files ending in .json are JSON, others HCL.
 	VarFiles []string
+	// VarArgs, when set, are the -var and -var-file options in
+	// command-line order, so that a later one wins whichever kind it is;
+	// Vars and VarFiles are then ignored.
+	VarArgs []VarArg
 	// Environ is os.Environ()-style "KEY=value" pairs; a later duplicate
 	// wins. CALLCTL_VAR_name entries set variables, and env() reads here.
 	Environ []string
@@ -41,9 +45,32 @@ type LoadOptions struct {
 	// PlanTimestamp, when set, is the instant plantimestamp() returns;
 	// see PlanTimestampEnv.
 	PlanTimestamp time.Time
+
+	// Values set variables above every other source (offline.go): a
+	// test file's variables, or the values a saved plan was made with.
+	// ValuesFrom names them in diagnostics ("the saved plan").
+	Values     map[string]cty.Value
+	ValuesFrom string
+	// Offline loads a policy to check or exercise it without an
+	// exchange (validate, test, console): env() is unknown, since the
+	// environment is not the one plan will run in, and a credential
+	// without a value is no error.
+	Offline bool
+	// UnsetUnknown makes a required variable without a value unknown
+	// instead of an error, as terraform validate does.
+	UnsetUnknown bool
+	// KeepScope keeps the policy's evaluation scope in Policy.Scope, for
+	// console and test assertions.
+	KeepScope bool
 	// Secrets are values the policy never sees but must mask wherever it
 	// shows text from outside, such as the plan key.
 	Secrets []string
+}
+
+// VarArg is one -var ("name=value") or -var-file (a path) option.
+type VarArg struct {
+	File  bool
+	Value string
 }
 
 // envVarPrefix introduces an environment variable that sets a policy
@@ -177,6 +204,9 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	diags = append(diags, checkProtected(pol.Calls, pol.Protects, ld.protectRanges)...)
 
 	slices.SortStableFunc(pol.Calls, func(a, b *Call) int { return strings.Compare(a.Address, b.Address) })
+	if opts.KeepScope {
+		pol.Scope = &Scope{ld: ld}
+	}
 	// What file() read is part of the policy: a saved plan must go stale
 	// when an id list read that way changes.
 	for name, data := range ld.fileReads {
@@ -232,10 +262,16 @@ func (ld *loadRun) readPolicyFiles(pol *Policy) ([]*hcl.File, hcl.Diagnostics) {
 }
 
 // isPolicyFileName selects *.hcl, skipping hidden files and editor
-// leftovers (".#x.hcl", "#x.hcl#", "x.hcl~") as Terraform does.
+// leftovers (".#x.hcl", "#x.hcl#", "x.hcl~") as Terraform does, and test
+// files (*.calltest.hcl), which only callctl test reads.
 func isPolicyFileName(name string) bool {
-	return strings.HasSuffix(name, ".hcl") && !strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "#")
+	return strings.HasSuffix(name, ".hcl") && !strings.HasSuffix(name, TestFileSuffix) &&
+		!strings.HasPrefix(name, ".") && !strings.HasPrefix(name, "#")
 }
+
+// TestFileSuffix ends the name of a callctl test file, which is never
+// read as policy.
+const TestFileSuffix = ".calltest.hcl"
 
 func dirError(dir string, err error) *hcl.Diagnostic {
 	switch {

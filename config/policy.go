@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/internal/redact"
 )
 
@@ -43,14 +44,18 @@ type Policy struct {
 	// second; a saved plan records it and passes it back through
 	// LoadOptions.PlanTimestamp.
 	PlanTimestamp time.Time
+
+	// Scope evaluates expressions against the policy (var, local, data,
+	// the functions); set only under LoadOptions.KeepScope.
+	Scope *Scope
 }
 
 // Exchange is one `exchange "NAME" { ... }` block.
 type Exchange struct {
 	Name               string
 	URL                string
-	Dialect            string // "ews" (default) or "um2007"
-	ServerVersion      string // EWS only; default "Exchange2010"
+	Dialect            string // a soap.Dialect's name; default soap.DefaultDialect
+	ServerVersion      string // "" for a dialect without versions (um2007)
 	Auth               *Auth  // nil means no authentication
 	CAFile             string // resolved relative to the policy directory
 	InsecureSkipVerify bool
@@ -60,11 +65,9 @@ type Exchange struct {
 
 // Auth is the `auth "KIND" { ... }` block inside an exchange.
 type Auth struct {
-	Kind      string // "ntlm", "basic" or "bearer"
-	Username  string
-	Password  string
-	Token     string
-	DeclRange hcl.Range
+	Kind        string               // an authkind name
+	Credentials authkind.Credentials // the block's arguments, by name
+	DeclRange   hcl.Range
 }
 
 // Call is one instance of an `end_call` block: the block itself, or one

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2"
@@ -37,12 +38,12 @@ func TestLoadDecodes(t *testing.T) {
 		"corp": {
 			Name: "corp", URL: "https://mail.corp.example/EWS/Exchange.asmx", Dialect: "ews",
 			ServerVersion: "Exchange2010_SP2",
-			Auth:          &Auth{Kind: "ntlm", Username: `CORP\svc-callctl`, Password: "from-env"},
+			Auth:          &Auth{Kind: "ntlm", Credentials: authkind.Credentials{"username": `CORP\svc-callctl`, "password": "from-env"}},
 		},
 		"edge": {
 			Name: "edge", URL: "https://edge.corp.example/EWS/Exchange.asmx", Dialect: "ews",
 			ServerVersion: "Exchange2010",
-			Auth:          &Auth{Kind: "basic", Username: "svc", Password: "not-a-secret"},
+			Auth:          &Auth{Kind: "basic", Credentials: authkind.Credentials{"username": "svc", "password": "not-a-secret"}},
 		},
 	}
 	if diff := cmp.Diff(wantExchanges, pol.Exchanges, ignoreRanges); diff != "" {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/callctl/callctl/authkind"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -13,7 +14,7 @@ import (
 // before it is shown.
 
 // findSecretEnv records the environment variables that an auth block's
-// password or token reads through env(), such as CALLCTL_PASSWORD or
+// secrets (authkind.SecretNames: password, token) read through env(), such as CALLCTL_PASSWORD or
 // EWS_TOKEN, and adds their values to the secrets: they are credentials,
 // withheld from inventory commands and masked in what those print.
 func (ld *loadRun) findSecretEnv(exchanges []*hcl.Block) {
@@ -27,7 +28,7 @@ func (ld *loadRun) findSecretEnv(exchanges []*hcl.Block) {
 			if b.Type != "auth" {
 				continue
 			}
-			for _, name := range []string{"password", "token"} {
+			for _, name := range authkind.SecretNames() {
 				attr, ok := b.Body.Attributes[name]
 				if !ok {
 					continue

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -85,8 +86,8 @@ func redactEvalDiags(diags hcl.Diagnostics, expr hcl.Expression, ctx *hcl.EvalCo
 	return out
 }
 
-// findSecretVars records the variables that an auth block's password or
-// token reads, before any variable is resolved, so that their values are
+// findSecretVars records the variables that an auth block's secrets
+// (password, token: authkind.SecretNames) read, before any variable is resolved, so that their values are
 // marked sensitive like declared ones: a secret is a secret whatever its
 // declaration, and must not be shown or kept in a saved plan.
 func (ld *loadRun) findSecretVars(exchanges []*hcl.Block) {
@@ -100,7 +101,7 @@ func (ld *loadRun) findSecretVars(exchanges []*hcl.Block) {
 			if b.Type != "auth" {
 				continue
 			}
-			for _, name := range []string{"password", "token"} {
+			for _, name := range authkind.SecretNames() {
 				attr, ok := b.Body.Attributes[name]
 				if !ok {
 					continue

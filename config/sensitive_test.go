@@ -90,7 +90,7 @@ exchange "b" {
 			t.Errorf("Variables[%q] is marked; a policy's values are plain", name)
 		}
 	}
-	if got := pol.Exchanges["a"].Auth.Password; got != "p" {
+	if got := pol.Exchanges["a"].Auth.Credentials["password"]; got != "p" {
 		t.Errorf("password %q, want \"p\"", got)
 	}
 }

@@ -62,6 +62,11 @@ func (ld *loadRun) decodeVariables(blocks []*hcl.Block, pol *Policy) hcl.Diagnos
 	obj := map[string]cty.Value{}
 	for _, decl := range order {
 		v, ok, moreDiags := decl.resolve(raw[decl.name], ld.opts.SavedPlan)
+		if !ok && raw[decl.name] == nil && ld.opts.UnsetUnknown && !decl.failed {
+			// validate without values: unknown, so that everything
+			// using it is type-checked and skipped, not refused.
+			v, ok, moreDiags = cty.UnknownVal(decl.ty), true, nil
+		}
 		diags = append(diags, moreDiags...)
 		if !ok {
 			// Unknown, so that expressions using it evaluate to unknown
@@ -219,36 +224,48 @@ func (ld *loadRun) collectVariableValues() (map[string]*rawValue, hcl.Diagnostic
 		vals[name] = &rawValue{val: v, source: fmt.Sprintf("the environment variable %s", k)}
 	}
 
-	for _, name := range ld.opts.VarFiles {
-		moreDiags := ld.readVarFile(name, vals)
-		diags = append(diags, moreDiags...)
+	args := ld.opts.VarArgs
+	if args == nil {
+		for _, name := range ld.opts.VarFiles {
+			args = append(args, VarArg{File: true, Value: name})
+		}
+		for _, opt := range ld.opts.Vars {
+			args = append(args, VarArg{Value: opt})
+		}
 	}
-
-	for _, opt := range ld.opts.Vars {
-		name, raw, ok := strings.Cut(opt, "=")
-		if !ok || name == "" {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid -var option",
-				Detail:   fmt.Sprintf("The -var option %q is not of the form name=value. Write it like -var=\"name=value\".", opt),
-			})
+	for _, arg := range args {
+		if arg.File {
+			diags = append(diags, ld.readVarFile(arg.Value, vals)...)
 			continue
 		}
-		decl := ld.vars[name]
-		if decl == nil {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Value for undeclared variable",
-				Detail: fmt.Sprintf("A -var option sets %q, but the policy declares no variable of that name. Declare it with a variable block, or correct the name.%s",
-					name, didYouMean(name, mapKeys(ld.vars))),
-			})
-			continue
-		}
-		v, moreDiags := decl.parseRaw(raw)
-		diags = append(diags, moreDiags...)
-		vals[name] = &rawValue{val: v, source: "the -var option"}
+		diags = append(diags, ld.varOption(arg.Value, vals)...)
 	}
+	diags = append(diags, ld.givenValues(vals)...)
 	return vals, diags
+}
+
+// varOption reads one -var option into vals.
+func (ld *loadRun) varOption(opt string, vals map[string]*rawValue) hcl.Diagnostics {
+	name, raw, ok := strings.Cut(opt, "=")
+	if !ok || name == "" {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid -var option",
+			Detail:   fmt.Sprintf("The -var option %q is not of the form name=value. Write it like -var=\"name=value\".", opt),
+		}}
+	}
+	decl := ld.vars[name]
+	if decl == nil {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Value for undeclared variable",
+			Detail: fmt.Sprintf("A -var option sets %q, but the policy declares no variable of that name. Declare it with a variable block, or correct the name.%s",
+				name, didYouMean(name, mapKeys(ld.vars))),
+		}}
+	}
+	v, diags := decl.parseRaw(raw)
+	vals[name] = &rawValue{val: v, source: "the -var option"}
+	return diags
 }
 
 // parseRaw turns a command-line or environment value into a cty value:

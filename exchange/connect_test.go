@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/soap"
@@ -95,11 +96,11 @@ func TestClientOptions(t *testing.T) {
 	ex := &config.Exchange{
 		URL: "https://ex/EWS/Exchange.asmx", Dialect: "ews", ServerVersion: "Exchange2013",
 		CAFile: "/ca.pem", InsecureSkipVerify: true, AllowInsecureHTTP: true,
-		Auth: &config.Auth{Kind: "basic", Username: "u", Password: "p"},
+		Auth: &config.Auth{Kind: "basic", Credentials: authkind.Credentials{"username": "u", "password": "p"}},
 	}
 	got := SOAPOptions(ex, Options{Parallelism: 7, Timeout: time.Second})
 	want := soap.Options{
-		URL: ex.URL, Dialect: "ews", ServerVersion: "Exchange2013", Auth: "basic", Username: "u", Password: "p",
+		URL: ex.URL, Dialect: "ews", ServerVersion: "Exchange2013", Auth: "basic", Credentials: authkind.Credentials{"username": "u", "password": "p"},
 		CAFile: "/ca.pem", InsecureSkipVerify: true, AllowInsecureHTTP: true, Parallelism: 7, Timeout: time.Second,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

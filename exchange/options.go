@@ -62,7 +62,7 @@ func SOAPOptions(ex *config.Exchange, o Options) soap.Options {
 		Timeout:            o.Timeout,
 	}
 	if a := ex.Auth; a != nil {
-		so.Auth, so.Username, so.Password, so.Token = a.Kind, a.Username, a.Password, a.Token
+		so.Auth, so.Credentials = a.Kind, a.Credentials
 	}
 	return so
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/throttle"
@@ -24,7 +25,7 @@ func policy(exchanges ...*config.Exchange) (*config.Policy, []*config.Call) {
 }
 
 func ntlm(name, url, password string) *config.Exchange {
-	return &config.Exchange{Name: name, URL: url, Auth: &config.Auth{Kind: "ntlm", Username: `CORP\alice`, Password: password}}
+	return &config.Exchange{Name: name, URL: url, Auth: &config.Auth{Kind: "ntlm", Credentials: authkind.Credentials{"username": `CORP\alice`, "password": password}}}
 }
 
 // A SOAP client is kept while its exchange block's settings stay the same,

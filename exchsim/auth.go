@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/callctl/callctl/authkind"
+
 	"github.com/callctl/callctl/exchsim/ntlmserver"
 )
 
@@ -32,14 +34,35 @@ func (s *Server) connContext(ctx context.Context, _ net.Conn) context.Context {
 	return context.WithValue(ctx, connKey{}, &connAuth{})
 }
 
+// acceptor checks a SOAP request's credentials; when it returns false it
+// has written the 401.
+type acceptor func(s *Server, w http.ResponseWriter, r *http.Request) bool
+
+// acceptors are the auth kinds (authkind names) the simulator checks, each
+// one server side. Simulating another kind is one file whose init adds
+// its acceptor here.
+var acceptors = map[string]acceptor{
+	AuthBasic: (*Server).basicAuth,
+	AuthNTLM:  (*Server).ntlmAuth,
+}
+
+// AuthModes lists the values Options.Auth accepts: AuthNone, then the
+// simulated kinds in authkind's order.
+func AuthModes() []string {
+	modes := []string{AuthNone}
+	for _, name := range authkind.Names() {
+		if acceptors[name] != nil {
+			modes = append(modes, name)
+		}
+	}
+	return modes
+}
+
 // authenticate checks a SOAP request's credentials. When it returns false
 // it has written the 401.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
-	switch s.opts.Auth {
-	case AuthBasic:
-		return s.basicAuth(w, r)
-	case AuthNTLM:
-		return s.ntlmAuth(w, r)
+	if accept := acceptors[s.opts.Auth]; accept != nil {
+		return accept(s, w, r)
 	}
 	return true
 }
@@ -133,6 +156,11 @@ func (s *Server) ntlmAuth(w http.ResponseWriter, r *http.Request) bool {
 		ca.challenge = nil // one AUTHENTICATE per CHALLENGE
 		a, err := ntlmserver.ParseAuthenticate(msg)
 		if err != nil || ch == nil || !s.userMatches(a.Domain, a.User) || !ch.Verify(a, s.opts.Password) {
+			s.ntlmFailed(w, r, ca)
+			return false
+		}
+		cbt, _ := a.ChannelBindings()
+		if !s.bindingAccepted(cbt) {
 			s.ntlmFailed(w, r, ca)
 			return false
 		}

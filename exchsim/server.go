@@ -2,6 +2,7 @@ package exchsim
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -11,13 +12,26 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/callctl/callctl/authkind"
+	"github.com/callctl/callctl/internal/chanbind"
 )
 
-// Auth modes for Options.Auth.
+// Auth modes for Options.Auth: authkind's names, for the kinds the
+// simulator can check (acceptors).
 const (
-	AuthNone  = "none"
-	AuthBasic = "basic"
-	AuthNTLM  = "ntlm"
+	AuthNone  = authkind.None
+	AuthBasic = authkind.Basic
+	AuthNTLM  = authkind.NTLM
+)
+
+// Extended Protection modes for Options.EPA, as IIS names them
+// (protocol.md §4.6): EPANone checks no channel binding, EPAAllow refuses
+// a wrong one but accepts a login without any, EPARequire refuses both.
+const (
+	EPANone    = "none"
+	EPAAllow   = "allow"
+	EPARequire = "require"
 )
 
 // Endpoint paths.
@@ -30,12 +44,21 @@ const (
 // Options configure a Server.
 type Options struct {
 	Calls    []Call
-	Auth     string // AuthNone (also when empty), AuthBasic or AuthNTLM
+	Auth     string // AuthNone (also when empty) or a kind in acceptors
 	User     string // `CORP\alice` (domain\user) or a plain user name
 	Password string
 	Latency  time.Duration // added before every SOAP response
 	Faults   Faults        // copied to Server.Faults
 	Listen   string        // default "127.0.0.1:0"; must be loopback unless AllowNonLoopback
+
+	// TLS serves https with a certificate generated for 127.0.0.1,
+	// ::1 and localhost; CACertPEM returns the CA that signed it.
+	TLS bool
+	// Certificate, when set, is served instead (and implies TLS).
+	Certificate *tls.Certificate
+	// EPA is the Extended Protection mode (default EPANone); other
+	// modes need TLS, since the binding is to the TLS certificate.
+	EPA string
 
 	AllowNonLoopback bool
 }
@@ -43,8 +66,8 @@ type Options struct {
 // Server is a running (or, from NewUnstartedServer, not yet started)
 // simulator, in the manner of httptest.Server.
 type Server struct {
-	// URL is the base URL, "http://127.0.0.1:PORT" without a trailing
-	// slash; set by Start.
+	// URL is the base URL, "http://127.0.0.1:PORT" (https with TLS)
+	// without a trailing slash; set by Start.
 	URL string
 
 	// Faults may be changed between NewUnstartedServer and Start; it is
@@ -68,6 +91,11 @@ type Server struct {
 
 	active    atomic.Int64 // requests inside a handler, for tests
 	closeOnce sync.Once
+
+	// Set by setUpTLS before Start and read-only afterwards.
+	cert    tls.Certificate // empty: plain http
+	caPEM   []byte          // the generated CA, if any
+	binding chanbind.Token  // what a client bound to cert sends
 }
 
 // NewServer returns a started Server.
@@ -88,14 +116,25 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 	if opts.Auth == "" {
 		opts.Auth = AuthNone
 	}
-	switch opts.Auth {
-	case AuthNone:
-	case AuthBasic, AuthNTLM:
+	if opts.Auth != AuthNone {
+		if acceptors[opts.Auth] == nil {
+			return nil, fmt.Errorf("exchsim: unknown auth %q (want %s)", opts.Auth, authkind.OrList(AuthModes(), false))
+		}
 		if opts.User == "" {
 			return nil, fmt.Errorf("exchsim: auth %q needs a user", opts.Auth)
 		}
+	}
+	if opts.EPA == "" {
+		opts.EPA = EPANone
+	}
+	switch opts.EPA {
+	case EPANone:
+	case EPAAllow, EPARequire:
+		if !opts.TLS && opts.Certificate == nil {
+			return nil, fmt.Errorf("exchsim: -epa %s needs TLS (-tls, or -tls-cert and -tls-key): a channel binding binds a login to the TLS certificate", opts.EPA)
+		}
 	default:
-		return nil, fmt.Errorf("exchsim: unknown auth %q (want none, basic or ntlm)", opts.Auth)
+		return nil, fmt.Errorf("exchsim: unknown -epa %q (want none, allow or require)", opts.EPA)
 	}
 	if opts.Latency < 0 {
 		return nil, fmt.Errorf("exchsim: negative latency %v", opts.Latency)
@@ -117,6 +156,9 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 		calls:   make(map[string]*record),
 	}
 	s.stats.init()
+	if err := s.setUpTLS(); err != nil {
+		return nil, err
+	}
 	if err := s.SetCalls(opts.Calls); err != nil {
 		return nil, err
 	}
@@ -155,8 +197,12 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("exchsim: %w", err)
 	}
-	s.listener = ln
 	s.URL = "http://" + ln.Addr().String()
+	if s.TLS() {
+		s.URL = "https://" + ln.Addr().String()
+	}
+	ln = s.tlsListener(ln)
+	s.listener = ln
 	s.srv = &http.Server{
 		Handler:           s.handler(),
 		ConnContext:       s.connContext,

@@ -17,7 +17,7 @@ func TestOptionsValidation(t *testing.T) {
 	}{
 		"defaults":             {Options{}, ""},
 		"ntlm without user":    {Options{Auth: AuthNTLM}, "needs a user"},
-		"unknown auth":         {Options{Auth: "kerberos"}, `unknown auth "kerberos"`},
+		"unknown auth":         {Options{Auth: "digest"}, `unknown auth "digest"`},
 		"all interfaces":       {Options{Listen: ":0"}, "not loopback"},
 		"public address":       {Options{Listen: "192.0.2.1:0"}, "not loopback"},
 		"host name":            {Options{Listen: "example.com:0"}, "not loopback"},

@@ -19,16 +19,23 @@ type Stats struct {
 	// 401 legs. Admin (/_exchsim/) requests are not counted.
 	HTTPRequests int64 `json:"http_requests"`
 	// Connections counts accepted TCP connections, admin ones included.
-	Connections    int64            `json:"connections"`
-	NTLMHandshakes int64            `json:"ntlm_handshakes"` // completed successfully
-	AuthFailures   int64            `json:"auth_failures"`   // wrong credentials or garbage tokens
-	Faults         map[string]int64 `json:"faults"`          // per injected fault kind
+	Connections    int64 `json:"connections"`
+	NTLMHandshakes int64 `json:"ntlm_handshakes"` // completed successfully
+	AuthFailures   int64 `json:"auth_failures"`   // wrong credentials, garbage tokens, refused bindings
+	// CBTMissing and CBTMismatch count logins refused by Extended
+	// Protection (also counted in AuthFailures): right credentials with
+	// no channel binding under EPARequire, or with a binding for another
+	// certificate (a TLS-terminating proxy in between).
+	CBTMissing  int64            `json:"cbt_missing"`
+	CBTMismatch int64            `json:"cbt_mismatch"`
+	Faults      map[string]int64 `json:"faults"` // per injected fault kind
 }
 
 // counters back Stats. The scalar counters are atomics; mu guards the two
 // maps.
 type counters struct {
 	httpRequests, connections, handshakes, authFailures atomic.Int64
+	cbtMissing, cbtMismatch                             atomic.Int64
 
 	mu       sync.Mutex
 	requests map[string]int64
@@ -63,6 +70,8 @@ func (s *Server) Stats() Stats {
 		Connections:    c.connections.Load(),
 		NTLMHandshakes: c.handshakes.Load(),
 		AuthFailures:   c.authFailures.Load(),
+		CBTMissing:     c.cbtMissing.Load(),
+		CBTMismatch:    c.cbtMismatch.Load(),
 		Faults:         maps.Clone(c.faults),
 	}
 }

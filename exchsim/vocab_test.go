@@ -20,8 +20,8 @@ func TestSimulatorStatesAreTheClients(t *testing.T) {
 	}
 	defer srv.Close()
 	clients := map[string]soap.Options{
-		vocab.DialectEWS:    {URL: srv.EWSURL(), Dialect: vocab.DialectEWS},
-		vocab.DialectUM2007: {URL: srv.UM2007URL(), Dialect: vocab.DialectUM2007},
+		soap.DialectEWS:    {URL: srv.EWSURL(), Dialect: soap.DialectEWS},
+		soap.DialectUM2007: {URL: srv.UM2007URL(), Dialect: soap.DialectUM2007},
 	}
 	for _, state := range vocab.States() {
 		if err := srv.SetCalls([]exchsim.Call{{ID: "c", State: state}}); err != nil {

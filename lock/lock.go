@@ -28,7 +28,10 @@ import (
 )
 
 // FileName is the lock file's path relative to the policy directory.
-const FileName = ".callctl/apply.lock"
+const FileName = ".callctl/" + baseName
+
+// baseName is the lock file's name in its state directory.
+const baseName = "apply.lock"
 
 // pollInterval is how often a waiting Acquire tries the lock again. The OS
 // calls that would block until the lock is free cannot be cancelled, so
@@ -112,7 +115,15 @@ type Lock struct {
 // Within one process, two Acquires on the same directory also exclude each
 // other.
 func Acquire(ctx context.Context, dir string, timeout time.Duration, holder Holder) (*Lock, error) {
-	path := filepath.Join(dir, FileName)
+	return AcquireIn(ctx, filepath.Join(dir, filepath.Dir(FileName)), timeout, holder)
+}
+
+// AcquireIn is Acquire with the lock file in stateDir (apply -state-dir)
+// rather than the policy directory's .callctl/. stateDir is held to the
+// same rules as .callctl/: created with mode 0700 if missing, and refused
+// if it is a link, not the user's, or writable by others.
+func AcquireIn(ctx context.Context, stateDir string, timeout time.Duration, holder Holder) (*Lock, error) {
+	path := filepath.Join(stateDir, baseName)
 	// A link committed at .callctl or at the lock file must not make the
 	// holder record below truncate the file it points to.
 	if err := safefile.PrivateDir(filepath.Dir(path)); err != nil {

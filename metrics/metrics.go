@@ -27,15 +27,23 @@ const (
 	ResultInterrupted = "interrupted"
 )
 
+// CycleResults lists every cycle result, the values of the result label.
+func CycleResults() []string {
+	return []string{ResultOK, ResultPartial, ResultError, ResultInterrupted}
+}
+
 // Metrics are callctl's Prometheus metrics. Their methods are safe for
 // concurrent use.
 type Metrics struct {
 	reg *prometheus.Registry
 
-	cycles          *prometheus.CounterVec
-	cycleDuration   prometheus.Histogram
-	lastSuccess     prometheus.Gauge
-	lastCycle       prometheus.Gauge
+	cycles        *prometheus.CounterVec
+	cycleDuration prometheus.Histogram
+	// lastSuccess and lastCycle have no labels: vectors, so that each
+	// is absent until its first value rather than a misleading 0 (an
+	// alert on "time() - last success" would fire at every start).
+	lastSuccess     *prometheus.GaugeVec
+	lastCycle       *prometheus.GaugeVec
 	calls           map[reconcile.Outcome]*prometheus.CounterVec
 	lookups         *prometheus.CounterVec
 	disconnects     *prometheus.CounterVec
@@ -63,14 +71,14 @@ func New() *Metrics {
 			Help:    "How long a reconciliation cycle took, from reading the policy to the last journal line.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 12),
 		}),
-		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "callctl_watch_last_success_timestamp_seconds",
-			Help: "When the last cycle that ended every call it had to finished, as a Unix time; 0 before the first.",
-		}),
-		lastCycle: prometheus.NewGauge(prometheus.GaugeOpts{
+			Help: "When the last cycle that ended every call it had to (result ok) finished, as a Unix time; absent before the first.",
+		}, nil),
+		lastCycle: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "callctl_watch_last_cycle_timestamp_seconds",
-			Help: "When the last cycle finished, whatever its result, as a Unix time; 0 before the first.",
-		}),
+			Help: "When the last cycle finished, whatever its result, as a Unix time; absent before the first.",
+		}, nil),
 		calls: map[reconcile.Outcome]*prometheus.CounterVec{},
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callctl_lookups_total",
@@ -78,7 +86,7 @@ func New() *Metrics {
 		}, []string{"exchange", "outcome"}),
 		disconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callctl_disconnects_total",
-			Help: "Disconnects attempted, by exchange and outcome (disconnected, already_ended, failed, not_started, left_alone).",
+			Help: "Disconnects attempted, by exchange and outcome (disconnected, already_ended, not_found, failed, left_alone, not_started, sent_outcome_unknown).",
 		}, []string{"exchange", "outcome"}),
 		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "callctl_request_duration_seconds",
@@ -128,7 +136,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every result shows from the start, at 0, so that rate() and alerts
 	// work before the first failure.
-	for _, r := range []string{ResultOK, ResultPartial, ResultError} {
+	for _, r := range CycleResults() {
 		m.cycles.WithLabelValues(r)
 	}
 	return m
@@ -146,9 +154,11 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) CycleDone(result string, took time.Duration, at time.Time) {
 	m.cycles.WithLabelValues(result).Inc()
 	m.cycleDuration.Observe(took.Seconds())
-	m.lastCycle.Set(float64(at.UnixNano()) / 1e9)
+	m.lastCycle.WithLabelValues().Set(float64(at.UnixNano()) / 1e9)
+	// Only a cycle that ended every call is a success: a partial one
+	// left some live.
 	if result == ResultOK {
-		m.lastSuccess.Set(float64(at.UnixNano()) / 1e9)
+		m.lastSuccess.WithLabelValues().Set(float64(at.UnixNano()) / 1e9)
 	}
 }
 

@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -36,35 +34,5 @@ func TestMetricsPassLint(t *testing.T) {
 	}
 	if n, err := testutil.GatherAndCount(m.Registry(), "callctl_calls_not_found_total", "callctl_throttle_wait_seconds_total"); err != nil || n != 2 {
 		t.Errorf("GatherAndCount = %d, %v; want 2 series", n, err)
-	}
-}
-
-func TestHealth(t *testing.T) {
-	start := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
-	tests := map[string]struct {
-		lastCycle time.Duration // after start; negative: no cycle yet
-		now       time.Duration // after start
-		want      int
-	}{
-		"starting":                        {lastCycle: -1, now: 30 * time.Second, want: http.StatusOK},
-		"first cycle overdue":             {lastCycle: -1, now: 121 * time.Second, want: http.StatusServiceUnavailable},
-		"cycle within two intervals":      {lastCycle: 60 * time.Second, now: 170 * time.Second, want: http.StatusOK},
-		"exactly two intervals":           {lastCycle: 60 * time.Second, now: 180 * time.Second, want: http.StatusOK},
-		"no cycle for over two intervals": {lastCycle: 60 * time.Second, now: 181 * time.Second, want: http.StatusServiceUnavailable},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			now := start
-			h := NewHealth(time.Minute, func() time.Time { return now })
-			if tc.lastCycle >= 0 {
-				h.CycleFinished(start.Add(tc.lastCycle))
-			}
-			now = start.Add(tc.now)
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
-			if rec.Code != tc.want {
-				t.Errorf("status %d, want %d: %s", rec.Code, tc.want, rec.Body)
-			}
-		})
 	}
 }

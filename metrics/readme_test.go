@@ -60,6 +60,9 @@ func TestReadmeTable(t *testing.T) {
 	m.Request("corp", "lookup", time.Millisecond)
 	m.Retried("corp", throttle.Stats{Attempts: 3, Retries: 1, Throttled: 1, GateWaits: 1, Backoff: time.Second})
 	m.DataSourceRead("data.inventory.calls", 5)
+	h := NewHealth(time.Minute, time.Minute, nil)
+	m.Registry().MustRegister(h)
+	h.CycleFinished(1, ResultError, time.Now(), map[string]ExchangeStatus{"corp": {Reason: ReasonDown}})
 	families, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +96,12 @@ func TestReadmeTable(t *testing.T) {
 	for _, r := range []string{ResultOK, ResultPartial, ResultError, ResultInterrupted} {
 		if !strings.Contains(cyclesRow, "`"+r+"`") {
 			t.Errorf("README's callctl_watch_cycles_total row does not name the result %q", r)
+		}
+	}
+	unhealthyRow := rows[slices.IndexFunc(rows, func(r string) bool { return strings.Contains(r, "`callctl_exchange_unhealthy`") })]
+	for _, r := range Reasons {
+		if !strings.Contains(unhealthyRow, "`"+r+"`") {
+			t.Errorf("README's callctl_exchange_unhealthy row does not name the reason %q", r)
 		}
 	}
 }

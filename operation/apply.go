@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,21 +26,36 @@ type ApplyRequest struct {
 	// Confirm asks the operator whether to disconnect n calls. It must
 	// return false once stop is done. Required unless AutoApprove.
 	Confirm func(stop context.Context, n int) (bool, hcl.Diagnostics)
-	// Journal is the journal file; empty means journal.DefaultPath in Dir.
+	// Journal is the journal file; empty means journal.DefaultPath in Dir,
+	// or journal.jsonl in StateDir when set.
 	Journal string
+	// StateDir, when set, holds the apply lock (and the default journal)
+	// in place of Dir's .callctl/, so that the policy directory may be
+	// read-only (a service's StateDirectory).
+	StateDir string
 	// LockTimeout is how long to wait for another apply on the same
 	// policy to finish; 0 means fail at once.
 	LockTimeout time.Duration
+	// Phase, when set, is kept up to date with the apply's phase, so
+	// that an interrupt can be acknowledged truthfully.
+	Phase *PhaseRecorder
 }
 
 // JournalPath is the journal file the request writes.
-func (r *ApplyRequest) JournalPath() string { return JournalPath(r.Dir, r.Journal) }
+func (r *ApplyRequest) JournalPath() string {
+	if r.Journal == "" && r.StateDir != "" {
+		return filepath.Join(r.path(r.StateDir), filepath.Base(journal.DefaultPath))
+	}
+	return JournalPath(r.Dir, r.Journal)
+}
 
 // Apply plans (or loads a saved plan), confirms and disconnects. When stop
 // is done nothing new starts; when hard is done, what is in flight is
 // abandoned and named. The request's Deadline acts as both at once, except
 // that the outcome of every call is still reported.
 func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Result {
+	req.Phase.set(PhasePreparing)
+	defer req.Phase.set(PhaseFinished)
 	stop, cancelStop := withDeadline(stop, req.Deadline)
 	defer cancelStop()
 	hard, cancelHard := withDeadline(hard, req.Deadline)
@@ -47,7 +63,11 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 
 	// Two applies on one policy at once would race to end the same calls
 	// and interleave their journals: the second waits, then refuses.
-	lk, err := lock.Acquire(stop, req.Dir, req.LockTimeout, lock.Holder{Command: "callctl apply"})
+	stateDir := filepath.Join(req.Dir, filepath.Dir(lock.FileName))
+	if req.StateDir != "" {
+		stateDir = req.path(req.StateDir)
+	}
+	lk, err := lock.AcquireIn(stop, stateDir, req.LockTimeout, lock.Holder{Command: "callctl apply"})
 	if err != nil {
 		view.Diagnostics(hcl.Diagnostics{lockDiagnostic(err)})
 		return &Result{Status: StatusError}
@@ -125,6 +145,7 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 		return res
 	}
 
+	req.Phase.set(PhaseDisconnecting)
 	view.Applying(n)
 	viewHooks := &mutable{hooks: view.Hooks()}
 	opts := ApplyOptions{
@@ -195,15 +216,12 @@ func (p *Planned) Apply(stop, hard context.Context, opts ApplyOptions) *reconcil
 	return applier.Apply(stop, hard, p.Plan)
 }
 
-// applyStatus maps an apply's outcome to a status.
+// applyStatus maps an apply's verdict to a status: how much of its goal
+// it met, whatever stopped it.
 func applyStatus(res *reconcile.ApplyResult) Status {
-	c := res.Counts()
-	switch {
-	case c.Failed == 0 && c.NotStarted == 0 && c.Unknown == 0:
-		return StatusOK
-	case c.Disconnected == 0:
-		return StatusError
-	default:
-		return StatusPartial
-	}
+	return [...]Status{
+		reconcile.EndedAll:  StatusOK,
+		reconcile.EndedSome: StatusPartial,
+		reconcile.EndedNone: StatusError,
+	}[res.Verdict().Extent()]
 }

@@ -25,7 +25,7 @@ func lockDiagnostic(err error) *hcl.Diagnostic {
 	case errors.Is(err, context.Canceled):
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Apply interrupted", Detail: "Interrupted while waiting for another apply on this policy to finish. Nothing was disconnected."}
 	default:
-		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot create the apply lock", Detail: detail + " callctl apply locks the policy directory so that two applies cannot run at once; it needs to write .callctl/ there. Nothing was disconnected."}
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot create the apply lock", Detail: detail + " callctl apply locks the policy directory so that two applies cannot run at once; it needs to write .callctl/ there (or in -state-dir, when given). Nothing was disconnected."}
 	}
 }
 

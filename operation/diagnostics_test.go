@@ -60,7 +60,7 @@ func TestApplyCannotCreateLock(t *testing.T) {
 		t.Errorf("status %d, want error", res.Status)
 	}
 	d := findDiag(t, view, "Cannot create the apply lock")
-	if !strings.Contains(d, "needs to write .callctl/ there. Nothing was disconnected.") {
+	if !strings.Contains(d, "needs to write .callctl/ there (or in -state-dir, when given). Nothing was disconnected.") {
 		t.Errorf("detail %q", d)
 	}
 	if f.state(t, "c-1") != "Connected" {

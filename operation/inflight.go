@@ -65,14 +65,8 @@ func (h *inFlight) abandoned(plan *reconcile.Plan) *reconcile.ApplyResult {
 		case r != nil:
 		case h.sent[c]:
 			r = &reconcile.Result{Change: c, Outcome: reconcile.OutcomeUnknown, Err: reconcile.ErrSentOutcomeUnknown}
-		case c.Action == reconcile.ActionDisconnect:
-			r = &reconcile.Result{Change: c, Outcome: reconcile.OutcomeNotStarted, Err: reconcile.ErrInterrupted}
-		case c.Action == reconcile.ActionLeaveAlone:
-			r = &reconcile.Result{Change: c, Outcome: reconcile.OutcomeLeftAlone}
-		case c.Action == reconcile.ActionNotFound:
-			r = &reconcile.Result{Change: c, Outcome: reconcile.OutcomeNotFound}
 		default:
-			r = &reconcile.Result{Change: c, Outcome: reconcile.OutcomeAlreadyEnded}
+			r = reconcile.Unsent(c)
 		}
 		res.Results[i] = r
 	}

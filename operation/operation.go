@@ -29,7 +29,10 @@ type Request struct {
 	// as given; Environ supplies CALLCTL_VAR_ variables and env().
 	Vars     []string
 	VarFiles []string
-	Environ  []string
+	// VarArgs are the same options in command-line order (a later one
+	// wins, whichever kind); when set, a fresh load uses them instead.
+	VarArgs []config.VarArg
+	Environ []string
 	// Targets and Excludes are -target and -exclude addresses.
 	Targets  []string
 	Excludes []string
@@ -59,6 +62,9 @@ type Request struct {
 
 	// savedPlan is set while loading the policy of a saved plan.
 	savedPlan bool
+	// offline loads without values or secrets (validate, console);
+	// keepScope keeps the policy's evaluation scope (console).
+	offline, keepScope bool
 	// noSnapshots says the plan will not be saved, so its data sources
 	// need not keep what they read; see config.DataOptions.NoSnapshots.
 	noSnapshots bool

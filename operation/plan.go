@@ -67,15 +67,28 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 	if whileLoading != nil {
 		whileLoading()
 	}
+	var varArgs []config.VarArg
+	if !req.savedPlan {
+		for _, a := range req.VarArgs {
+			if a.File {
+				a.Value = req.path(a.Value)
+			}
+			varArgs = append(varArgs, a)
+		}
+	}
 	policy, diags := loader.Load(req.Dir, config.LoadOptions{
 		Vars:      vars,
 		VarFiles:  resolved,
+		VarArgs:   varArgs,
 		Environ:   policyEnviron(req.Environ),
 		Secrets:   keySecrets(req.Environ),
 		Data:      data,
 		SavedPlan: req.savedPlan,
 		// A saved plan is replayed at the instant it was made.
 		PlanTimestamp: planTime,
+		Offline:       req.offline,
+		UnsetUnknown:  req.offline,
+		KeepScope:     req.keepScope,
 	})
 	view.SetConfigSources(loader.Files())
 	return policy, diags
@@ -97,9 +110,13 @@ const largePlanGCPercent = 40
 
 // LoadPolicy loads the request's policy without contacting any exchange,
 // as validate does: it reads no inventory and runs no command, since it
-// checks the policy, not the world.
+// checks the policy, not the world. It needs no secrets and no values:
+// unset variables, env() of an unset name and credentials are unknown,
+// and everything else is still checked (config.LoadOptions.Offline).
 func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics) {
-	return loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, time.Time{}, view)
+	r := *req
+	r.offline = true
+	return loadPolicy(&r, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, time.Time{}, view)
 }
 
 // MakePlan loads the policy, selects the calls, connects, looks them up and

@@ -7,6 +7,7 @@ import (
 
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/config"
 )
 
@@ -36,7 +37,9 @@ func InputsOf(policy *config.Policy, varFiles []string, resolve func(string) str
 	for name, ex := range policy.Exchanges {
 		desc := fmt.Sprintf("dialect=%s\nurl=%s\nserver_version=%s\nca_file=%s\ninsecure_skip_verify=%t", ex.Dialect, ex.URL, ex.ServerVersion, ex.CAFile, ex.InsecureSkipVerify)
 		if ex.Auth != nil {
-			desc += fmt.Sprintf("\nauth=%s\nusername=%s", ex.Auth.Kind, ex.Auth.Username)
+			// The kind and its fingerprinted arguments (the user
+			// name), never a secret.
+			desc += "\n" + authkind.Fingerprint(ex.Auth.Kind, ex.Auth.Credentials)
 		}
 		in.Exchanges[name] = KeyedHash(key, []byte(desc))
 	}

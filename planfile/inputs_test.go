@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/reconcile"
 )
@@ -20,7 +21,7 @@ func policy(url string) *config.Policy {
 		Sources:   map[string][]byte{"main.hcl": []byte("main")},
 		Variables: map[string]cty.Value{"pin": cty.StringVal("1234"), "ticket": cty.StringVal("INC-1")},
 		Sensitive: map[string]bool{"pin": true},
-		Exchanges: map[string]*config.Exchange{"corp": {Name: "corp", URL: url, Dialect: "ews", Auth: &config.Auth{Kind: "ntlm", Username: "alice", Password: "secret"}}},
+		Exchanges: map[string]*config.Exchange{"corp": {Name: "corp", URL: url, Dialect: "ews", Auth: &config.Auth{Kind: "ntlm", Credentials: authkind.Credentials{"username": "alice", "password": "secret"}}}},
 	}
 }
 

@@ -130,15 +130,10 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 
 	byExchange := map[string][]int{}
 	for i, c := range plan.Changes {
-		switch c.Action {
-		case ActionDisconnect:
+		if c.Action == ActionDisconnect {
 			byExchange[c.Exchange] = append(byExchange[c.Exchange], i)
-		case ActionLeaveAlone:
-			res.Results[i] = &Result{Change: c, Outcome: OutcomeLeftAlone}
-		case ActionNotFound:
-			res.Results[i] = &Result{Change: c, Outcome: OutcomeNotFound}
-		default:
-			res.Results[i] = &Result{Change: c, Outcome: OutcomeAlreadyEnded}
+		} else {
+			res.Results[i] = Unsent(c)
 		}
 	}
 
@@ -150,7 +145,7 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 			hk.PostDisconnect(r)
 		},
 		func(i int) {
-			res.Results[i] = &Result{Change: plan.Changes[i], Outcome: OutcomeNotStarted, Err: ErrInterrupted}
+			res.Results[i] = Unsent(plan.Changes[i])
 			hk.PostDisconnect(res.Results[i])
 		})
 	for _, r := range res.Results {

@@ -5,16 +5,6 @@ import (
 	"net/http"
 )
 
-// overloadCodes are the answers that say "too many requests" rather than
-// "something broke" (protocol.md §5); the UM 2007 service names
-// exceptions instead of codes.
-var overloadCodes = map[string]bool{
-	"ErrorServerBusy":                   true,
-	"ErrorExceededConnectionCount":      true,
-	"ServerBusyException":               true,
-	"OverPlayOnPhoneCallLimitException": true,
-}
-
 // Overloaded reports whether err is the exchange saying it has too much
 // to do (ErrorServerBusy, ErrorExceededConnectionCount, their UM 2007
 // names, HTTP 503 or 429), as opposed to something being broken. Callers
@@ -49,14 +39,4 @@ func AuthFailed(err error) bool {
 // wrapper can name a request it never sent as the server would.
 type OperationNamer interface {
 	OperationNames() (lookup, disconnect string)
-}
-
-// OperationNames implements OperationNamer.
-func (c *EWSClient) OperationNames() (lookup, disconnect string) {
-	return opGetPhoneCallInformation, opDisconnectPhoneCall
-}
-
-// OperationNames implements OperationNamer.
-func (c *UMClient) OperationNames() (lookup, disconnect string) {
-	return opGetCallInfo, opDisconnect
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/vocab"
 )
 
@@ -21,29 +22,29 @@ const (
 	DefaultUserAgent     = "callctl-soap/1"
 )
 
-// New returns the Caller for opts.Dialect: "" or DialectEWS gives an
-// *EWSClient, DialectUM2007 a *UMClient.
+// New returns the Caller for opts.Dialect: for the EWS dialect an
+// *EWSClient, for UM 2007 a *UMClient.
 func New(opts Options) (Caller, error) {
-	// Each case checks err itself: returning a nil *EWSClient as a
-	// Caller would give the caller a non-nil interface.
-	if err := checkDialectURL(opts); err != nil {
+	d := LookupDialect(opts.Dialect)
+	if d == nil {
+		return nil, fmt.Errorf("unknown dialect %q (want %s)", opts.Dialect, authkind.OrList(quoteAll(DialectNames()), false))
+	}
+	if err := checkDialectURL(d, opts.URL); err != nil {
 		return nil, err
 	}
-	switch opts.Dialect {
-	case "", DialectEWS:
-		c, err := NewEWS(opts)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	case DialectUM2007:
-		c, err := NewUM(opts)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
+	c, err := newClient(d, opts)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("unknown dialect %q (want %q or %q)", opts.Dialect, DialectEWS, DialectUM2007)
+	return d.caller(c), nil
+}
+
+func quoteAll(vals []string) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
 }
 
 // shownURL is the endpoint as errors name it: without its query string,
@@ -71,12 +72,18 @@ func newEndpoint(opts Options) (*endpoint, error) {
 		// belong there.
 		return nil, fmt.Errorf("endpoint URL %q must not carry credentials; set username and password instead", u.Redacted())
 	}
-	authorize, err := authorizer(opts)
-	if err != nil {
-		return nil, err
+	kind := authkind.Lookup(opts.Auth)
+	if kind == nil && opts.Auth != "" && opts.Auth != AuthNone {
+		return nil, fmt.Errorf("unknown auth %q (want %s)", opts.Auth, authkind.OrList(append([]string{AuthNone}, authkind.Names()...), false))
 	}
-	if u.Scheme == "http" && (opts.Auth == AuthBasic || opts.Auth == AuthBearer) && !opts.AllowInsecureHTTP {
-		return nil, fmt.Errorf("refusing to send %s credentials over plain http to %s: use an https:// URL or allow insecure http explicitly", opts.Auth, u.Host)
+	if kind != nil {
+		// Built once to check the credentials before any request.
+		if _, err := kind.Transport(http.DefaultTransport, opts.Credentials); err != nil {
+			return nil, err
+		}
+		if u.Scheme == "http" && kind.SecretOnWire && !opts.AllowInsecureHTTP {
+			return nil, fmt.Errorf("refusing to send %s credentials over plain http to %s: use an https:// URL or allow insecure http explicitly", opts.Auth, u.Host)
+		}
 	}
 	tlsCfg, err := tlsConfig(opts)
 	if err != nil {
@@ -86,11 +93,15 @@ func newEndpoint(opts Options) (*endpoint, error) {
 	if n <= 0 {
 		n = DefaultParallelism
 	}
+	lanes, err := newLanes(n, tlsCfg, kind, opts.Credentials)
+	if err != nil {
+		return nil, err
+	}
 	e := &endpoint{
 		url:       u.String(),
 		shownURL:  shownURL(u),
-		lanes:     newLanes(n, tlsCfg, opts.Auth == AuthNTLM),
-		authorize: authorize,
+		lanes:     lanes,
+		binds:     kind != nil && kind.ChannelBound,
 		userAgent: opts.UserAgent,
 		timeout:   opts.Timeout,
 	}
@@ -101,29 +112,6 @@ func newEndpoint(opts Options) (*endpoint, error) {
 		e.timeout = DefaultTimeout
 	}
 	return e, nil
-}
-
-// authorizer returns what each request gets for opts.Auth. For NTLM the
-// credentials go in as Basic for the Negotiator to pick up and replace;
-// it never sends them as Basic (AllowBasicAuth stays false).
-func authorizer(opts Options) (func(*http.Request), error) {
-	switch opts.Auth {
-	case "", AuthNone:
-		return func(*http.Request) {}, nil
-	case AuthNTLM, AuthBasic:
-		if opts.Username == "" {
-			return nil, fmt.Errorf("%s authentication needs a username", opts.Auth)
-		}
-		user, pass := opts.Username, opts.Password
-		return func(r *http.Request) { r.SetBasicAuth(user, pass) }, nil
-	case AuthBearer:
-		if opts.Token == "" {
-			return nil, fmt.Errorf("bearer authentication needs a token")
-		}
-		value := "Bearer " + opts.Token
-		return func(r *http.Request) { r.Header.Set("Authorization", value) }, nil
-	}
-	return nil, fmt.Errorf("unknown auth %q (want %s, %s, %s or %s)", opts.Auth, AuthNone, AuthNTLM, AuthBasic, AuthBearer)
 }
 
 // decodeAnswer turns an HTTP answer into the expected response element
@@ -189,6 +177,7 @@ func newHTTPError(op string, a *answer) *HTTPError {
 		RetryAfter:  parseRetryAfter(a.Header.Get("Retry-After"), time.Now()),
 	}
 	if a.StatusCode == http.StatusUnauthorized {
+		e.Binding = a.Binding
 		for _, v := range a.Header.Values("WWW-Authenticate") {
 			// Only the scheme: a challenge token means nothing to a
 			// reader and would make the message unstable.
@@ -211,30 +200,6 @@ func checkXMLText(what, s string) error {
 			r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
 			return fmt.Errorf("%s contains the character %U, which XML cannot carry", what, r)
 		}
-	}
-	return nil
-}
-
-// Well-known endpoint paths, to catch a dialect that does not match its URL.
-const (
-	ewsPath = "/ews/exchange.asmx"
-	umPath  = "/unifiedmessaging/service.asmx"
-)
-
-// checkDialectURL refuses a URL that is plainly the other dialect's
-// endpoint: every request would otherwise fail with an answer that does
-// not say why.
-func checkDialectURL(opts Options) error {
-	u, err := url.Parse(opts.URL)
-	if err != nil {
-		return nil // newEndpoint words this
-	}
-	path := strings.ToLower(strings.TrimSuffix(u.Path, "/"))
-	switch {
-	case opts.Dialect == DialectUM2007 && strings.HasSuffix(path, ewsPath):
-		return fmt.Errorf("the URL %s is an EWS endpoint (Exchange 2010 and later), but dialect is %q: set dialect = %q, or point url at the Exchange 2007 UM web service (…/UnifiedMessaging/Service.asmx)", u.Redacted(), opts.Dialect, DialectEWS)
-	case (opts.Dialect == "" || opts.Dialect == DialectEWS) && strings.HasSuffix(path, umPath):
-		return fmt.Errorf("the URL %s is the Exchange 2007 UM web service, but dialect is %q: set dialect = %q, or point url at EWS (…/EWS/Exchange.asmx)", u.Redacted(), DialectEWS, DialectUM2007)
 	}
 	return nil
 }

@@ -147,10 +147,21 @@ func (b *responseBody) UnmarshalXML(d *xml.Decoder, start xml.StartElement) erro
 	}
 }
 
-// decodeEnvelope parses a whole response through the guarded token reader
-// and fills body. It fails on anything that is not a well-formed SOAP 1.1
-// envelope, including trailing garbage that leaves the envelope unclosed.
+// decodeEnvelope parses a whole response and fills body: through the
+// single-pass reader when it can (envelope_fast.go), else through
+// decodeEnvelopeStd, which gives the same results for any input.
 func decodeEnvelope(data []byte, body *responseBody) error {
+	if decodeEnvelopeFast(data, body) {
+		return nil
+	}
+	return decodeEnvelopeStd(data, body)
+}
+
+// decodeEnvelopeStd parses a whole response through the guarded token
+// reader and fills body. It fails on anything that is not a well-formed
+// SOAP 1.1 envelope, including trailing garbage that leaves the envelope
+// unclosed.
+func decodeEnvelopeStd(data []byte, body *responseBody) error {
 	d := newGuardedDecoder(data)
 	for {
 		tok, err := d.Token()

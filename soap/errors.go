@@ -10,24 +10,8 @@ import (
 	"unicode/utf8"
 )
 
-// Codes that mean "this call id is not known to the server": the EWS
-// response code and the UM 2007 exception name (protocol.md §2.6, §3).
-var callNotFoundCodes = map[string]bool{
-	"ErrorInvalidPhoneCallId": true,
-	"InvalidCallIdException":  true,
-}
-
-// Codes that mean "try again later" (protocol.md §2.7, §5). The UM 2007
-// service names exceptions instead: over its two-calls-per-user limit it
-// throws OverPlayOnPhoneCallLimitException, and a generic busy server is
-// taken to say ServerBusyException (undocumented; the simulator's choice).
-var transientCodes = map[string]bool{
-	"ErrorServerBusy":                   true,
-	"ErrorInternalServerTransientError": true,
-	"ErrorExceededConnectionCount":      true,
-	"ServerBusyException":               true,
-	"OverPlayOnPhoneCallLimitException": true,
-}
+// The codes that mean "this call id is not known", "too busy" and "try
+// again later" are each dialect's (Dialect.Codes); see dialect.go.
 
 // ResponseError is an EWS answer with ResponseClass="Error", delivered
 // with HTTP 200 inside the operation's response element.
@@ -63,6 +47,9 @@ type HTTPError struct {
 	RetryAfter time.Duration
 	// Authenticate lists the WWW-Authenticate schemes a 401 offered.
 	Authenticate []string
+	// Binding is set on a 401 to a login over https with an auth kind
+	// that binds itself to the TLS channel (NTLM, Kerberos).
+	Binding *ChannelBinding
 }
 
 func (e *HTTPError) Error() string {
@@ -76,6 +63,10 @@ func (e *HTTPError) Error() string {
 	}
 	if e.Snippet != "" {
 		fmt.Fprintf(&b, ": %q", e.Snippet)
+	}
+	if e.Binding != nil {
+		b.WriteString("; ")
+		b.WriteString(e.Binding.explain())
 	}
 	return b.String()
 }

@@ -15,42 +15,69 @@ const (
 	opPlayOnPhone             = "PlayOnPhone"
 )
 
+// DialectEWS is Exchange Web Services, Exchange 2010 and later.
+const DialectEWS = "ews"
+
+// ewsDialect is EWS (protocol.md §2).
+type ewsDialect struct{}
+
+func (ewsDialect) Name() string         { return DialectEWS }
+func (ewsDialect) Title() string        { return "EWS (Exchange 2010 and later)" }
+func (ewsDialect) EndpointPath() string { return "/EWS/Exchange.asmx" }
+func (ewsDialect) Operations() (lookup, disconnect string) {
+	return opGetPhoneCallInformation, opDisconnectPhoneCall
+}
+
+// ServerVersions are the RequestServerVersion values of the schema
+// versions that have the phone-call operations, the default first.
+func (ewsDialect) ServerVersions() []string {
+	return []string{
+		DefaultServerVersion,
+		"Exchange2007", "Exchange2007_SP1", "Exchange2010_SP1", "Exchange2010_SP2",
+		"Exchange2013", "Exchange2013_SP1", "Exchange2015", "Exchange2016",
+	}
+}
+
+// Codes: protocol.md §2.6, §2.7 and §5.
+func (ewsDialect) Codes() FaultCodes {
+	return FaultCodes{
+		NotFound:   []string{"ErrorInvalidPhoneCallId"},
+		Overloaded: []string{"ErrorServerBusy", "ErrorExceededConnectionCount"},
+		Transient:  []string{"ErrorInternalServerTransientError"},
+	}
+}
+
+func (ewsDialect) lookupRequest(version, callID string) ([]byte, error) {
+	if err := checkXMLText("call id", callID); err != nil {
+		return nil, err
+	}
+	return ewsEnvelope(version, &getPhoneCallInformationRequest{PhoneCallID: phoneCallIDXML{ID: callID}})
+}
+
+func (ewsDialect) disconnectRequest(version, callID string) ([]byte, error) {
+	if err := checkXMLText("call id", callID); err != nil {
+		return nil, err
+	}
+	return ewsEnvelope(version, &disconnectPhoneCallRequest{PhoneCallID: phoneCallIDXML{ID: callID}})
+}
+
+func (ewsDialect) parseLookup(a *answer) (CallInfo, error) { return parseGetPhoneCallInformation(a) }
+func (ewsDialect) parseDisconnect(a *answer) error         { return parseDisconnectPhoneCall(a) }
+func (ewsDialect) caller(c *client) Caller                 { return &EWSClient{c} }
+
 // EWSClient speaks the Exchange 2010+ EWS phone-call operations
 // (protocol.md §2). It is safe for concurrent use.
-type EWSClient struct {
-	ep      *endpoint
-	version string
-}
+type EWSClient struct{ *client }
 
 var _ Caller = (*EWSClient)(nil)
 
 // NewEWS returns an EWS client for opts (opts.Dialect is not consulted).
 func NewEWS(opts Options) (*EWSClient, error) {
-	ep, err := newEndpoint(opts)
+	c, err := newClient(ewsDialect{}, opts)
 	if err != nil {
 		return nil, err
 	}
-	v := opts.ServerVersion
-	if v == "" {
-		v = DefaultServerVersion
-	}
-	if err := checkXMLText("server version", v); err != nil {
-		return nil, err
-	}
-	return &EWSClient{ep: ep, version: v}, nil
-}
-
-// CallInfo implements Caller with GetPhoneCallInformation.
-func (c *EWSClient) CallInfo(ctx context.Context, callID string) (CallInfo, error) {
-	payload, err := c.getPhoneCallInformation(callID)
-	return roundTrip(ctx, c.ep, opGetPhoneCallInformation, payload, err, parseGetPhoneCallInformation)
-}
-
-// Disconnect implements Caller with DisconnectPhoneCall.
-func (c *EWSClient) Disconnect(ctx context.Context, callID string) error {
-	payload, err := c.disconnectPhoneCall(callID)
-	_, err = roundTrip(ctx, c.ep, opDisconnectPhoneCall, payload, err, noResult(parseDisconnectPhoneCall))
-	return err
+	return &EWSClient{c}, nil
 }
 
 // PlayOnPhone asks the server to dial dial and play the item itemID (an
@@ -59,9 +86,6 @@ func (c *EWSClient) PlayOnPhone(ctx context.Context, itemID, dial string) (strin
 	payload, err := c.playOnPhone(itemID, dial)
 	return roundTrip(ctx, c.ep, opPlayOnPhone, payload, err, parsePlayOnPhone)
 }
-
-// Close implements Caller.
-func (c *EWSClient) Close() { c.ep.lanes.closeIdle() }
 
 // Request building. Each builder returns the complete envelope.
 
@@ -85,25 +109,19 @@ type playOnPhoneRequest struct {
 	DialString string         `xml:"http://schemas.microsoft.com/exchange/services/2006/messages DialString"`
 }
 
-func (c *EWSClient) envelope(content any) ([]byte, error) {
+func ewsEnvelope(version string, content any) ([]byte, error) {
 	return marshalEnvelope(&requestEnvelope{
-		Header: &requestHeader{Version: requestServerVersion{Version: c.version}},
+		Header: &requestHeader{Version: requestServerVersion{Version: version}},
 		Body:   requestBody{Content: content},
 	})
 }
 
 func (c *EWSClient) getPhoneCallInformation(callID string) ([]byte, error) {
-	if err := checkXMLText("call id", callID); err != nil {
-		return nil, err
-	}
-	return c.envelope(&getPhoneCallInformationRequest{PhoneCallID: phoneCallIDXML{ID: callID}})
+	return ewsDialect{}.lookupRequest(c.version, callID)
 }
 
 func (c *EWSClient) disconnectPhoneCall(callID string) ([]byte, error) {
-	if err := checkXMLText("call id", callID); err != nil {
-		return nil, err
-	}
-	return c.envelope(&disconnectPhoneCallRequest{PhoneCallID: phoneCallIDXML{ID: callID}})
+	return ewsDialect{}.disconnectRequest(c.version, callID)
 }
 
 func (c *EWSClient) playOnPhone(itemID, dial string) ([]byte, error) {
@@ -113,7 +131,7 @@ func (c *EWSClient) playOnPhone(itemID, dial string) ([]byte, error) {
 	if err := checkXMLText("dial string", dial); err != nil {
 		return nil, err
 	}
-	return c.envelope(&playOnPhoneRequest{ItemID: phoneCallIDXML{ID: itemID}, DialString: dial})
+	return ewsEnvelope(c.version, &playOnPhoneRequest{ItemID: phoneCallIDXML{ID: itemID}, DialString: dial})
 }
 
 // Response parsing.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/soap"
 )
@@ -33,8 +34,8 @@ func TestAgainstSimulatorNTLM(t *testing.T) {
 			if dialect == soap.DialectUM2007 {
 				url = sim.UM2007URL()
 			}
-			c, err := soap.New(soap.Options{URL: url, Dialect: dialect, Auth: soap.AuthNTLM,
-				Username: `CORP\alice`, Password: "secret", Parallelism: parallelism})
+			c, err := soap.New(soap.Options{URL: url, Dialect: dialect, Auth: authkind.NTLM,
+				Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: parallelism})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +192,7 @@ func TestAgainstSimulatorWrongPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: soap.AuthNTLM, Username: `CORP\alice`, Password: "wrong-pw-123"})
+	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "wrong-pw-123"}})
 	if err != nil {
 		t.Fatal(err)
 	}

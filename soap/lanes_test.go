@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/soap"
 )
@@ -22,7 +23,7 @@ func TestSequentialRequestsReuseOneConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Close)
-	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: soap.AuthNTLM, Username: `CORP\alice`, Password: "secret", Parallelism: 10})
+	c, err := soap.New(soap.Options{URL: sim.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim/ntlmserver"
 )
 
@@ -30,6 +31,12 @@ type fakeNTLM struct {
 	user, domain string
 	body         []byte
 	gate         int64 // hold authenticated requests until this many are in flight
+	// closeEach makes the server close every connection after serving an
+	// answer on it; forgetLogin makes it want a login for every request,
+	// as a server that does not keep NTLM per connection would.
+	closeEach, forgetLogin bool
+
+	anonymous atomic.Int64 // requests without an Authorization header
 
 	conns, handshakes, outOfSequence, sawBasic, served atomic.Int64
 	inFlight, maxInFlight                              atomic.Int64
@@ -83,7 +90,11 @@ func (f *fakeNTLM) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(auth, "Basic ") {
 		f.sawBasic.Add(1)
 	}
+	if auth == "" {
+		f.anonymous.Add(1)
+	}
 	if st.authenticated {
+		st.authenticated = !f.forgetLogin
 		f.serve(w)
 		return
 	}
@@ -115,7 +126,7 @@ func (f *fakeNTLM) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		st.authenticated = true
+		st.authenticated = !f.forgetLogin
 		f.serve(w)
 	default:
 		w.WriteHeader(http.StatusBadRequest)
@@ -156,6 +167,9 @@ func (f *fakeNTLM) serve(w http.ResponseWriter) {
 	case <-time.After(10 * time.Second): // only so a broken client cannot hang the test
 	}
 	f.served.Add(1)
+	if f.closeEach {
+		w.Header().Set("Connection", "close")
+	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.Write(f.body)
 }
@@ -172,8 +186,8 @@ func TestNTLMHandshakesPerConnection(t *testing.T) {
 				body = fixture(t, "um_getcallinfo_response.xml")
 			}
 			srv := newFakeNTLM(t, "alice", "CORP", parallelism, body)
-			c := mustNew(t, Options{URL: srv.URL, Dialect: dialect, Auth: AuthNTLM,
-				Username: `CORP\alice`, Password: "secret", Parallelism: parallelism,
+			c := mustNew(t, Options{URL: srv.URL, Dialect: dialect, Auth: authkind.NTLM,
+				Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: parallelism,
 				// A regression that deadlocks a lane fails here instead of hanging.
 				Timeout: 10 * time.Second})
 
@@ -219,7 +233,7 @@ func TestNTLMHandshakesPerConnection(t *testing.T) {
 // 401, reported as such, and the password never travels as Basic.
 func TestNTLMWrongUserIsAnHTTPError(t *testing.T) {
 	srv := newFakeNTLM(t, "alice", "CORP", 1, fixture(t, "ews_getphonecallinformation_response.xml"))
-	c := mustNew(t, Options{URL: srv.URL, Auth: AuthNTLM, Username: `CORP\mallory`, Password: "secret"})
+	c := mustNew(t, Options{URL: srv.URL, Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\mallory`, "password": "secret"}})
 	_, err := c.CallInfo(context.Background(), "id")
 	var herr *HTTPError
 	if !errors.As(err, &herr) || herr.StatusCode != http.StatusUnauthorized {
@@ -268,7 +282,7 @@ func TestNTLMLoginResetIsNotReportedAs401(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c, err := New(Options{URL: srv.URL + "/EWS/Exchange.asmx", Auth: AuthNTLM, Username: `CORP\alice`, Password: "secret", Parallelism: 1})
+	c, err := New(Options{URL: srv.URL + "/EWS/Exchange.asmx", Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

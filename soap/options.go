@@ -3,40 +3,28 @@ package soap
 import (
 	"time"
 
-	"github.com/callctl/callctl/vocab"
+	"github.com/callctl/callctl/authkind"
 )
 
-// Dialects.
-const (
-	DialectEWS    = vocab.DialectEWS
-	DialectUM2007 = vocab.DialectUM2007
-)
-
-// Auth kinds.
-const (
-	AuthNone   = vocab.AuthNone
-	AuthNTLM   = vocab.AuthNTLM
-	AuthBasic  = vocab.AuthBasic
-	AuthBearer = vocab.AuthBearer
-)
+// AuthNone is the auth of an exchange without credentials; the other
+// kinds are package authkind's.
+const AuthNone = authkind.None
 
 // Options configure a Caller for one exchange.
 type Options struct {
 	URL           string // full endpoint URL, e.g. https://mail/EWS/Exchange.asmx
-	Dialect       string // DialectEWS (default) or DialectUM2007
+	Dialect       string // a Dialect's name; "" is DefaultDialect
 	ServerVersion string // EWS RequestServerVersion; default "Exchange2010"
 
-	Auth     string // AuthNone, AuthNTLM, AuthBasic or AuthBearer
-	Username string // NTLM: DOMAIN\user or UPN; Basic: user name
-	Password string
-	Token    string // bearer token
+	Auth        string               // AuthNone ("" too) or an authkind name
+	Credentials authkind.Credentials // the auth block's arguments
 
 	CAFile             string // PEM bundle of extra trusted CAs
 	InsecureSkipVerify bool   // only ever from an explicit user setting
 
-	// AllowInsecureHTTP permits Basic or Bearer credentials over a plain
-	// http:// URL. New refuses that combination otherwise, because both
-	// send the secret itself on every request.
+	// AllowInsecureHTTP permits the credentials of a kind that sends its
+	// secret with every request (authkind.Kind.SecretOnWire: Basic,
+	// bearer) over a plain http:// URL; New refuses that otherwise.
 	AllowInsecureHTTP bool
 
 	// Parallelism is the number of connections (and so of requests in

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 )
 
@@ -48,7 +49,7 @@ func TestSplitHandshakeIsNotAnAuthFailure(t *testing.T) {
 	}
 	t.Cleanup(func() { wrapLeg = old })
 
-	c := mustNew(t, Options{URL: srv.EWSURL(), Auth: AuthNTLM, Username: `CORP\alice`, Password: "secret", Parallelism: 1})
+	c := mustNew(t, Options{URL: srv.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: 1})
 	info, err := c.CallInfo(context.Background(), "c-1")
 	if err != nil {
 		t.Fatalf("good credentials, handshake split across connections: %v", err)

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/Azure/go-ntlmssp"
+	"github.com/callctl/callctl/authkind"
 )
 
 // MaxResponseBytes caps how much of a response body is read. Real answers
@@ -29,14 +29,25 @@ const MaxResponseBytes = 8 << 20
 const unauthorizedBodyCap = 64 << 10
 
 // lane is one pinned connection slot: a transport that never holds more
-// than one connection, wrapped for NTLM when needed. NTLM authenticates a
-// TCP connection, not a request (protocol.md §4.2); a Transport shared by
-// concurrent requests may run the three legs of one handshake on different
-// connections. Giving every in-flight request its own single-connection
-// transport makes handshakes happen once per connection.
+// than one connection, wrapped by the auth kind's transport. NTLM (any
+// authkind.Kind.ConnectionBound kind) authenticates a TCP connection, not
+// a request (protocol.md §4.2); a Transport shared by concurrent requests
+// may run the three legs of one handshake on different connections.
+// Giving every in-flight request its own single-connection transport
+// makes handshakes happen once per connection.
 type lane struct {
 	transport *http.Transport
 	rt        http.RoundTripper
+	// direct is, for a ConnectionBound kind, the chain under the kind's
+	// transport: once the lane's connection has logged in, requests go
+	// straight down it, as the Negotiator's own first, anonymous attempt
+	// would, without its per-request copy of the request and its body.
+	// nil when the kind is not ConnectionBound, or once the server has
+	// asked again for credentials on a connection that had logged in.
+	direct http.RoundTripper
+	// authConn is the connection the lane's last answered request rode,
+	// logged in; nil before the first answer and after a 401 or an error.
+	authConn net.Conn
 }
 
 // lanes is the pool of lanes; a request borrows one, so the number of
@@ -52,7 +63,7 @@ type lanes struct {
 	all  []*lane
 }
 
-func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
+func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.Credentials) (*lanes, error) {
 	l := &lanes{free: make(chan struct{}, n)}
 	for range n {
 		tr := &http.Transport{
@@ -74,13 +85,28 @@ func newLanes(n int, tlsConfig *tls.Config, ntlm bool) *lanes {
 			TLSNextProto:      map[string]func(string, *tls.Conn) http.RoundTripper{},
 		}
 		ln := &lane{transport: tr, rt: tr}
-		if ntlm {
-			ln.rt = ntlmssp.Negotiator{RoundTripper: recordLegError{freeUnauthorized{wrapLeg(tr, tr)}}}
+		if kind != nil {
+			var base http.RoundTripper = tr
+			if kind.ChannelBound {
+				base = bindNTLM{wrapLeg(tr, tr)}
+			}
+			if kind.ConnectionBound {
+				// A handshake's legs share the connection: a 401's
+				// body must not hold it, a leg's error must not be
+				// lost (see freeUnauthorized, recordLegError).
+				base = recordLegError{freeUnauthorized{base}}
+				ln.direct = base
+			}
+			rt, err := kind.Transport(base, creds)
+			if err != nil {
+				return nil, err
+			}
+			ln.rt = rt
 		}
 		l.all = append(l.all, ln)
 		l.release(ln)
 	}
-	return l
+	return l, nil
 }
 
 func (l *lanes) acquire(ctx context.Context) (*lane, error) {
@@ -197,15 +223,16 @@ type answer struct {
 	Status     string
 	Header     http.Header
 	Body       []byte
+	Binding    *ChannelBinding // on a 401 over https to a binding auth kind
 }
 
-// endpoint is the dialect-independent part of a client: one URL, its lanes
-// and how each request is authorised.
+// endpoint is the dialect-independent part of a client: one URL and its
+// lanes, which authenticate each request.
 type endpoint struct {
 	url       string
 	shownURL  string // url as messages show it (shownURL)
 	lanes     *lanes
-	authorize func(*http.Request)
+	binds     bool // the auth kind binds logins to the TLS channel
 	userAgent string
 	timeout   time.Duration
 }
@@ -227,10 +254,14 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	defer cancel()
 
 	var resp *http.Response
+	var binding *ChannelBinding
+	relogin := false
+	var legs legConns // the connections the last attempt rode
 	for try := 0; ; try++ {
-		var legErr error
-		var legs legConns
+		var legErr, bindErr error
+		legs = legConns{}
 		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
+		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
 		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
 		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
 		if err != nil {
@@ -240,14 +271,38 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		req.Header.Set("Accept", "text/xml")
 		req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
 		req.Header.Set("User-Agent", e.userAgent)
-		e.authorize(req)
 
+		direct := ln.direct != nil && ln.authConn != nil && !relogin
+		if direct {
+			resp, err = ln.direct.RoundTrip(req)
+			if err != nil {
+				ln.authConn = nil
+				return nil, e.transportError(parent, ctx, op, err)
+			}
+			if resp.StatusCode == http.StatusUnauthorized {
+				// A new connection (the server closed the old one)
+				// needs its own login: through the kind, once.
+				if slices.Contains(legs.seen, ln.authConn) {
+					// The same connection, logged in, was refused:
+					// this server wants credentials on every request.
+					ln.direct = nil
+				}
+				ln.authConn = nil
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				relogin = true
+				try--
+				continue
+			}
+			break
+		}
 		resp, err = ln.rt.RoundTrip(req)
 		if err == nil && resp.StatusCode == http.StatusUnauthorized && legErr != nil {
 			resp.Body.Close()
 			err = legErr
 		}
 		if err != nil {
+			ln.authConn = nil
 			return nil, e.transportError(parent, ctx, op, err)
 		}
 		// NTLM authenticates a connection, and net/http drops a
@@ -261,7 +316,16 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 			resp.Body.Close()
 			continue
 		}
+		if resp.StatusCode == http.StatusUnauthorized && e.binds {
+			binding = bindingOf(resp.TLS, bindErr)
+		}
 		break
+	}
+	if ln.direct != nil {
+		ln.authConn = nil
+		if n := len(legs.seen); resp.StatusCode != http.StatusUnauthorized && n > 0 {
+			ln.authConn = legs.seen[n-1]
+		}
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp.Body)
@@ -274,7 +338,7 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		return nil, &MalformedError{Operation: op, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body}, nil
+	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
 }
 
 // transportError words a failure to get an answer at all. It names the

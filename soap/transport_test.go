@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/callctl/callctl/authkind"
 )
 
 func TestAuthorizationHeaders(t *testing.T) {
@@ -27,9 +29,9 @@ func TestAuthorizationHeaders(t *testing.T) {
 	}{
 		{"none", Options{Auth: AuthNone}, ""},
 		{"empty means none", Options{}, ""},
-		{"basic", Options{Auth: AuthBasic, Username: "alice", Password: "s3cret", AllowInsecureHTTP: true},
+		{"basic", Options{Auth: authkind.Basic, Credentials: authkind.Credentials{"username": "alice", "password": "s3cret"}, AllowInsecureHTTP: true},
 			"Basic " + base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))},
-		{"bearer", Options{Auth: AuthBearer, Token: "tok.en", AllowInsecureHTTP: true}, "Bearer tok.en"},
+		{"bearer", Options{Auth: authkind.Bearer, Credentials: authkind.Credentials{"token": "tok.en"}, AllowInsecureHTTP: true}, "Bearer tok.en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,18 +68,18 @@ func TestNewRefusesUnsafeOrInvalidOptions(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"basic over http", Options{URL: "http://mail/EWS/Exchange.asmx", Auth: AuthBasic, Username: "u", Password: secret},
+		{"basic over http", Options{URL: "http://mail/EWS/Exchange.asmx", Auth: authkind.Basic, Credentials: authkind.Credentials{"username": "u", "password": secret}},
 			"refusing to send basic credentials over plain http to mail"},
-		{"bearer over http", Options{URL: "http://mail/EWS/Exchange.asmx", Auth: AuthBearer, Token: secret},
+		{"bearer over http", Options{URL: "http://mail/EWS/Exchange.asmx", Auth: authkind.Bearer, Credentials: authkind.Credentials{"token": secret}},
 			"refusing to send bearer credentials over plain http"},
 		{"credentials in URL", Options{URL: "https://u:" + secret + "@mail/EWS/Exchange.asmx"},
 			"must not carry credentials"},
 		{"relative URL", Options{URL: "/EWS/Exchange.asmx"}, "must be an absolute http:// or https:// URL"},
 		{"ftp URL", Options{URL: "ftp://mail/x"}, "must be an absolute http:// or https:// URL"},
 		{"unknown dialect", Options{URL: "https://mail/x", Dialect: "soap12"}, `unknown dialect "soap12"`},
-		{"unknown auth", Options{URL: "https://mail/x", Auth: "kerberos", Password: secret}, `unknown auth "kerberos"`},
-		{"ntlm without user", Options{URL: "https://mail/x", Auth: AuthNTLM, Password: secret}, "ntlm authentication needs a username"},
-		{"bearer without token", Options{URL: "https://mail/x", Auth: AuthBearer}, "needs a token"},
+		{"unknown auth", Options{URL: "https://mail/x", Auth: "digest", Credentials: authkind.Credentials{"password": secret}}, `unknown auth "digest"`},
+		{"ntlm without user", Options{URL: "https://mail/x", Auth: authkind.NTLM, Credentials: authkind.Credentials{"password": secret}}, "ntlm authentication needs a username"},
+		{"bearer without token", Options{URL: "https://mail/x", Auth: authkind.Bearer}, "needs a token"},
 		{"CA file missing", Options{URL: "https://mail/x", CAFile: filepath.Join(dir, "nope.pem")}, "reading CA file"},
 		{"CA file without certificates", Options{URL: "https://mail/x", CAFile: noCerts}, "holds no PEM certificates"},
 	}
@@ -101,8 +103,8 @@ func TestNewRefusesUnsafeOrInvalidOptions(t *testing.T) {
 	// The escape hatch works, and NTLM over http is allowed: it never
 	// sends the password itself.
 	for _, opts := range []Options{
-		{URL: "http://mail/x", Auth: AuthBasic, Username: "u", AllowInsecureHTTP: true},
-		{URL: "http://mail/x", Auth: AuthNTLM, Username: `D\u`},
+		{URL: "http://mail/x", Auth: authkind.Basic, Credentials: authkind.Credentials{"username": "u"}, AllowInsecureHTTP: true},
+		{URL: "http://mail/x", Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `D\u`}},
 	} {
 		if _, err := New(opts); err != nil {
 			t.Errorf("New(%+v): %v", opts, err)
@@ -121,9 +123,9 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		w.Write([]byte("denied"))
 	}))
 	for _, opts := range []Options{
-		{URL: srv.URL, Auth: AuthBasic, Username: "alice", Password: password, AllowInsecureHTTP: true},
-		{URL: srv.URL, Auth: AuthBearer, Token: token, AllowInsecureHTTP: true},
-		{URL: srv.URL, Auth: AuthNTLM, Username: `CORP\alice`, Password: password},
+		{URL: srv.URL, Auth: authkind.Basic, Credentials: authkind.Credentials{"username": "alice", "password": password}, AllowInsecureHTTP: true},
+		{URL: srv.URL, Auth: authkind.Bearer, Credentials: authkind.Credentials{"token": token}, AllowInsecureHTTP: true},
+		{URL: srv.URL, Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": password}},
 	} {
 		c := mustNew(t, opts)
 		_, err := c.CallInfo(context.Background(), "id")
@@ -267,7 +269,7 @@ func TestTLSVerification(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c := mustNew(t, Options{URL: srv.URL, Auth: AuthBasic, Username: "u", Password: "p"})
+	c := mustNew(t, Options{URL: srv.URL, Auth: authkind.Basic, Credentials: authkind.Credentials{"username": "u", "password": "p"}})
 	err := c.Disconnect(context.Background(), "id")
 	if err == nil || !strings.Contains(err.Error(), "set ca_file") {
 		t.Errorf("untrusted certificate: err = %v, want a verification error with a hint", err)

@@ -15,36 +15,54 @@ const (
 	umResponseSuffix = "Response"
 )
 
-// UMClient speaks the Exchange 2007 Unified Messaging web service
-// (protocol.md §3): no SOAP header, every element in the messages
-// namespace, every error a SOAP fault. It is safe for concurrent use.
-type UMClient struct {
-	ep *endpoint
+// DialectUM2007 is the Exchange 2007 Unified Messaging web service.
+const DialectUM2007 = "um2007"
+
+// umDialect is the UM 2007 web service (protocol.md §3): no SOAP header,
+// every element in the messages namespace, every error a SOAP fault.
+type umDialect struct{}
+
+func (umDialect) Name() string         { return DialectUM2007 }
+func (umDialect) Title() string        { return "Exchange 2007 UM web service" }
+func (umDialect) EndpointPath() string { return "/UnifiedMessaging/Service.asmx" }
+func (umDialect) Operations() (lookup, disconnect string) {
+	return opGetCallInfo, opDisconnect
 }
+
+// ServerVersions: the service has no version header.
+func (umDialect) ServerVersions() []string { return nil }
+
+// Codes: the service names exceptions instead of codes. Over its
+// two-calls-per-user limit it throws OverPlayOnPhoneCallLimitException,
+// and a generic busy server is taken to say ServerBusyException
+// (undocumented; the simulator's choice).
+func (umDialect) Codes() FaultCodes {
+	return FaultCodes{
+		NotFound:   []string{"InvalidCallIdException"},
+		Overloaded: []string{"ServerBusyException", "OverPlayOnPhoneCallLimitException"},
+	}
+}
+
+func (umDialect) lookupRequest(_, callID string) ([]byte, error)     { return umGetCallInfo(callID) }
+func (umDialect) disconnectRequest(_, callID string) ([]byte, error) { return umDisconnect(callID) }
+func (umDialect) parseLookup(a *answer) (CallInfo, error)            { return parseGetCallInfo(a) }
+func (umDialect) parseDisconnect(a *answer) error                    { return parseDisconnect(a) }
+func (umDialect) caller(c *client) Caller                            { return &UMClient{c} }
+
+// UMClient speaks the Exchange 2007 Unified Messaging web service. It is
+// safe for concurrent use.
+type UMClient struct{ *client }
 
 var _ Caller = (*UMClient)(nil)
 
 // NewUM returns a UM 2007 client for opts (opts.Dialect and
 // opts.ServerVersion are not consulted).
 func NewUM(opts Options) (*UMClient, error) {
-	ep, err := newEndpoint(opts)
+	c, err := newClient(umDialect{}, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &UMClient{ep: ep}, nil
-}
-
-// CallInfo implements Caller with GetCallInfo.
-func (c *UMClient) CallInfo(ctx context.Context, callID string) (CallInfo, error) {
-	payload, err := umGetCallInfo(callID)
-	return roundTrip(ctx, c.ep, opGetCallInfo, payload, err, parseGetCallInfo)
-}
-
-// Disconnect implements Caller with Disconnect.
-func (c *UMClient) Disconnect(ctx context.Context, callID string) error {
-	payload, err := umDisconnect(callID)
-	_, err = roundTrip(ctx, c.ep, opDisconnect, payload, err, noResult(parseDisconnect))
-	return err
+	return &UMClient{c}, nil
 }
 
 // PlayOnPhone asks the server to dial dial and play the message entryID
@@ -53,9 +71,6 @@ func (c *UMClient) PlayOnPhone(ctx context.Context, entryID, dial string) (strin
 	payload, err := umPlayOnPhone(entryID, dial)
 	return roundTrip(ctx, c.ep, opUMPlayOnPhone, payload, err, parseUMPlayOnPhone)
 }
-
-// Close implements Caller.
-func (c *UMClient) Close() { c.ep.lanes.closeIdle() }
 
 // Requests: the operation element declares the messages namespace as its
 // default and its children inherit it.
@@ -108,10 +123,12 @@ func umPlayOnPhone(entryID, dial string) ([]byte, error) {
 // GetCallInfoResponse/GetCallInfoResponse/CallState.
 
 type umGetCallInfoResponse struct {
-	Result *struct {
-		CallState  *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages CallState"`
-		EventCause *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages EventCause"`
-	} `xml:"http://schemas.microsoft.com/exchange/services/2006/messages GetCallInfoResponse"`
+	Result *umCallInfoResult `xml:"http://schemas.microsoft.com/exchange/services/2006/messages GetCallInfoResponse"`
+}
+
+type umCallInfoResult struct {
+	CallState  *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages CallState"`
+	EventCause *string `xml:"http://schemas.microsoft.com/exchange/services/2006/messages EventCause"`
 }
 
 type umDisconnectResponse struct{}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/soap"
 	"github.com/callctl/callctl/throttle"
@@ -35,7 +36,7 @@ func TestWrongPasswordCostsOneFailedLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	inner, err := soap.New(soap.Options{URL: srv.EWSURL(), Auth: soap.AuthNTLM, Username: `CORP\alice`, Password: "wrong", Parallelism: 10})
+	inner, err := soap.New(soap.Options{URL: srv.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "wrong"}, Parallelism: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/reconcile"
@@ -81,8 +82,8 @@ func TestPlanApplyUnderFaults(t *testing.T) {
 			if tc.dialect == soap.DialectUM2007 {
 				url = srv.UM2007URL()
 			}
-			inner, err := soap.New(soap.Options{URL: url, Dialect: tc.dialect, Auth: soap.AuthNTLM,
-				Username: `CORP\alice`, Password: "secret", Parallelism: parallelism})
+			inner, err := soap.New(soap.Options{URL: url, Dialect: tc.dialect, Auth: authkind.NTLM,
+				Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"}, Parallelism: parallelism})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 // Package vocab holds the words every callctl package must agree on:
-// call states and which of them are live, dialect names, auth kinds, and
-// the run-wide defaults. It imports nothing of callctl, so that config,
+// call states and which of them are live, and the run-wide defaults.
+// Dialects are package soap's registry (soap.Dialect), auth kinds package
+// authkind's. It imports nothing of callctl, so that config,
 // soap, reconcile, throttle, exchsim and the command line can all take
 // them from here instead of writing their own copies.
 package vocab
@@ -40,30 +41,6 @@ func KnownState(state string) bool { return slices.Contains(states, state) }
 func Active(state string) bool {
 	return state != StateIdle && state != StateDisconnected
 }
-
-// Dialects: the two web services callctl speaks.
-const (
-	DialectEWS    = "ews"    // Exchange 2010+ Exchange Web Services
-	DialectUM2007 = "um2007" // Exchange 2007 Unified Messaging web service
-)
-
-// Dialects returns the dialect names an exchange block accepts.
-func Dialects() []string { return []string{DialectEWS, DialectUM2007} }
-
-// DefaultDialect is the dialect of an exchange block that names none.
-const DefaultDialect = DialectEWS
-
-// Auth kinds. AuthNone is what an exchange without an auth block uses; the
-// others are the labels of its auth block.
-const (
-	AuthNone   = "none"
-	AuthNTLM   = "ntlm"
-	AuthBasic  = "basic"
-	AuthBearer = "bearer"
-)
-
-// AuthKinds returns the labels an auth block accepts.
-func AuthKinds() []string { return []string{AuthNTLM, AuthBasic, AuthBearer} }
 
 // DefaultServerVersion is the EWS RequestServerVersion sent when an
 // exchange block names none.

@@ -4,37 +4,48 @@ import (
 	"sync"
 
 	"github.com/callctl/callctl/metrics"
+	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 )
 
-// tally counts one cycle's lookups and what became of each call, for the
-// summary, and passes each event on to the metrics as it happens.
+// tally counts one cycle's lookups, and passes each lookup and disconnect
+// on to the metrics as it happens. What became of the calls once the
+// apply ran is its verdict's to say, not the tally's.
 type tally struct {
 	reconcile.NilHook
 	metrics *metrics.Metrics
 
-	mu                                                     sync.Mutex
-	lookedUp, disconnected, alreadyEnded, notFound, failed int
+	mu sync.Mutex
+	// lookedUp and failed count lookups; alreadyEnded and notFound the
+	// calls the lookups found over, for a cycle that applies nothing.
+	lookedUp, failed, alreadyEnded, notFound int
 }
 
 // PostLookup counts a lookup. A lookup our own interrupt cut off is no
 // failure: the call is simply left for the next run.
 func (t *tally) PostLookup(c *reconcile.Change, err error) {
+	if err != nil && stoppedErr(err) {
+		return
+	}
 	outcome := string(c.Action)
 	var call reconcile.Outcome
 	switch {
-	case err != nil && stoppedErr(err):
-		return
 	case err != nil:
 		outcome, call = "error", reconcile.OutcomeFailed
-	case c.Action == reconcile.ActionNone:
-		call = reconcile.OutcomeAlreadyEnded
-	case c.Action == reconcile.ActionNotFound:
-		call = reconcile.OutcomeNotFound
+	case c.Action == reconcile.ActionNone || c.Action == reconcile.ActionNotFound:
+		// Settled at lookup: the plan's outcome for it.
+		call = reconcile.Unsent(c).Outcome
 	}
 	t.mu.Lock()
 	t.lookedUp++
-	t.count(call)
+	switch call {
+	case reconcile.OutcomeFailed:
+		t.failed++
+	case reconcile.OutcomeAlreadyEnded:
+		t.alreadyEnded++
+	case reconcile.OutcomeNotFound:
+		t.notFound++
+	}
 	t.mu.Unlock()
 	if t.metrics != nil {
 		t.metrics.Lookup(c.Exchange, outcome)
@@ -44,33 +55,23 @@ func (t *tally) PostLookup(c *reconcile.Change, err error) {
 	}
 }
 
-// PostDisconnect counts a disconnect's outcome.
+// PostDisconnect passes a disconnect's outcome on to the metrics.
 func (t *tally) PostDisconnect(r *reconcile.Result) {
-	t.mu.Lock()
-	t.count(r.Outcome)
-	t.mu.Unlock()
 	if t.metrics != nil {
 		t.metrics.Disconnect(r.Change.Exchange, r.Outcome)
 		t.metrics.Call(r.Change.Exchange, r.Outcome)
 	}
 }
 
-// count adds one call's outcome; t.mu is held.
-func (t *tally) count(o reconcile.Outcome) {
-	switch o {
-	case reconcile.OutcomeDisconnected:
-		t.disconnected++
-	case reconcile.OutcomeAlreadyEnded:
-		t.alreadyEnded++
-	case reconcile.OutcomeNotFound:
-		t.notFound++
-	case reconcile.OutcomeFailed:
-		t.failed++
-	}
-}
-
-func (t *tally) summary() *Summary {
+// summary counts the cycle: the apply's verdict once it ran, the lookups
+// otherwise.
+func (t *tally) summary(res *operation.Result) *Summary {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return &Summary{LookedUp: t.lookedUp, Disconnected: t.disconnected, AlreadyEnded: t.alreadyEnded, NotFound: t.notFound, Failed: t.failed}
+	s := &Summary{LookedUp: t.lookedUp, AlreadyEnded: t.alreadyEnded, NotFound: t.notFound, Failed: t.failed}
+	if res.Applied != nil {
+		v := res.Applied.Verdict()
+		s.Disconnected, s.AlreadyEnded, s.NotFound, s.Failed = v.Disconnected, v.AlreadyEnded, v.NotFound, v.Failed+t.failed
+	}
+	return s
 }

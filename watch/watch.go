@@ -20,6 +20,7 @@ import (
 	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/metrics"
 	"github.com/callctl/callctl/operation"
+	"github.com/callctl/callctl/reconcile"
 )
 
 // View is what a watch reports through: each cycle's apply, and a summary
@@ -44,6 +45,9 @@ type Summary struct {
 	// them the previous cycle had already had, which were not shown
 	// again.
 	Errors, Repeated int
+	// Exchanges is what the cycle learnt about each exchange it sent
+	// requests to (for the probes and callctl_exchange_unhealthy).
+	Exchanges map[string]metrics.ExchangeStatus
 }
 
 // Options configure a watch.
@@ -60,11 +64,10 @@ type Options struct {
 	Health  *metrics.Health
 }
 
-// Run runs cycles until stop is done, and returns how the last cycle
-// ended: StatusPartial when stop came during a cycle in which calls
-// failed, StatusError when hard came (a second interrupt abandons the
-// cycle), else StatusOK. A first interrupt during a cycle lets its
-// in-flight disconnects finish and be journalled.
+// Run runs cycles until stop is done, and returns the status apply would
+// have had for the last cycle (see exitStatus). A first interrupt during
+// a cycle lets its in-flight disconnects finish and be journalled; a
+// second abandons them, as for apply.
 func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 	pool := exchange.NewPool()
 	if opts.Metrics != nil {
@@ -74,25 +77,24 @@ func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 	once := &onceDiags{}
 	for n := 1; ; n++ {
 		start := time.Now()
-		sum := runCycle(stop, hard, &opts, pool, once, view)
+		if opts.Health != nil {
+			opts.Health.CycleStarted(n, start)
+		}
+		sum, status := runCycle(stop, hard, &opts, pool, once, view)
 		sum.Cycle, sum.Started, sum.Duration = n, start, time.Since(start)
 		finished := time.Now()
 		if opts.Metrics != nil {
 			opts.Metrics.CycleDone(sum.Result, sum.Duration, finished)
 		}
 		if opts.Health != nil {
-			opts.Health.CycleFinished(finished)
+			opts.Health.CycleFinished(n, sum.Result, finished, sum.Exchanges)
 		}
 		view.CycleSummary(sum)
-		switch {
-		case hard.Err() != nil:
-			return operation.StatusError
-		case stop.Err() != nil && sum.Failed > 0:
-			return operation.StatusPartial
-		case stop.Err() != nil:
-			return operation.StatusOK
+		if stop.Err() != nil || hard.Err() != nil {
+			return status
 		}
 		if !sleepUntil(stop, start.Add(opts.Interval)) {
+			// Stopped between cycles: nothing was under way.
 			return operation.StatusOK
 		}
 	}
@@ -114,8 +116,9 @@ func sleepUntil(stop context.Context, t time.Time) bool {
 	}
 }
 
-// runCycle is one apply with the pool's clients, counted.
-func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, once *onceDiags, view View) *Summary {
+// runCycle is one apply with the pool's clients, counted, and the status
+// the watch exits with if it is the last.
+func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, once *onceDiags, view View) (*Summary, operation.Status) {
 	req := opts.Request // a copy: each cycle starts from the same request
 	req.AutoApprove = true
 	req.PlanFile = ""
@@ -124,29 +127,52 @@ func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, on
 		req.LockTimeout = opts.Interval
 	}
 	t := &tally{metrics: opts.Metrics}
-	req.Hooks = append(slices.Clone(req.Hooks), t)
+	ex := &exchangeHealth{}
+	req.Hooks = append(slices.Clone(req.Hooks), t, ex)
 	once.next()
 	cv := &cycleView{View: view, once: once, metrics: opts.Metrics}
 	res := operation.Apply(stop, hard, &req, cv)
 
-	sum := t.summary()
+	sum := t.summary(res)
 	sum.Errors, sum.Repeated = once.errors, once.repeated
+	sum.Exchanges = ex.statuses()
+	sum.Result = cycleResult(res, stop.Err() != nil)
+	return sum, exitStatus(res)
+}
+
+// cycleResult is a cycle's result, the metrics' label for it: ok when
+// the apply met its goal (or had nothing to do), partial when calls it
+// tried to end were left up, interrupted when our own interrupt stopped
+// it with nothing failed, error when it could not run.
+func cycleResult(res *operation.Result, stopped bool) string {
 	switch {
 	case res.Status == operation.StatusOK:
-		sum.Result = metrics.ResultOK
-	case res.Applied != nil && sum.Failed > 0:
-		sum.Result = metrics.ResultPartial
-	case stop.Err() != nil:
-		// Stopped before it could finish (mid-plan, or with
-		// disconnects not started): no failure of the policy or the
-		// exchange.
-		sum.Result = metrics.ResultInterrupted
+		return metrics.ResultOK
 	case res.Applied != nil:
-		sum.Result = metrics.ResultPartial // the journal could not be completed
+		v := res.Applied.Verdict()
+		if v.Failed == 0 && (v.Verdict == reconcile.VerdictInterrupted || v.Verdict == reconcile.VerdictAbandoned) {
+			return metrics.ResultInterrupted
+		}
+		// Failures, -deadline, no answer, or (complete) a journal
+		// that could not be completed.
+		return metrics.ResultPartial
+	case stopped:
+		// Stopped mid-plan: no failure of the policy or the exchange.
+		return metrics.ResultInterrupted
 	default:
-		sum.Result = metrics.ResultError
+		return metrics.ResultError
 	}
-	return sum
+}
+
+// exitStatus is how a watch stopped during this cycle exits: as apply
+// for the same cycle once it applied (0, 4 if some calls were left up, 1
+// if none was ended, the second interrupt included); 0 when it was
+// stopped before any disconnect was under way.
+func exitStatus(res *operation.Result) operation.Status {
+	if res.Applied != nil {
+		return res.Status
+	}
+	return operation.StatusOK
 }
 
 // cycleView is the watch's view for one cycle: diagnostics the previous

@@ -13,9 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/Azure/go-ntlmssp"
-
-	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/soap"
 )
 
@@ -77,14 +75,14 @@ func bareLookups(ctx context.Context, url, auth string, ids []string, parallelis
 		tr := &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1,
 			DialContext: (&net.Dialer{Timeout: 30 * time.Second}).DialContext}
 		defer tr.CloseIdleConnections()
-		var rt http.RoundTripper = tr
-		if auth == exchsim.AuthNTLM {
-			rt = ntlmssp.Negotiator{RoundTripper: tr}
+		rt, err := authkind.Transport(auth, tr, authkind.Credentials{authkind.Username: simUser, authkind.Password: simPassword})
+		if err != nil {
+			return err
 		}
 		client := &http.Client{Transport: rt, Timeout: time.Minute}
 		wg.Go(func() {
 			for id := range work {
-				if err := bareLookup(ctx, client, url, auth, id); err != nil {
+				if err := bareLookup(ctx, client, url, id); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = fmt.Errorf("callbench: bare client, call %s: %w", id, err)
@@ -99,7 +97,7 @@ func bareLookups(ctx context.Context, url, auth string, ids []string, parallelis
 	return firstErr
 }
 
-func bareLookup(ctx context.Context, client *http.Client, url, auth, id string) error {
+func bareLookup(ctx context.Context, client *http.Client, url, id string) error {
 	var env bareRequest
 	env.Header.Version.Version = soap.DefaultServerVersion
 	env.Body.Get.ID.ID = id
@@ -113,10 +111,6 @@ func bareLookup(ctx context.Context, client *http.Client, url, auth, id string) 
 	}
 	req.Header.Set("Content-Type", "text/xml; charset=utf-8")
 	req.Header.Set("SOAPAction", `"`+soap.NamespaceMessages+`/GetPhoneCallInformation"`)
-	if auth != exchsim.AuthNone {
-		// The Negotiator takes Basic credentials and turns them into NTLM.
-		req.SetBasicAuth(simUser, simPassword)
-	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return err

@@ -27,6 +27,9 @@ type ceiling struct {
 	Rounds []ceilingRound  `json:"rounds"`
 	Median ceilingFigures  `json:"median"`
 	Ratios ceilingRatioSet `json:"ratios"`
+	// Children is the same comparison with each client a whole process
+	// of its own (ceiling_child.go); the figures above are in-process.
+	Children *ceilingChildren `json:"children,omitempty"`
 	// Latency is the latency-bound comparison; absent at -latency=0.
 	Latency *ceilingLatencyFigures `json:"latency,omitempty"`
 }
@@ -113,6 +116,9 @@ func (b *bench) ceilingFigures(ctx context.Context) error {
 	c.summarise()
 	b.out.rep.Ceiling = c
 	b.printCeiling(c)
+	if err := b.ceilingChildFigures(ctx, c, fx, ids, url); err != nil {
+		return err
+	}
 	if o.latency > 0 {
 		return b.ceilingLatency(ctx)
 	}
@@ -198,17 +204,17 @@ func (c *ceiling) summarise() {
 
 func (b *bench) printCeiling(c *ceiling) {
 	m, q := c.Median, c.Ratios
-	b.out.linef("ceiling: %d lookups at zero latency, callctl and a bare net/http+encoding/xml client, %d rounds each in this process, simulator in a child process; medians:",
+	b.out.linef("ceiling (in-process): %d lookups at zero latency, callctl and a bare net/http+encoding/xml client, %d rounds each in this process, simulator in a child process; medians:",
 		c.Calls, len(c.Rounds))
-	b.out.linef("ceiling rate: callctl %.0f lookups/s, bare %.0f lookups/s, ratio %.2f (lookups only, 1 is the ceiling)",
+	b.out.linef("ceiling rate (in-process): callctl %.0f lookups/s, bare %.0f lookups/s, ratio %.2f (lookups only, 1 is the ceiling)",
 		m.CallctlPerSecond, m.BarePerSecond, q.Rate)
 	note := ""
 	if m.BareCPUMicros == 0 {
 		note = " (process CPU time is unavailable on this platform)"
 	} else if q.CPU > targetCPURatio {
-		note = b.out.missed("ceiling cpu per lookup", fmt.Sprintf("ratio %.2f > %.2f", q.CPU, targetCPURatio))
+		note = b.out.missed("ceiling cpu per lookup (in-process)", fmt.Sprintf("ratio %.2f > %.2f", q.CPU, targetCPURatio))
 	}
-	b.out.linef("ceiling cpu per lookup (user+system): callctl %.1f µs, bare %.1f µs, ratio %.2f (target <= %.2f); with policy load %.1f µs, ratio %.2f%s",
+	b.out.linef("ceiling cpu per lookup (in-process, user+system): callctl %.1f µs, bare %.1f µs, ratio %.2f (target <= %.2f); with policy load %.1f µs, ratio %.2f%s",
 		m.CallctlCPUMicros, m.BareCPUMicros, q.CPU, targetCPURatio, m.CallctlCPUMicrosTotal, q.CPUWithLoad, note)
 	note = ""
 	if m.LoadMicrosPerCall > targetLoadPerCallSec*1e6 {
@@ -216,7 +222,7 @@ func (b *bench) printCeiling(c *ceiling) {
 	}
 	b.out.linef("ceiling policy load (var-file of %d ids, for_each, clients): %.1f µs per call wall, %.1f µs CPU (target <= %.0f µs)%s",
 		c.Calls, m.LoadMicrosPerCall, m.LoadCPUMicrosPerCall, targetLoadPerCallSec*1e6, note)
-	b.out.linef("ceiling time over bare: %.2f lookups only, %.2f with policy load", q.Time, q.TimeWithLoad)
+	b.out.linef("ceiling time over bare (in-process): %.2f lookups only, %.2f with policy load", q.Time, q.TimeWithLoad)
 }
 
 func median(v []float64) float64 {

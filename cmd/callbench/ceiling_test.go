@@ -14,6 +14,9 @@ func TestMain(m *testing.M) {
 	if code, served := serveChildSim(); served {
 		os.Exit(code)
 	}
+	if code, served := serveChildBare(); served {
+		os.Exit(code)
+	}
 	os.Exit(m.Run())
 }
 
@@ -47,7 +50,23 @@ func TestCeilingModeComparesWithTheBareClient(t *testing.T) {
 			if c.Ratios.Rate <= 0 || c.Ratios.Time <= 0 || c.Ratios.TimeWithLoad < c.Ratios.Time {
 				t.Errorf("ratios %+v: want positive, and more time with the load than without", c.Ratios)
 			}
-			for _, prefix := range []string{"ceiling rate:", "ceiling cpu per lookup", "ceiling policy load", "ceiling time over bare:"} {
+			ch := c.Children
+			if ch == nil || len(ch.Rounds) != ceilingRounds || ch.CallctlPlanOutput == "" {
+				t.Fatalf("child-process figures %+v, want %d rounds and callctl's plan line", ch, ceilingRounds)
+			}
+			for i, r := range ch.Rounds {
+				if r.CallctlSeconds <= 0 || r.BareSeconds <= 0 {
+					t.Errorf("child round %d: %+v, want both processes timed", i, r)
+				}
+				if _, ok := processCPU(); ok && (r.CallctlCPUSeconds <= 0 || r.BareCPUSeconds <= 0) {
+					t.Errorf("child round %d: %+v, want CPU time for both processes", i, r)
+				}
+			}
+			if _, ok := processCPU(); ok && (ch.CPURatio <= 0 || ch.CallctlCPUMicros <= 0 || ch.BareCPUMicros <= 0) {
+				t.Errorf("child-process figures %+v: want positive CPU per lookup and ratio", ch)
+			}
+			for _, prefix := range []string{"ceiling rate (in-process):", "ceiling cpu per lookup (in-process", "ceiling policy load", "ceiling time over bare (in-process):",
+				"ceiling (child processes):", "ceiling cpu per lookup (child processes", "ceiling round 1 (child processes)", "ceiling time (child processes)"} {
 				if !hasLine(lines, prefix) {
 					t.Errorf("no line starting %q in:\n%s", prefix, strings.Join(lines, "\n"))
 				}

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 )
 
@@ -77,23 +80,29 @@ end_call "stuck" {
 }
 `
 
-// authHCL is the exchange body's auth part per auth mode. Basic over the
+// authHCL is the exchange body's auth part for an auth mode, written from
+// the kind's arguments: its account as simUser, its secrets read from
+// passwordEnv. A kind that sends its secret on every request over the
 // simulator's plain http needs the explicit opt-in a real policy would.
-var authHCL = map[string]string{
-	exchsim.AuthNone: "",
-	exchsim.AuthNTLM: `
-  auth "ntlm" {
-    username = "CORP\\bench"
-    password = env("CALLCTL_PASSWORD")
-  }
-`,
-	exchsim.AuthBasic: `  allow_insecure_http = true
-
-  auth "basic" {
-    username = "CORP\\bench"
-    password = env("CALLCTL_PASSWORD")
-  }
-`,
+func authHCL(auth string) string {
+	k := authkind.Lookup(auth)
+	if k == nil {
+		return ""
+	}
+	var b strings.Builder
+	if k.SecretOnWire {
+		b.WriteString("  allow_insecure_http = true\n")
+	}
+	fmt.Fprintf(&b, "\n  auth %q {\n", k.Name)
+	for _, a := range k.Attributes {
+		value := strconv.Quote(simUser)
+		if a.Secret {
+			value = fmt.Sprintf("env(%q)", passwordEnv)
+		}
+		fmt.Fprintf(&b, "    %s = %s\n", a.Name, value)
+	}
+	b.WriteString("  }\n")
+	return b.String()
 }
 
 // writeFixture writes the policy and an incident var-file naming ids under
@@ -103,7 +112,7 @@ func writeFixture(root string, ids []string, auth string) (fixture, error) {
 	if err := os.MkdirAll(fx.dir, 0o755); err != nil {
 		return fx, fmt.Errorf("callbench: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(fx.dir, "main.hcl"), fmt.Appendf(nil, policyHCL, authHCL[auth]), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(fx.dir, "main.hcl"), fmt.Appendf(nil, policyHCL, authHCL(auth)), 0o644); err != nil {
 		return fx, fmt.Errorf("callbench: %w", err)
 	}
 	err := writeFile(fx.varFile, func(w *bufio.Writer) {

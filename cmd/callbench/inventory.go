@@ -105,7 +105,7 @@ func writeInventory(dir string, ids []string, auth string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
 		return fmt.Errorf("callbench: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), fmt.Appendf(nil, inventoryHCL, authHCL[auth]), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), fmt.Appendf(nil, inventoryHCL, authHCL(auth)), 0o644); err != nil {
 		return fmt.Errorf("callbench: %w", err)
 	}
 	now, _ := time.Parse(time.RFC3339, inventoryPlanTimestamp)

@@ -21,9 +21,12 @@
 //	         calls, against an exchsim child process
 //	ceiling  -cpu-calls lookups at zero latency by callctl and by a bare
 //	         net/http+encoding/xml client, 3 rounds each, against a
-//	         simulator child process: rates and CPU per lookup as ratios,
-//	         and policy load time apart; then, at -latency, -calls lookups
-//	         by each against the calibration line, with and without load
+//	         simulator child process: in this process, rates and CPU per
+//	         lookup as ratios, and policy load time apart; then as child
+//	         processes, a whole `callctl plan` against the bare client's
+//	         own process, whole-process CPU (getrusage) as a ratio; then,
+//	         at -latency, -calls lookups by each against the calibration
+//	         line, with and without load
 //	all      all of the above
 package main
 
@@ -36,6 +39,9 @@ import (
 
 func main() {
 	if code, served := serveChildSim(); served {
+		os.Exit(code)
+	}
+	if code, served := serveChildBare(); served {
 		os.Exit(code)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

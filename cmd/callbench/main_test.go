@@ -214,7 +214,7 @@ func TestParseArgs(t *testing.T) {
 			},
 		},
 		"unknown mode":      {args: []string{"-mode=fast"}, wantErr: `unknown -mode "fast"`},
-		"unknown auth":      {args: []string{"-auth=kerberos"}, wantErr: `unknown -auth "kerberos"`},
+		"unknown auth":      {args: []string{"-auth=digest"}, wantErr: `unknown -auth "digest"`},
 		"unknown fault":     {args: []string{"-fault=fire"}, wantErr: `unknown -fault "fire"`},
 		"zero parallelism":  {args: []string{"-parallelism=0"}, wantErr: "-parallelism must be at least 1"},
 		"zero calls":        {args: []string{"-calls=0"}, wantErr: "must be at least 1"},

@@ -102,7 +102,7 @@ func buildBinaries(ctx context.Context, dir string) error {
 	}
 	root := filepath.Dir(strings.TrimSpace(string(gomod)))
 	if !strings.HasSuffix(strings.TrimSpace(string(gomod)), "go.mod") {
-		return errors.New("callbench: the memory figure builds callctl and exchsim; run callbench inside the callctl module")
+		return errors.New("callbench: the memory and ceiling figures build callctl and exchsim; run callbench inside the callctl module")
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator), "./cmd/callctl", "./cmd/exchsim")
 	cmd.Dir = root

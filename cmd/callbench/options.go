@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 )
 
@@ -30,7 +31,7 @@ type options struct {
 
 var (
 	modes  = []string{"latency", "cpu", "memory", "ceiling", "inventory", "all"}
-	auths  = []string{exchsim.AuthNTLM, exchsim.AuthBasic, exchsim.AuthNone}
+	auths  = exchsim.AuthModes()
 	faults = []string{"none", "busy", "unavailable", "reset", "html", "hang"}
 )
 
@@ -48,7 +49,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.inventoryRecords, "inventory-records", 100000, "records in the inventory mode's JSON-lines export; every fifth is selected by the standing filter")
 	fs.DurationVar(&o.latency, "latency", 5*time.Millisecond, "simulator latency per SOAP response in the latency-bound runs")
 	fs.IntVar(&o.parallelism, "parallelism", 10, "requests in flight per exchange, as callctl -parallelism")
-	fs.StringVar(&o.auth, "auth", exchsim.AuthNTLM, "authentication: ntlm, basic or none")
+	fs.StringVar(&o.auth, "auth", exchsim.AuthNTLM, "authentication: "+authkind.OrList(auths, false))
 	fs.StringVar(&o.fault, "fault", "none", "fault to inject: none, busy, unavailable, reset, html or hang")
 	fs.Float64Var(&o.faultRate, "fault-rate", 0.05, "share of SOAP requests that get -fault")
 	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory, ceiling, inventory or all")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/reconcile"
 )
@@ -137,7 +138,7 @@ func (p *printer) rate(name, unit string, f *figure, checkTarget bool) {
 // connections; either way no more than parallelism connections are needed.
 func (p *printer) connections(name string, st exchsim.Stats, parallelism int, auth string, checkTarget bool) {
 	var why []string
-	if checkTarget && auth == exchsim.AuthNTLM && st.NTLMHandshakes != st.Connections {
+	if k := authkind.Lookup(auth); checkTarget && k != nil && k.ConnectionBound && st.NTLMHandshakes != st.Connections {
 		why = append(why, fmt.Sprintf("%d NTLM handshakes != %d connections", st.NTLMHandshakes, st.Connections))
 	}
 	if checkTarget && st.Connections > int64(parallelism) {

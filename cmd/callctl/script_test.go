@@ -63,6 +63,7 @@ func TestScripts(t *testing.T) {
 			"jsonlines": cmdJSONLines,
 			"simconns":  cmdSimconns,
 			"simauth":   cmdSimauth,
+			"simproxy":  cmdSimproxy,
 			"lines":     cmdLines,
 			"planedit":  cmdPlanedit,
 			"genfile":   cmdGenfile,
@@ -84,8 +85,11 @@ func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 //	exchsim [-auth ntlm|basic|none] [-calls FILE] [-active N] [-latency DUR]
 //	        [-busy-rate F] [-backoff DUR] [-unavailable-rate F] [-retry-after DUR]
 //	        [-reset-rate F] [-html-error-rate F] [-hang-rate F]
-//	        [-connection-count-rate F] [-seed N] [-hang] NAME
+//	        [-connection-count-rate F] [-seed N] [-hang] [-tls] [-epa MODE] NAME
 //
+// -tls serves https with a generated certificate and writes its CA to
+// $WORK/NAME-ca.pem, named by NAME_CA; -epa none|allow|require sets
+// Extended Protection (it needs -tls).
 // -hang makes it accept connections and never answer a SOAP request (not
 // even the first authentication leg), as a hung exchange does. It sets
 // NAME_URL to its base URL. The simulator is closed when the
@@ -96,8 +100,9 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	opts := exchsim.Options{Auth: exchsim.AuthNTLM, User: `CORP\alice`, Password: "secret"}
 	for len(args) > 1 {
-		if args[0] == "-hang" {
-			opts.Faults.HangAll = true
+		if args[0] == "-hang" || args[0] == "-tls" {
+			opts.Faults.HangAll = opts.Faults.HangAll || args[0] == "-hang"
+			opts.TLS = opts.TLS || args[0] == "-tls"
 			args = args[1:]
 			continue
 		}
@@ -134,6 +139,8 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 			for i := range n {
 				opts.Calls = append(opts.Calls, exchsim.Call{ID: fmt.Sprintf("call-%03d", i), State: "Connected"})
 			}
+		case "-epa":
+			opts.EPA = val
 		case "-seed":
 			n, err := strconv.ParseInt(val, 10, 64)
 			ts.Check(err)
@@ -151,6 +158,40 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Defer(srv.Close)
 	servers(ts)[args[0]] = srv
 	ts.Setenv(args[0]+"_URL", srv.URL)
+	if srv.TLS() {
+		ts.Setenv(args[0]+"_CA", writeCAFile(ts, args[0], srv.CACertPEM()))
+	}
+}
+
+// writeCAFile writes PEM certificates to $WORK/NAME-ca.pem.
+func writeCAFile(ts *testscript.TestScript, name string, pems ...[]byte) string {
+	f := ts.MkAbs(name + "-ca.pem")
+	var all []byte
+	for _, p := range pems {
+		all = append(all, p...)
+	}
+	ts.Check(os.WriteFile(f, all, 0o644))
+	return f
+}
+
+// cmdSimproxy starts a TLS-terminating proxy with a certificate of its
+// own in front of a -tls simulator, as a TLS-inspecting middlebox:
+//
+//	simproxy SIM NAME
+//
+// It sets NAME_URL to the proxy's base URL and NAME_CA to a file holding
+// both the simulator's and the proxy's CA, as the trust store of a machine
+// behind such a middlebox does.
+func cmdSimproxy(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: simproxy SIM NAME")
+	}
+	srv := server(ts, args[0])
+	p, err := exchsim.NewTLSProxy(srv)
+	ts.Check(err)
+	ts.Defer(p.Close)
+	ts.Setenv(args[1]+"_URL", p.URL)
+	ts.Setenv(args[1]+"_CA", writeCAFile(ts, args[1], srv.CACertPEM(), p.CACertPEM()))
 }
 
 func server(ts *testscript.TestScript, name string) *exchsim.Server {

@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/internal/atomicfile"
 )
 
 // Exit codes.
@@ -20,7 +22,7 @@ const (
 
 // run starts the simulator and serves until ctx is done.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	opts, err := parseArgs(args, stderr)
+	opts, caOut, err := parseArgs(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -41,6 +43,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer srv.Close()
+	if caOut != "" {
+		if err := atomicfile.Write(caOut, srv.CACertPEM(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "exchsim: -tls-ca-out: %v\n", err)
+			return exitError
+		}
+	}
 
 	fmt.Fprintf(stdout, "listening on %s\n", srv.URL)
 	if f, ok := stdout.(interface{ Flush() error }); ok {
@@ -56,11 +64,11 @@ var errReported = errors.New("exchsim: bad flags")
 
 // parseArgs turns the command line into server options. Errors other than
 // errReported and flag.ErrHelp are for the caller to print.
-func parseArgs(args []string, stderr io.Writer) (exchsim.Options, error) {
+func parseArgs(args []string, stderr io.Writer) (opts exchsim.Options, caOut string, err error) {
 	var (
-		opts      exchsim.Options
-		callsFile string
-		f         = &opts.Faults
+		callsFile         string
+		certFile, keyFile string
+		f                 = &opts.Faults
 	)
 	fs := flag.NewFlagSet("exchsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -68,9 +76,14 @@ func parseArgs(args []string, stderr io.Writer) (exchsim.Options, error) {
 	fs.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "`address` to listen on; must be loopback unless -allow-non-loopback")
 	fs.BoolVar(&opts.AllowNonLoopback, "allow-non-loopback", false, "allow listening beyond this machine")
 	fs.StringVar(&callsFile, "calls", "", "JSON `file` with the call table: {\"calls\":[{\"id\":..,\"state\":..}]}")
-	fs.StringVar(&opts.Auth, "auth", exchsim.AuthNone, "authentication: ntlm, basic or none")
-	fs.StringVar(&opts.User, "user", "", `user for ntlm/basic, e.g. CORP\alice`)
-	fs.StringVar(&opts.Password, "password", "", "password for ntlm/basic; a failed login counts in /_exchsim/stats auth_failures")
+	fs.BoolVar(&opts.TLS, "tls", false, "serve https with a certificate generated for 127.0.0.1 and localhost (see -tls-ca-out)")
+	fs.StringVar(&caOut, "tls-ca-out", "", "with -tls, write the generated CA certificate (PEM) to `file`, for a client's ca_file")
+	fs.StringVar(&certFile, "tls-cert", "", "serve https with this PEM certificate (chain) `file`; needs -tls-key")
+	fs.StringVar(&keyFile, "tls-key", "", "PEM private key `file` of -tls-cert")
+	fs.StringVar(&opts.EPA, "epa", exchsim.EPANone, "Extended Protection: none, allow (refuse a wrong channel binding) or require (refuse a missing one too); needs TLS")
+	fs.StringVar(&opts.Auth, "auth", exchsim.AuthNone, "authentication: "+authkind.OrList(exchsim.AuthModes(), false))
+	fs.StringVar(&opts.User, "user", "", `user for any auth but none, e.g. CORP\alice`)
+	fs.StringVar(&opts.Password, "password", "", "password for any auth but none; a failed login counts in /_exchsim/stats auth_failures")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay before every SOAP response")
 	fs.Float64Var(&f.ServerBusyRate, "busy-rate", 0, "share of requests answered with ErrorServerBusy")
 	fs.DurationVar(&f.BackOff, "backoff", 0, "BackOffMilliseconds sent with ErrorServerBusy")
@@ -85,21 +98,35 @@ func parseArgs(args []string, stderr io.Writer) (exchsim.Options, error) {
 	fs.Int64Var(&f.Seed, "seed", 0, "seed for choosing which requests fault")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return opts, err
+			return opts, "", err
 		}
-		return opts, errReported
+		return opts, "", errReported
 	}
 	if fs.NArg() > 0 {
-		return opts, fmt.Errorf("exchsim: unexpected argument %q; all settings are flags", fs.Arg(0))
+		return opts, "", fmt.Errorf("exchsim: unexpected argument %q; all settings are flags", fs.Arg(0))
+	}
+	switch {
+	case (certFile == "") != (keyFile == ""):
+		return opts, "", errors.New("exchsim: -tls-cert and -tls-key go together: give both, or -tls for a generated certificate")
+	case certFile != "" && opts.TLS:
+		return opts, "", errors.New("exchsim: -tls generates a certificate and -tls-cert serves a given one: use one of them")
+	case caOut != "" && !opts.TLS:
+		return opts, "", errors.New("exchsim: -tls-ca-out writes the CA of the certificate -tls generates: add -tls")
+	case certFile != "":
+		c, err := exchsim.LoadCertificate(certFile, keyFile)
+		if err != nil {
+			return opts, "", err
+		}
+		opts.Certificate = c
 	}
 	if callsFile != "" {
 		calls, err := loadCallsFile(callsFile)
 		if err != nil {
-			return opts, err
+			return opts, "", err
 		}
 		opts.Calls = calls
 	}
-	return opts, nil
+	return opts, caOut, nil
 }
 
 func loadCallsFile(name string) ([]exchsim.Call, error) {

@@ -40,10 +40,10 @@ func start(t *testing.T, args ...string) (url string, stop func() int) {
 		cancel()
 		t.Fatalf("no first line: %v; exit %d, stderr:\n%s", err, <-done, stderr)
 	}
-	m := regexp.MustCompile(`^listening on (http://127\.0\.0\.1:[1-9][0-9]*)\n$`).FindStringSubmatch(line)
+	m := regexp.MustCompile(`^listening on (https?://127\.0\.0\.1:[1-9][0-9]*)\n$`).FindStringSubmatch(line)
 	if m == nil {
 		cancel()
-		t.Fatalf("first line %q, want \"listening on http://127.0.0.1:PORT\"", line)
+		t.Fatalf("first line %q, want \"listening on http(s)://127.0.0.1:PORT\"", line)
 	}
 	go io.Copy(io.Discard, pr)
 	var once sync.Once
@@ -127,17 +127,23 @@ func TestRunErrors(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		"unknown flag":      {[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
-		"bad duration":      {[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`},
-		"positional":        {[]string{"calls.json"}, 2, `unexpected argument "calls.json"`},
-		"unknown auth":      {[]string{"-auth", "kerberos"}, 2, `unknown auth "kerberos"`},
-		"ntlm without user": {[]string{"-auth", "ntlm"}, 2, "needs a user"},
-		"missing calls":     {[]string{"-calls", filepath.Join(dir, "nope.json")}, 2, "nope.json"},
-		"bad calls":         {[]string{"-calls", badCalls}, 2, `unknown state "Ringing"`},
-		"non-loopback":      {[]string{"-listen", "0.0.0.0:0"}, 2, "not loopback"},
-		"rate too high":     {[]string{"-busy-rate", "1.5"}, 2, "server_busy"},
-		"rates sum":         {[]string{"-busy-rate", "0.7", "-hang-rate", "0.7"}, 2, "sum"},
-		"port taken":        {[]string{"-listen", taken.Addr().String()}, 1, "address already in use"},
+		"unknown flag":       {[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
+		"bad duration":       {[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`},
+		"positional":         {[]string{"calls.json"}, 2, `unexpected argument "calls.json"`},
+		"unknown auth":       {[]string{"-auth", "digest"}, 2, `unknown auth "digest"`},
+		"epa without tls":    {[]string{"-epa", "require"}, 2, "-epa require needs TLS"},
+		"unknown epa":        {[]string{"-tls", "-epa", "always"}, 2, `unknown -epa "always"`},
+		"cert without key":   {[]string{"-tls-cert", badCalls}, 2, "-tls-cert and -tls-key go together"},
+		"tls and tls-cert":   {[]string{"-tls", "-tls-cert", badCalls, "-tls-key", badCalls}, 2, "use one of them"},
+		"ca-out without tls": {[]string{"-tls-ca-out", filepath.Join(dir, "ca.pem")}, 2, "add -tls"},
+		"unreadable cert":    {[]string{"-tls-cert", filepath.Join(dir, "nope.pem"), "-tls-key", filepath.Join(dir, "nope.key")}, 2, "nope.pem"},
+		"ntlm without user":  {[]string{"-auth", "ntlm"}, 2, "needs a user"},
+		"missing calls":      {[]string{"-calls", filepath.Join(dir, "nope.json")}, 2, "nope.json"},
+		"bad calls":          {[]string{"-calls", badCalls}, 2, `unknown state "Ringing"`},
+		"non-loopback":       {[]string{"-listen", "0.0.0.0:0"}, 2, "not loopback"},
+		"rate too high":      {[]string{"-busy-rate", "1.5"}, 2, "server_busy"},
+		"rates sum":          {[]string{"-busy-rate", "0.7", "-hang-rate", "0.7"}, 2, "sum"},
+		"port taken":         {[]string{"-listen", taken.Addr().String()}, 1, "address already in use"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -229,6 +229,40 @@ func (c *Challenge) Verify(a *Authenticate, password string) bool {
 	return hmac.Equal(mac.Sum(nil), proof)
 }
 
+// AvChannelBindings is the AV id of MsvAvChannelBindings (MS-NLMP
+// 2.2.2.1): the MD5 of a gss_channel_bindings_struct.
+const AvChannelBindings = 0x000A
+
+// blobAVOffset is where the AV pairs start in an NTLMv2 client blob:
+// after RespType, HiRespType, 6 reserved, timestamp, client challenge and
+// 4 reserved bytes.
+const blobAVOffset = 28
+
+// ChannelBindings returns the MsvAvChannelBindings value the client put in
+// its NTLMv2 blob, and whether it put one there (an all-zero value, as
+// some clients send for "none", is returned as present; the caller
+// decides). Only a response that Verify accepted is worth asking: the
+// blob is inside the NTProofStr, so a verified one was not altered.
+func (a *Authenticate) ChannelBindings() (value []byte, present bool) {
+	nt := a.NtChallengeResponse
+	if len(nt) < 16+blobAVOffset {
+		return nil, false
+	}
+	av := nt[16+blobAVOffset:]
+	for len(av) >= 4 {
+		id := binary.LittleEndian.Uint16(av)
+		n := int(binary.LittleEndian.Uint16(av[2:]))
+		if id == 0 || 4+n > len(av) {
+			return nil, false
+		}
+		if id == AvChannelBindings {
+			return av[4 : 4+n], true
+		}
+		av = av[4+n:]
+	}
+	return nil, false
+}
+
 // NTOWFv2 is HMAC-MD5(MD4(UTF16LE(password)), UTF16LE(UPPER(user)+domain)).
 func NTOWFv2(password, user, domain string) []byte {
 	h := md4.New()

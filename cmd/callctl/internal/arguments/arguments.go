@@ -15,6 +15,8 @@ import (
 	"github.com/agext/levenshtein"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/config"
 )
 
 // ViewType selects how a command renders its output.
@@ -25,10 +27,13 @@ const (
 	ViewJSON
 )
 
-// Vars are the -var and -var-file flags, kept in command-line order.
+// Vars are the -var and -var-file flags, kept in command-line order:
+// each kind on its own, and both together in Args, where a later option
+// wins over an earlier one whichever kind it is.
 type Vars struct {
 	Vars     []string
 	VarFiles []string
+	Args     []config.VarArg
 }
 
 // repeated collects a repeatable string flag.
@@ -47,13 +52,18 @@ func (f varFlag) Set(s string) error {
 		return fmt.Errorf("the given -var option %q is not correctly specified; it must be a variable name and value separated by an equals sign, like -var=\"key=value\"", s)
 	}
 	f.v.Vars = append(f.v.Vars, s)
+	f.v.Args = append(f.v.Args, config.VarArg{Value: s})
 	return nil
 }
 
 type varFileFlag struct{ v *Vars }
 
-func (f varFileFlag) String() string     { return "" }
-func (f varFileFlag) Set(s string) error { f.v.VarFiles = append(f.v.VarFiles, s); return nil }
+func (f varFileFlag) String() string { return "" }
+func (f varFileFlag) Set(s string) error {
+	f.v.VarFiles = append(f.v.VarFiles, s)
+	f.v.Args = append(f.v.Args, config.VarArg{File: true, Value: s})
+	return nil
+}
 
 func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

@@ -8,10 +8,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/callctl/callctl/config"
 )
 
 func defaultOp() Operation {
-	return Operation{Parallelism: 10, MaxDisconnects: -1, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn"}
+	return Operation{Parallelism: 10, MaxDisconnects: -1, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn", Input: true}
 }
 
 func TestParsePlan(t *testing.T) {
@@ -25,13 +27,15 @@ func TestParsePlan(t *testing.T) {
 			[]string{"-var", "a=1", "-var-file=x.vars", "-var=b=2", "-var-file", "y.vars"},
 			&Plan{Operation: func() Operation {
 				o := defaultOp()
-				o.Vars = Vars{Vars: []string{"a=1", "b=2"}, VarFiles: []string{"x.vars", "y.vars"}}
+				o.Vars = Vars{Vars: []string{"a=1", "b=2"}, VarFiles: []string{"x.vars", "y.vars"}, Args: []config.VarArg{
+					{Value: "a=1"}, {File: true, Value: "x.vars"}, {Value: "b=2"}, {File: true, Value: "y.vars"},
+				}}
 				return o
 			}()}, "",
 		},
 		"everything": {
 			[]string{"-parallelism=3", "-target=end_call.a", "-exclude", `end_call.b["x"]`, "-max-disconnects=5", "-no-color", "-json", "-out=p.plan", "-detailed-exitcode"},
-			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, Out: "p.plan", DetailedExitCode: true}, "",
+			&Plan{Operation: Operation{Parallelism: 3, Targets: []string{"end_call.a"}, Excludes: []string{`end_call.b["x"]`}, MaxDisconnects: 5, NoColor: true, ViewType: ViewJSON, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn", Input: true}, Out: "p.plan", DetailedExitCode: true}, "",
 		},
 		"bad var":          {[]string{"-var", "novalue"}, nil, "Failed to parse command-line flags"},
 		"zero parallelism": {[]string{"-parallelism=0"}, nil, "Invalid parallelism"},
@@ -67,7 +71,7 @@ func TestParseApply(t *testing.T) {
 		wantErr string
 	}{
 		"fresh plan":                        {[]string{"-auto-approve"}, &Apply{Operation: defaultOp(), AutoApprove: true}, ""},
-		"saved plan":                        {[]string{"-parallelism=2", "p.plan"}, &Apply{Operation: Operation{Parallelism: 2, MaxDisconnects: -1, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn"}, PlanFile: "p.plan"}, ""},
+		"saved plan":                        {[]string{"-parallelism=2", "p.plan"}, &Apply{Operation: Operation{Parallelism: 2, MaxDisconnects: -1, Timeout: 8 * time.Second, MaxBackoff: 5 * time.Minute, NotFound: "warn", Input: true}, PlanFile: "p.plan"}, ""},
 		"saved plan refuses planning flags": {[]string{"-var=a=1", "-target=end_call.x", "p.plan"}, nil, "Can't set planning options with a saved plan"},
 		"two files":                         {[]string{"a.plan", "b.plan"}, nil, "Too many command line arguments"},
 	}

@@ -30,6 +30,11 @@ type Operation struct {
 	// NotFound is what a call the exchange does not know means: "warn"
 	// (default) or "error", which refuses the plan.
 	NotFound string
+	// Input false (-input=false) never prompts: an apply that would ask
+	// for confirmation is an error at once.
+	Input bool
+	// CompactWarnings prints warnings as one line each.
+	CompactWarnings bool
 }
 
 func (o *Operation) addFlags(fs *flag.FlagSet) {
@@ -45,6 +50,8 @@ func (o *Operation) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.MaxBackoff, "max-backoff", vocab.DefaultMaxBackoff, "fail calls the server asks to wait longer than this (0: never wait)")
 	fs.StringVar(&o.NotFound, "not-found", string(reconcile.NotFoundWarn), "a call the exchange does not know: warn, or error (refuse the plan)")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { o.ViewType = ViewJSON; return nil })
+	fs.BoolVar(&o.Input, "input", true, "ask for input; -input=false never prompts")
+	fs.BoolVar(&o.CompactWarnings, "compact-warnings", false, "show warnings as one line each")
 }
 
 func (o *Operation) check(cmd string) hcl.Diagnostics {
@@ -121,12 +128,18 @@ type Apply struct {
 	LockTimeout time.Duration
 	// Journal is the journal file; empty means journal.DefaultPath in the
 	// policy directory.
-	Journal   string
+	Journal string
+	// StateDir holds the lock and the default journal instead of the
+	// policy directory's .callctl/.
+	StateDir  string
 	planFlags []string
 	// Watch, when non-zero, applies again every Watch until interrupted
 	// (see watch.go); MetricsAddr serves Prometheus metrics meanwhile.
 	Watch       time.Duration
 	MetricsAddr string
+	// MetricsWebConfig is an exporter-toolkit web config file turning on
+	// TLS and basic auth for the metrics server.
+	MetricsWebConfig string
 }
 
 // ParseApply parses apply's flags.
@@ -137,6 +150,7 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "skip the confirmation prompt")
 	fs.DurationVar(&a.LockTimeout, "lock-timeout", 0, "wait this long for another apply on the same policy to finish")
 	fs.StringVar(&a.Journal, "journal", "", "append the record of disconnects to this file (default .callctl/journal.jsonl)")
+	fs.StringVar(&a.StateDir, "state-dir", "", "keep the apply lock and the default journal in this directory instead of .callctl/, so the policy directory can be read-only")
 	a.addWatchFlags(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
@@ -165,6 +179,13 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 		diags = append(diags, tooManyArgs("apply", fs.Args()[1:], "apply takes at most one argument, a saved plan file"))
 	}
 	diags = append(diags, a.checkWatch(fs)...)
+	if !a.Input && !a.AutoApprove && a.PlanFile == "" && a.Watch == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No confirmation without input",
+			Detail:   "apply asks for confirmation before it disconnects anything, and -input=false forbids asking. Add -auto-approve to apply without asking, or apply a saved plan (callctl apply PLANFILE), which needs no confirmation.",
+		})
+	}
 	return a, append(diags, a.check("apply")...)
 }
 

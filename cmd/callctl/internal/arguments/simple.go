@@ -123,3 +123,21 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	}
 	return s, diags
 }
+
+// Version is the parsed form of "callctl version [-json]".
+type Version struct{ JSON bool }
+
+// ParseVersion parses version's flags.
+func ParseVersion(args []string) (*Version, hcl.Diagnostics) {
+	v := &Version{}
+	fs := newFlagSet("version")
+	fs.BoolVar(&v.JSON, "json", false, "print a JSON document")
+	var diags hcl.Diagnostics
+	if err := fs.Parse(args); err != nil {
+		return v, append(diags, flagError("version", fs, err))
+	}
+	if fs.NArg() > 0 {
+		diags = append(diags, tooManyArgs("version", fs.Args(), "version takes no arguments"))
+	}
+	return v, diags
+}

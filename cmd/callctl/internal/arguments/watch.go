@@ -8,10 +8,11 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// addWatchFlags adds apply's -watch and -metrics-addr.
+// addWatchFlags adds apply's -watch, -metrics-addr and -metrics-web-config.
 func (a *Apply) addWatchFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&a.Watch, "watch", 0, "apply again every interval until interrupted (needs -auto-approve)")
-	fs.StringVar(&a.MetricsAddr, "metrics-addr", "", "with -watch, serve Prometheus metrics and /healthz on this host:port")
+	fs.StringVar(&a.MetricsAddr, "metrics-addr", "", "with -watch, serve Prometheus /metrics and the /livez and /readyz probes on this host:port (:port for every interface)")
+	fs.StringVar(&a.MetricsWebConfig, "metrics-web-config", "", "with -metrics-addr, TLS and basic auth from this Prometheus web config file")
 }
 
 // checkWatch refuses the combinations a continuous apply cannot honour:
@@ -49,12 +50,19 @@ func (a *Apply) checkWatch(fs *flag.FlagSet) hcl.Diagnostics {
 			Detail:   "Metrics are served while callctl applies continuously. Add -watch=INTERVAL, or drop -metrics-addr.",
 		})
 	}
+	if a.MetricsWebConfig != "" && a.MetricsAddr == "" {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "-metrics-web-config needs -metrics-addr",
+			Detail:   "The web config file sets up TLS and basic auth for the metrics server, which -metrics-addr=HOST:PORT starts. Add -metrics-addr, or drop -metrics-web-config.",
+		})
+	}
 	if a.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(a.MetricsAddr); err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid -metrics-addr",
-				Detail:   fmt.Sprintf("The -metrics-addr flag must be host:port, such as 127.0.0.1:9464, but %q was given.", a.MetricsAddr),
+				Detail:   fmt.Sprintf("The -metrics-addr flag must be host:port, such as 127.0.0.1:9464 (or :9464 for every interface), but %q was given.", a.MetricsAddr),
 			})
 		}
 	}

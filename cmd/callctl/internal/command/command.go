@@ -37,6 +37,13 @@ Main commands:
   apply      Disconnect the calls a fresh or saved plan names
   show       Show a saved plan (-json, -format=markdown)
   fmt        Rewrite policy files in the canonical format
+  test       Run the policy's tests (*.calltest.hcl) against mock exchanges
+  console    Evaluate expressions against the policy (no exchange contacted)
+  version    Show the version (-json for a document)
+  help CMD   Show a command's help
+
+Environment: CALLCTL_CLI_ARGS and CALLCTL_CLI_ARGS_<command> add flags to
+every command or to one; CALLCTL_IN_AUTOMATION leaves out next-step hints.
 
 Global options:
   -chdir=DIR   Run in DIR, as if callctl had been started there
@@ -79,6 +86,20 @@ func Run(in Interrupts, args []string, s *views.Streams) int {
 	}
 	m.Log = log
 	cmd, rest := args[0], args[1:]
+	if cmd == "help" {
+		if len(rest) == 0 {
+			root.Help(usage)
+		} else {
+			root.Help(helpFor(rest[0]))
+		}
+		return ExitOK
+	}
+	extra, err := m.envArgs(cmd)
+	if err != nil {
+		root.UsageError(err.Error()+".", usage)
+		return ExitError
+	}
+	rest = append(extra, rest...)
 	if wantsHelp(rest) {
 		root.Help(helpFor(cmd))
 		return ExitOK
@@ -94,12 +115,15 @@ func Run(in Interrupts, args []string, s *views.Streams) int {
 		return (&FmtCommand{m}).Run(rest)
 	case "show":
 		return (&ShowCommand{m}).Run(rest)
+	case "test":
+		return (&TestCommand{m}).Run(rest)
+	case "console":
+		return (&ConsoleCommand{m}).Run(rest)
 	case "version":
-		root.Version(version.Version)
-		return ExitOK
+		return (&VersionCommand{m}).Run(rest)
 	default:
 		hint := ""
-		for _, known := range []string{"plan", "apply", "validate", "fmt", "show", "version"} {
+		for _, known := range []string{"plan", "apply", "validate", "fmt", "show", "test", "console", "version", "help"} {
 			if levenshtein.Distance(cmd, known, nil) < 3 {
 				hint = fmt.Sprintf(" Did you mean %q?", known)
 				break

@@ -36,10 +36,15 @@ Options:
   -auto-approve         Do not ask for confirmation
   -lock-timeout=DUR     Wait this long for another apply on this policy to finish (default 0s)
   -journal=FILE         Record every disconnect in FILE (default .callctl/journal.jsonl)
+  -state-dir=DIR        Keep the apply lock and the default journal in DIR, not .callctl/
+                        (the policy directory may then be read-only)
   -watch=INTERVAL       Apply again every INTERVAL (e.g. 1m) until interrupted; needs
                         -auto-approve. One line per cycle; a failed cycle is retried
-  -metrics-addr=ADDR    With -watch, serve Prometheus /metrics and /healthz on ADDR
-                        (e.g. 127.0.0.1:9464)
+  -metrics-addr=ADDR    With -watch, serve Prometheus /metrics and the /livez and
+                        /readyz probes on ADDR (e.g. 127.0.0.1:9464; :9464 is every
+                        interface)
+  -metrics-web-config=FILE
+                        TLS and basic auth for -metrics-addr (Prometheus web config)
   -var, -var-file, -parallelism, -target, -exclude, -max-disconnects,
   -not-found, -timeout, -deadline, -max-backoff, -json, -no-color
                         As for plan
@@ -61,6 +66,40 @@ Options:
   -var, -var-file       As for plan
   -json                 Print the result as JSON
   -no-color             No colour
+`,
+	"test": `Usage: callctl [-chdir=DIR] test [options]
+
+Runs the policy's test files, *.calltest.hcl in the policy directory and its
+tests/ subdirectory, against mock exchanges and mock data: no network access
+at all. Each run block plans (or applies) against the mocks and checks its
+assert blocks against plan.changes and apply.results.
+
+Options:
+  -filter=FILE   Run only this test file, as test prints it (repeatable)
+  -verbose       Print each run's plan
+  -json          Print newline-delimited JSON messages
+  -no-color      No colour
+
+Exit codes: 0 every run passed, 1 a run failed or could not be carried out.
+`,
+	"console": `Usage: callctl [-chdir=DIR] console [options]
+
+Evaluates expressions against the policy: var.NAME, local.NAME,
+data.inventory.NAME.records (read as plan reads them) and the functions,
+plantimestamp() included. Never contacts an exchange. On a terminal it reads
+expressions interactively, with history (up and down arrows), until exit or
+Ctrl-D; otherwise one expression per line from standard input:
+
+  echo 'length(data.inventory.dialer.records)' | callctl console
+
+Unset variables and env() are not known (as for validate); sensitive values
+print as (sensitive value).
+
+Options:
+  -var, -var-file       As for plan
+  -no-color             No colour
+
+Exit codes: 0, or 1 when an expression (piped input) could not be evaluated.
 `,
 	"fmt": `Usage: callctl [-chdir=DIR] fmt [options] [PATH...]
 

@@ -15,6 +15,7 @@ func (m *Meta) request(args *arguments.Operation) operation.Request {
 		Dir:            m.Dir,
 		Vars:           args.Vars.Vars,
 		VarFiles:       args.Vars.VarFiles,
+		VarArgs:        args.Vars.Args,
 		Environ:        m.Streams.Environ,
 		Targets:        args.Targets,
 		Excludes:       args.Excludes,

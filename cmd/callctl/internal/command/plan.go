@@ -12,7 +12,9 @@ type PlanCommand struct{ *Meta }
 // Run runs plan.
 func (c *PlanCommand) Run(rawArgs []string) int {
 	args, diags := arguments.ParsePlan(rawArgs)
-	view := views.NewOperation(args.ViewType, views.NewView(c.Streams, args.NoColor))
+	base := views.NewView(c.Streams, args.NoColor)
+	base.SetCompactWarnings(args.CompactWarnings)
+	view := views.NewOperation(args.ViewType, base)
 	if diags.HasErrors() {
 		view.Diagnostics(diags)
 		return ExitError

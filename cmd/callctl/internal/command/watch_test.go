@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/views"
+	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/internal/testbuf"
 	"github.com/callctl/callctl/operation"
@@ -292,8 +293,9 @@ func TestWatchInterruptMidCycleLosesNoJournalLine(t *testing.T) {
 	w := startWatch(t, srv, dir, "-watch=1m", "-parallelism=4")
 	w.waitFor("disconnects in flight", func() bool { return srv.Stats().Requests["DisconnectPhoneCall"] > 0 })
 	code := w.exit()
-	if code != ExitOK {
-		t.Errorf("exit code %d, want 0:\n%s", code, w.out)
+	// As apply: some calls ended, the others were not started.
+	if code != ExitPartial {
+		t.Errorf("exit code %d, want %d (some calls not started):\n%s", code, ExitPartial, w.out)
 	}
 	ended := map[string]bool{}
 	for _, c := range srv.Calls() {
@@ -416,8 +418,8 @@ func TestWatchJSON(t *testing.T) {
 			t.Fatalf("not JSON: %q", line)
 		}
 		types = append(types, m["type"].(string))
-		if m["type"] == "version" && m["ui"] != "1.5" {
-			t.Errorf("ui version %v, want 1.5", m["ui"])
+		if m["type"] == "version" && m["ui"] != viewsjson.UIVersion {
+			t.Errorf("ui version %v, want %s", m["ui"], viewsjson.UIVersion)
 		}
 		if m["type"] == "cycle_summary" {
 			c := m["cycle"].(map[string]any)
@@ -540,5 +542,65 @@ func TestWatchInterruptAfterAFailedDisconnectExits4(t *testing.T) {
 	want := map[string]string{"c-1": string(reconcile.OutcomeDisconnected), "c-2": string(reconcile.OutcomeFailed)}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("journal (-want +got):\n%s", d)
+	}
+}
+
+// A second interrupt abandons the cycle's disconnects in flight, and the
+// watch exits as apply does: 4 when some calls were disconnected, 1 when
+// none was (README: "a second one abandons them, as for apply").
+func TestWatchSecondInterruptExitsAsApply(t *testing.T) {
+	for name, tc := range map[string]struct {
+		calls []string
+		want  int
+	}{
+		"some disconnected": {[]string{"c-1", "c-2"}, ExitPartial},
+		"none disconnected": {[]string{"c-2"}, ExitError},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var simCalls []exchsim.Call
+			for _, id := range tc.calls {
+				simCalls = append(simCalls, exchsim.Call{ID: id, State: "Connected"})
+			}
+			srv, err := exchsim.NewServer(exchsim.Options{Calls: simCalls})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
+			// c-2's disconnect is held until the test is over: the second
+			// interrupt finds it in flight.
+			reached, release := make(chan struct{}), make(chan struct{})
+			target, _ := url.Parse(srv.URL)
+			proxy := httputil.NewSingleHostReverseProxy(target)
+			front := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				if strings.Contains(r.Header.Get("SOAPAction"), "DisconnectPhoneCall") && strings.Contains(string(body), "c-2") {
+					close(reached)
+					select {
+					case <-release:
+					case <-r.Context().Done():
+					}
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				proxy.ServeHTTP(rw, r)
+			}))
+			t.Cleanup(front.Close)
+			t.Cleanup(func() { close(release) })
+
+			dir := policyWithInventory(t, tc.calls...)
+			writeFile(t, filepath.Join(dir, "main.hcl"), strings.Replace(watchPolicy, "auth \"ntlm\" {\n    username = \"CORP\\\\alice\"\n    password = env(\"CALLCTL_PASSWORD\")\n  }\n", "", 1))
+			w := startWatch(t, &exchsim.Server{URL: front.URL}, dir, "-watch=1m", "-parallelism=1")
+			<-reached
+			w.stop()
+			w.hard()
+			code := <-w.done
+			w.done <- code
+			if code != tc.want {
+				t.Errorf("exit code %d, want %d:\n%s", code, tc.want, w.out)
+			}
+			if !strings.Contains(w.out.String(), "Apply abandoned!") && !strings.Contains(w.out.String(), "; interrupted") {
+				t.Errorf("the cycle is not reported abandoned:\n%s", w.out)
+			}
+		})
 	}
 }

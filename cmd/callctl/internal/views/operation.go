@@ -34,8 +34,8 @@ type Operation interface {
 	Applying(n int)
 	// Applied shows the summary and the table of failures.
 	Applied(*reconcile.ApplyResult)
-	// Stopping acknowledges a first interrupt.
-	Stopping()
+	// Stopping acknowledges a first interrupt, in the apply's phase.
+	Stopping(operation.Phase)
 	// Cancelled reports that approval was declined.
 	Cancelled()
 	// Confirm asks the operator, on the view's input, whether to

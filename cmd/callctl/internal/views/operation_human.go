@@ -14,7 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/throttle"
 
 	"github.com/callctl/callctl/reconcile"
@@ -78,6 +78,13 @@ func (v *OperationHuman) Plan(plan *reconcile.Plan) {
 // PlanNextStep's command repeats the -chdir plan was given: the plan
 // file's path is relative to it, and the plan belongs to that policy.
 func (v *OperationHuman) PlanNextStep(chdir, saved string) {
+	if v.InAutomation() {
+		// A pipeline runs its own next step; say only where the plan is.
+		if saved != "" {
+			v.printf("\nSaved the plan to: %s\n", saved)
+		}
+		return
+	}
 	if saved != "" {
 		cmd := "callctl"
 		if chdir != "" && chdir != "." {
@@ -105,17 +112,15 @@ func (v *OperationHuman) Applying(n int) {
 
 func (v *OperationHuman) Applied(res *reconcile.ApplyResult) {
 	v.currentDisconnects().finish()
-	sum := viewsjson.NewApplySummary(res)
-	line := sum.String()
-	color := ansiGreen
-	switch sum.Result {
-	case viewsjson.ApplyComplete:
-	case viewsjson.ApplyFailed:
+	verdict := res.Verdict()
+	color := ansiYellow
+	switch verdict.Verdict {
+	case reconcile.VerdictComplete:
+		color = ansiGreen
+	case reconcile.VerdictFailed:
 		color = ansiRed
-	default:
-		color = ansiYellow
 	}
-	v.printf("\n%s\n", v.paint(line, ansiBold, color))
+	v.printf("\n%s\n", v.paint(ApplySummaryLine(verdict), ansiBold, color))
 	if fails := res.Failures(); len(fails) > 0 {
 		v.printf("\n%s", failureTable(fails))
 	}
@@ -143,8 +148,8 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // Stopping speaks of disconnects in flight only once some may be: an
 // interrupt at the confirmation prompt or during the lookups stops a run
 // that has sent nothing.
-func (v *OperationHuman) Stopping() {
-	if v.currentDisconnects() == nil {
+func (v *OperationHuman) Stopping(phase operation.Phase) {
+	if phase == operation.PhasePreparing {
 		v.printf("\nInterrupt received: stopping. No disconnect has been sent.\n")
 		return
 	}

@@ -3,13 +3,13 @@ package views
 import (
 	"encoding/json"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/throttle"
 )
@@ -89,7 +89,6 @@ func (j *JSONView) Diagnostics(diags hcl.Diagnostics) {
 // OperationJSON renders plan and apply as JSON messages.
 type OperationJSON struct {
 	*JSONView
-	applying atomic.Bool
 }
 
 var _ Operation = (*OperationJSON)(nil)
@@ -128,15 +127,15 @@ func (j *OperationJSON) PlanNextStep(string, string) {}
 
 func (j *OperationJSON) Hooks() []reconcile.Hook { return []reconcile.Hook{&jsonApplyHook{j: j}} }
 
-func (j *OperationJSON) Applying(int) { j.applying.Store(true) }
+func (j *OperationJSON) Applying(int) {}
 
 func (j *OperationJSON) Applied(res *reconcile.ApplyResult) {
-	s := viewsjson.NewApplySummary(res)
-	j.emit("info", s.String(), viewsjson.MessageApplySummary, map[string]any{"outcomes": s})
+	v := res.Verdict()
+	j.emit("info", ApplySummaryLine(v), viewsjson.MessageApplySummary, map[string]any{"outcomes": viewsjson.NewApplySummary(v)})
 }
 
-func (j *OperationJSON) Stopping() {
-	if !j.applying.Load() {
+func (j *OperationJSON) Stopping(phase operation.Phase) {
+	if phase == operation.PhasePreparing {
 		j.emit("warn", "Interrupt received: stopping; no disconnect has been sent", viewsjson.MessageLog, nil)
 		return
 	}

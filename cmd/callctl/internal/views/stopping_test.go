@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
-	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/operation"
 )
 
 // An interrupt before any disconnect was started (at the confirmation
@@ -27,10 +27,12 @@ func TestStoppingSaysWhatWasSent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s, out, _ := streams()
 			v := NewOperation(tc.vt, NewView(s, true))
+			phase := operation.PhasePreparing
 			if tc.applying {
 				v.Applying(3)
+				phase = operation.PhaseDisconnecting
 			}
-			v.Stopping()
+			v.Stopping(phase)
 			if !strings.Contains(out.String(), tc.want) || (tc.notWant != "" && strings.Contains(out.String(), tc.notWant)) {
 				t.Errorf("output:\n%s\nwant %q and not %q", out, tc.want, tc.notWant)
 			}
@@ -42,23 +44,19 @@ func TestStoppingSaysWhatWasSent(t *testing.T) {
 // disconnect has been sent: earlier cycles may have sent many.
 func TestWatchStoppingSpeaksOfThisCycle(t *testing.T) {
 	tests := map[string]struct {
-		applying bool
-		want     string
+		phase operation.Phase
+		want  string
 	}{
-		"between cycles":      {want: "No disconnect is in flight"},
-		"while disconnecting": {applying: true, want: "No further disconnects will be started"},
+		"between cycles":      {phase: operation.PhaseFinished, want: "No disconnect is in flight"},
+		"while looking up":    {phase: operation.PhasePreparing, want: "No disconnect is in flight"},
+		"while disconnecting": {phase: operation.PhaseDisconnecting, want: "No further disconnects will be started"},
 	}
 	for name, tc := range tests {
 		for _, vt := range []arguments.ViewType{arguments.ViewHuman, arguments.ViewJSON} {
 			t.Run(fmt.Sprint(name, vt), func(t *testing.T) {
 				s, out, _ := streams()
 				v := NewWatch(vt, NewView(s, true))
-				v.Applying(1)
-				v.Applied(&reconcile.ApplyResult{})
-				if tc.applying {
-					v.Applying(1)
-				}
-				v.Stopping()
+				v.Stopping(tc.phase)
 				got := strings.ToLower(out.String())
 				if !strings.Contains(got, strings.ToLower(tc.want)) || strings.Contains(got, "no disconnect has been sent") {
 					t.Errorf("output:\n%s\nwant %q and never \"no disconnect has been sent\"", out, tc.want)

@@ -44,6 +44,8 @@ type View struct {
 	mu      sync.Mutex // serialises writes from concurrent hooks
 	status  bool       // a progress status line is on screen; guarded by mu
 	files   map[string]*hcl.File
+	// compact prints warnings as one line each (-compact-warnings).
+	compact bool
 	// waiting says what the run is waiting for (exchange.Clients.Waiting), for
 	// the progress line; nil until WaitingFrom.
 	waiting func() []string
@@ -87,11 +89,36 @@ func (v *View) width() int {
 	return 78
 }
 
+// SetCompactWarnings makes Diagnostics print warnings as one line each,
+// after any errors, as -compact-warnings asks.
+func (v *View) SetCompactWarnings(on bool) { v.compact = on }
+
+// InAutomation reports whether CALLCTL_IN_AUTOMATION is set: output is
+// read by a pipeline, so next-step hints for a person are left out.
+func (v *View) InAutomation() bool { return v.streams.Getenv("CALLCTL_IN_AUTOMATION") != "" }
+
 // Diagnostics prints warnings and errors, with source snippets, to stderr
 // (errors) or stdout (warnings only), as Terraform does.
 func (v *View) Diagnostics(diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
+	}
+	if v.compact {
+		var errs, warns hcl.Diagnostics
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError {
+				errs = append(errs, d)
+			} else {
+				warns = append(warns, d)
+			}
+		}
+		if len(warns) > 0 {
+			v.compactWarnings(warns)
+		}
+		if len(errs) == 0 {
+			return
+		}
+		diags = errs
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -107,6 +134,20 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 		dw.WriteDiagnostic(d)
 	}
 	_ = bw.Flush()
+}
+
+// compactWarnings prints each warning's summary and place on one line.
+func (v *View) compactWarnings(warns hcl.Diagnostics) {
+	var b strings.Builder
+	b.WriteString("\n" + v.paint("Warnings:", ansiBold, ansiYellow) + "\n\n")
+	for _, d := range warns {
+		fmt.Fprintf(&b, "- %s\n", d.Summary)
+		if d.Subject != nil && d.Subject.Filename != "" {
+			fmt.Fprintf(&b, "  on %s line %d\n", d.Subject.Filename, d.Subject.Start.Line)
+		}
+	}
+	b.WriteString("\nTo see the full warning notes, run callctl without -compact-warnings.\n")
+	v.printf("%s", b.String())
 }
 
 // printf writes to stdout under the view's lock, first erasing a progress

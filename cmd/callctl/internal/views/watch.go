@@ -1,13 +1,12 @@
 package views
 
 import (
-	"sync/atomic"
-
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/config"
+	"github.com/callctl/callctl/metrics"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/throttle"
@@ -18,8 +17,11 @@ import (
 // through the Operation methods, followed by a cycle summary.
 type Watch interface {
 	watch.View
-	// Stopping acknowledges a first interrupt.
-	Stopping()
+	// Stopping acknowledges a first interrupt, in the phase of the
+	// cycle's apply (finished between cycles).
+	Stopping(operation.Phase)
+	// MetricsServing says where metrics and probes are served.
+	MetricsServing(metrics.Listening)
 }
 
 // NewWatch returns the watch view for the given type; it panics on an
@@ -40,9 +42,6 @@ func NewWatch(vt arguments.ViewType, v *View) Watch {
 // repeated every interval on the terminal.
 type WatchHuman struct {
 	op *OperationHuman
-	// applying is set while a cycle disconnects; Stopping reads it from
-	// the signal goroutine.
-	applying atomic.Bool
 }
 
 var _ Watch = (*WatchHuman)(nil)
@@ -54,15 +53,15 @@ func (v *WatchHuman) Planning(int, int)                       {}
 func (v *WatchHuman) Plan(*reconcile.Plan)                    {}
 func (v *WatchHuman) Retried(throttle.Stats)                  {}
 func (v *WatchHuman) Hooks() []reconcile.Hook                 { return nil }
-func (v *WatchHuman) Applying(int)                            { v.applying.Store(true) }
-func (v *WatchHuman) Applied(*reconcile.ApplyResult)          { v.applying.Store(false) }
+func (v *WatchHuman) Applying(int)                            {}
+func (v *WatchHuman) Applied(*reconcile.ApplyResult)          {}
 func (v *WatchHuman) Cancelled()                              {}
 func (v *WatchHuman) SavedPlan(*operation.SavedPlan)          {}
 
 // Stopping speaks of this cycle only: earlier cycles may well have
 // disconnected calls, so "no disconnect has been sent" would be untrue.
-func (v *WatchHuman) Stopping() {
-	if v.applying.Load() {
+func (v *WatchHuman) Stopping(phase operation.Phase) {
+	if phase == operation.PhaseDisconnecting {
 		v.op.printf("\nInterrupt received: stopping. No further disconnects will be started;\nthose already sent are allowed to finish. Interrupt again to abandon them.\n")
 		return
 	}
@@ -70,8 +69,7 @@ func (v *WatchHuman) Stopping() {
 }
 
 func (v *WatchHuman) CycleSummary(s *watch.Summary) {
-	v.applying.Store(false)
-	v.op.printf("%s\n", viewsjson.NewCycleSummary(s))
+	v.op.printf("%s\n", CycleSummaryLine(s))
 }
 
 // WatchJSON emits every cycle's usual apply messages, then a
@@ -82,27 +80,19 @@ type WatchJSON struct {
 
 var _ Watch = (*WatchJSON)(nil)
 
-// Applied ends this cycle's disconnects, so that an interrupt before the
-// next cycle's speaks of none in flight.
-func (j *WatchJSON) Applied(res *reconcile.ApplyResult) {
-	j.OperationJSON.Applied(res)
-	j.applying.Store(false)
-}
-
 // Stopping speaks of this cycle only, as WatchHuman's does.
-func (j *WatchJSON) Stopping() {
-	if j.applying.Load() {
-		j.OperationJSON.Stopping()
+func (j *WatchJSON) Stopping(phase operation.Phase) {
+	if phase == operation.PhaseDisconnecting {
+		j.OperationJSON.Stopping(phase)
 		return
 	}
 	j.emit("warn", "Interrupt received: stopping; no disconnect is in flight", viewsjson.MessageLog, nil)
 }
 
 func (j *WatchJSON) CycleSummary(s *watch.Summary) {
-	c := viewsjson.NewCycleSummary(s)
 	level := "info"
-	if c.Result != "ok" {
+	if s.Result != metrics.ResultOK {
 		level = "warn"
 	}
-	j.emit(level, c.String(), viewsjson.MessageCycleSummary, map[string]any{"cycle": c})
+	j.emit(level, CycleSummaryLine(s), viewsjson.MessageCycleSummary, map[string]any{"cycle": viewsjson.NewCycleSummary(s)})
 }

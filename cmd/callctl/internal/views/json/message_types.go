@@ -8,11 +8,12 @@ package json
 
 // UIVersion is the version of the streamed message format.
 //
+// 1.6: test_file, test_run and test_summary, from callctl test -json.
 // 1.5: cycle_summary, after each cycle of apply -watch.
 // 1.4: apply_summary gains result, not_found (no longer counted as
 // already_ended), sent_outcome_unknown and abandoned; an apply_summary is
 // emitted however the apply ends once disconnects were started.
-const UIVersion = "1.5"
+const UIVersion = "1.6"
 
 // MessageType is the "type" of one streamed message.
 type MessageType string
@@ -31,4 +32,7 @@ const (
 	MessageDisconnectErrored  MessageType = "disconnect_errored"
 	MessageApplySummary       MessageType = "apply_summary"
 	MessageCycleSummary       MessageType = "cycle_summary" // since 1.5, apply -watch
+	MessageTestFile           MessageType = "test_file"     // since 1.6, callctl test
+	MessageTestRun            MessageType = "test_run"      // since 1.6
+	MessageTestSummary        MessageType = "test_summary"  // since 1.6
 )

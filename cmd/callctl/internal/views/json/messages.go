@@ -1,7 +1,6 @@
 package json
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/callctl/callctl/reconcile"
@@ -53,12 +52,14 @@ func NewChangeSummary(plan *reconcile.Plan) ChangeSummary {
 	}
 }
 
-// ApplySummary counts an apply's outcomes.
+// ApplySummary is an apply's verdict on the wire, the payload of
+// apply_summary; its one-line text is the views package's.
 type ApplySummary struct {
-	// Result is the verdict in one word: "complete" (nothing failed),
-	// "partly_failed" (some calls ended, others did not), "failed" (none
-	// of the disconnects succeeded), "interrupted", "deadline_exceeded"
-	// or "abandoned" (a second interrupt). Since UI 1.4.
+	// Result is the verdict in one word (reconcile.Verdict): "complete"
+	// (nothing failed), "partly_failed" (some calls ended, others did
+	// not), "failed" (none of the disconnects succeeded), "interrupted",
+	// "deadline_exceeded" or "abandoned" (a second interrupt). Since UI
+	// 1.4.
 	Result       string `json:"result"`
 	Disconnected int    `json:"disconnected"`
 	AlreadyEnded int    `json:"already_ended"`
@@ -78,74 +79,13 @@ type ApplySummary struct {
 	Abandoned        bool `json:"abandoned"`
 }
 
-// Apply results, the values of ApplySummary.Result.
-const (
-	ApplyComplete         = "complete"
-	ApplyPartlyFailed     = "partly_failed"
-	ApplyFailed           = "failed"
-	ApplyInterrupted      = "interrupted"
-	ApplyDeadlineExceeded = "deadline_exceeded"
-	ApplyAbandoned        = "abandoned"
-)
-
-var applyHeadlines = map[string]string{
-	ApplyComplete:         "Apply complete!",
-	ApplyPartlyFailed:     "Apply partly failed!",
-	ApplyFailed:           "Apply failed!",
-	ApplyInterrupted:      "Apply interrupted!",
-	ApplyDeadlineExceeded: "Apply stopped at -deadline!",
-	ApplyAbandoned:        "Apply abandoned!",
-}
-
-// String is the one-line verdict every view prints, e.g. "Apply partly
-// failed! Calls: 3 disconnected, 1 already ended, 1 failed." The headline
-// says "complete" only when nothing failed.
-func (s ApplySummary) String() string {
-	line := fmt.Sprintf("%s Calls: %d disconnected, %d already ended", applyHeadlines[s.Result], s.Disconnected, s.AlreadyEnded)
-	if s.NotFound > 0 {
-		line += fmt.Sprintf(", %d not found", s.NotFound)
-	}
-	line += fmt.Sprintf(", %d failed", s.Failed)
-	if s.LeftAlone > 0 {
-		line += fmt.Sprintf(", %d left alone", s.LeftAlone)
-	}
-	if s.Unknown > 0 {
-		line += fmt.Sprintf(", %d sent with outcome unknown", s.Unknown)
-	}
-	if s.NotStarted > 0 {
-		line += fmt.Sprintf(", %d not started", s.NotStarted)
-	}
-	return line + "."
-}
-
-// NewApplySummary counts res's outcomes and gives the verdict.
-func NewApplySummary(res *reconcile.ApplyResult) ApplySummary {
-	c := res.Counts()
-	s := ApplySummary{
-		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, NotFound: c.NotFound, Failed: c.Failed,
-		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Unknown: c.Unknown, Interrupted: res.Interrupted,
-		DeadlineExceeded: res.DeadlineExceeded, Abandoned: res.Abandoned,
-	}
-	s.Result = s.verdict()
-	return s
-}
-
-// verdict says what happened, most telling first: how the apply was
-// stopped, else whether anything failed (as the exit code does: 0, 4, 1).
-func (s ApplySummary) verdict() string {
-	switch {
-	case s.Abandoned:
-		return ApplyAbandoned
-	case s.DeadlineExceeded:
-		return ApplyDeadlineExceeded
-	case s.Interrupted:
-		return ApplyInterrupted
-	case s.Failed == 0 && s.NotStarted == 0 && s.Unknown == 0:
-		return ApplyComplete
-	case s.Disconnected == 0:
-		return ApplyFailed
-	default:
-		return ApplyPartlyFailed
+// NewApplySummary puts an apply's verdict on the wire.
+func NewApplySummary(v reconcile.ApplyVerdict) ApplySummary {
+	return ApplySummary{
+		Result:       string(v.Verdict),
+		Disconnected: v.Disconnected, AlreadyEnded: v.AlreadyEnded, NotFound: v.NotFound, Failed: v.Failed,
+		LeftAlone: v.LeftAlone, NotStarted: v.NotStarted, Unknown: v.Unknown,
+		Interrupted: v.Interrupted, DeadlineExceeded: v.DeadlineExceeded, Abandoned: v.Abandoned,
 	}
 }
 
