@@ -1,6 +1,7 @@
 package authkind
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -28,6 +29,10 @@ type Attribute struct {
 	// saved plan: applying it with another value is refused. A Secret is
 	// never fingerprinted.
 	Fingerprinted bool
+	// Path values name a file (a keytab, say): config takes a relative
+	// one from the policy directory. The file is read when a client logs
+	// in, never at load: validate needs no secrets.
+	Path bool
 }
 
 // Credentials are an auth block's evaluated arguments, by name.
@@ -54,6 +59,48 @@ type Kind struct {
 	// it sends through base. For a ConnectionBound kind, base holds one
 	// connection. An error says what the credentials lack.
 	Transport func(base http.RoundTripper, c Credentials) (http.RoundTripper, error)
+	// NewSession, when set, is called once per client (one exchange), and
+	// its Session builds the transport of every connection instead of
+	// Transport: for a kind whose connections share a login (Kerberos:
+	// one ticket-granting ticket per run, and a refusal kept so that a
+	// run costs at most one failed pre-authentication). Transport must
+	// still be set; it checks the credentials without any network.
+	NewSession func(c Credentials) (Session, error)
+}
+
+// Session is what the connections of one client share; see
+// Kind.NewSession. Close forgets its tickets and stops its background
+// work.
+type Session interface {
+	Transport(base http.RoundTripper) http.RoundTripper
+	Close()
+}
+
+// LoginError is an error a kind's transport returns for a login that
+// failed before, or instead of, an HTTP answer (a KDC's refusal, an
+// unreachable KDC). LoginRefused reports whether the credentials were
+// refused: soap then gives the exchange up at once (trying again would
+// count toward a lockout); otherwise the request may be retried.
+type LoginError interface {
+	error
+	LoginRefused() bool
+}
+
+// noBindingKey marks a request context whose login must carry no
+// channel binding.
+type noBindingKey struct{}
+
+// WithoutChannelBinding returns a context under which ChannelBound kinds
+// send no channel binding: for tests that show what a client without
+// Extended Protection meets at a site that requires it.
+func WithoutChannelBinding(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noBindingKey{}, true)
+}
+
+// ChannelBindingOff reports whether ctx came from WithoutChannelBinding.
+func ChannelBindingOff(ctx context.Context) bool {
+	off, _ := ctx.Value(noBindingKey{}).(bool)
+	return off
 }
 
 // Attribute returns the kind's attribute called name.

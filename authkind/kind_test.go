@@ -10,7 +10,7 @@ import (
 )
 
 func TestBuiltinKinds(t *testing.T) {
-	if got, want := Names(), []string{NTLM, Basic, Bearer}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{NTLM, Basic, Bearer, Kerberos}; !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v (messages list kinds in this order)", got, want)
 	}
 	tests := []struct {
@@ -24,6 +24,8 @@ func TestBuiltinKinds(t *testing.T) {
 		{NTLM, []string{Username, Password}, true, false},
 		{Basic, []string{Username, Password}, false, true},
 		{Bearer, []string{Token}, false, true},
+		// Kerberos authenticates a connection too (protocol.md §4.6).
+		{Kerberos, []string{Username, Password, Keytab, CCache, Krb5Conf, SPN}, true, false},
 	}
 	for _, tt := range tests {
 		k := Lookup(tt.kind)
@@ -40,8 +42,9 @@ func TestBuiltinKinds(t *testing.T) {
 		if !slices.Equal(names, tt.attrs) {
 			t.Errorf("%s attributes = %v, want %v", tt.kind, names, tt.attrs)
 		}
-		// NTLM binds its logins to the TLS channel (Extended Protection).
-		if k.ChannelBound != (tt.kind == NTLM) {
+		// NTLM and Kerberos bind their logins to the TLS channel
+		// (Extended Protection).
+		if k.ChannelBound != (tt.kind == NTLM || tt.kind == Kerberos) {
 			t.Errorf("%s: ChannelBound %v", tt.kind, k.ChannelBound)
 		}
 		if k.ConnectionBound != tt.connectionBound || k.SecretOnWire != tt.secretOnWire {
@@ -124,7 +127,7 @@ func TestTransportRefusesMissingCredentials(t *testing.T) {
 		{NTLM, Credentials{Password: "p"}, "ntlm authentication needs a username"},
 		{Basic, nil, "basic authentication needs a username"},
 		{Bearer, Credentials{Username: "u"}, "bearer authentication needs a token"},
-		{"digest", nil, `unknown auth "digest" (want none, ntlm, basic or bearer)`},
+		{"digest", nil, `unknown auth "digest" (want none, ntlm, basic, bearer or kerberos)`},
 	}
 	for _, tt := range tests {
 		_, err := Transport(tt.kind, http.DefaultTransport, tt.c)

@@ -118,7 +118,10 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 	if attr, ok := attrs["ca_file"]; ok {
 		s, ok, moreDiags := ld.evalString(attr, nil)
 		diags = append(diags, moreDiags...)
-		if ok {
+		// An empty ca_file (env("EXCHANGE_CA") left unset, a variable
+		// defaulting to "") means the system's trusted CAs, so one policy
+		// serves a site with a private CA and a plain-http test bed.
+		if ok && s != "" {
 			ex.CAFile = ld.fsys.join(ld.dir, s)
 			if _, err := ld.fsys.stat(ex.CAFile); err != nil {
 				detail := fmt.Sprintf("The ca_file %q of exchange %q cannot be read: %s. The path is relative to the policy directory.", s, ex.Name, err)
@@ -293,6 +296,11 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 			// warned about below); masking it would only garble text
 			// where a test's "token" is an ordinary word.
 			ld.secrets.Add(s)
+		}
+		if as.Path && s != "" {
+			// Relative to the policy directory, as ca_file is; read
+			// when a client logs in, never here.
+			s = ld.fsys.join(ld.dir, s)
 		}
 		auth.Credentials[as.Name] = s
 		if as.Secret && s != "" && isLiteralString(attr.Expr) {

@@ -365,3 +365,69 @@ func TestForEachInstancesShareCallIDRange(t *testing.T) {
 		t.Errorf("for_each instances do not share their call_id range: %v", stuck)
 	}
 }
+
+// An empty ca_file, as env() gives for an unset variable, means the
+// system's trusted CAs, not the policy directory read as a CA file.
+func TestLoadEmptyCAFile(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+exchange "x" {
+  url     = "https://x.example/EWS/Exchange.asmx"
+  ca_file = env("CALLCTL_TEST_UNSET_CA")
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CALLCTL_TEST_UNSET_CA", "")
+	pol, diags := NewLoader().Load(dir, LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatalf("unexpected diagnostics:\n%s", renderDiags(diags))
+	}
+	if got := pol.Exchanges["x"].CAFile; got != "" {
+		t.Errorf("CAFile = %q, want none", got)
+	}
+}
+
+// A kerberos auth block: its file arguments are taken from the policy
+// directory (absolute ones as they are) and not read at load, so that
+// validate needs no keytab; the password's variable is sensitive.
+func TestLoadKerberosAuth(t *testing.T) {
+	dir := t.TempDir()
+	src := `
+variable "pw" {}
+exchange "x" {
+  url = "https://mail.corp.example/EWS/Exchange.asmx"
+  auth "kerberos" {
+    username  = "svc-callctl@CORP.EXAMPLE"
+    password  = var.pw
+    krb5_conf = "/etc/callctl/krb5.conf"
+    spn       = "HTTP/mail.corp.example"
+  }
+}
+exchange "y" {
+  url = "https://mail.corp.example/EWS/Exchange.asmx"
+  auth "kerberos" {
+    username = "svc-callctl@CORP.EXAMPLE"
+    keytab   = "secrets/svc.keytab"
+  }
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pol, diags := NewLoader().Load(dir, LoadOptions{Vars: []string{"pw=s3cret"}})
+	if diags.HasErrors() {
+		t.Fatalf("unexpected diagnostics:\n%s", renderDiags(diags))
+	}
+	x, y := pol.Exchanges["x"].Auth.Credentials, pol.Exchanges["y"].Auth.Credentials
+	if x["krb5_conf"] != "/etc/callctl/krb5.conf" || x["spn"] != "HTTP/mail.corp.example" || x["password"] != "s3cret" {
+		t.Errorf("x credentials %v", x)
+	}
+	if want := filepath.Join(dir, "secrets", "svc.keytab"); y["keytab"] != want {
+		t.Errorf("keytab %q, want %q", y["keytab"], want)
+	}
+	if !pol.Sensitive["pw"] {
+		t.Error("the password's variable is not sensitive")
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/internal/chanbind"
 )
@@ -23,6 +25,9 @@ const (
 	AuthNone  = authkind.None
 	AuthBasic = authkind.Basic
 	AuthNTLM  = authkind.NTLM
+	// AuthKerberos accepts HTTP Negotiate with Kerberos tickets for the
+	// service principals in Options.Keytab.
+	AuthKerberos = authkind.Kerberos
 )
 
 // Extended Protection modes for Options.EPA, as IIS names them
@@ -59,6 +64,13 @@ type Options struct {
 	// EPA is the Extended Protection mode (default EPANone); other
 	// modes need TLS, since the binding is to the TLS certificate.
 	EPA string
+	// Keytab is the service keytab file for AuthKerberos; User is then
+	// the client principal let in (alice@REALM).
+	Keytab string
+	// ClockOffset runs the simulator's Kerberos clock this far ahead
+	// (negative: behind) of the machine's, as a service whose clock
+	// drifted; beyond MaxClockSkew logins fail with KRB_AP_ERR_SKEW.
+	ClockOffset time.Duration
 
 	AllowNonLoopback bool
 }
@@ -96,6 +108,7 @@ type Server struct {
 	cert    tls.Certificate // empty: plain http
 	caPEM   []byte          // the generated CA, if any
 	binding chanbind.Token  // what a client bound to cert sends
+	keytab  *keytab.Keytab  // AuthKerberos's service keys
 }
 
 // NewServer returns a started Server.
@@ -158,6 +171,13 @@ func NewUnstartedServer(opts Options) (*Server, error) {
 	s.stats.init()
 	if err := s.setUpTLS(); err != nil {
 		return nil, err
+	}
+	if opts.Auth == AuthKerberos {
+		kt, err := loadKeytab(opts.Keytab)
+		if err != nil {
+			return nil, err
+		}
+		s.keytab = kt
 	}
 	if err := s.SetCalls(opts.Calls); err != nil {
 		return nil, err

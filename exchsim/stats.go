@@ -21,7 +21,10 @@ type Stats struct {
 	// Connections counts accepted TCP connections, admin ones included.
 	Connections    int64 `json:"connections"`
 	NTLMHandshakes int64 `json:"ntlm_handshakes"` // completed successfully
-	AuthFailures   int64 `json:"auth_failures"`   // wrong credentials, garbage tokens, refused bindings
+	// KerberosLogins counts accepted Kerberos AP-REQs, one per
+	// connection a client keeps.
+	KerberosLogins int64 `json:"kerberos_logins"`
+	AuthFailures   int64 `json:"auth_failures"` // wrong credentials, garbage tokens, refused bindings
 	// CBTMissing and CBTMismatch count logins refused by Extended
 	// Protection (also counted in AuthFailures): right credentials with
 	// no channel binding under EPARequire, or with a binding for another
@@ -35,7 +38,7 @@ type Stats struct {
 // maps.
 type counters struct {
 	httpRequests, connections, handshakes, authFailures atomic.Int64
-	cbtMissing, cbtMismatch                             atomic.Int64
+	cbtMissing, cbtMismatch, kerberosLogins             atomic.Int64
 
 	mu       sync.Mutex
 	requests map[string]int64
@@ -72,6 +75,7 @@ func (s *Server) Stats() Stats {
 		AuthFailures:   c.authFailures.Load(),
 		CBTMissing:     c.cbtMissing.Load(),
 		CBTMismatch:    c.cbtMismatch.Load(),
+		KerberosLogins: c.kerberosLogins.Load(),
 		Faults:         maps.Clone(c.faults),
 	}
 }

@@ -71,7 +71,7 @@ func notFound(op string) error {
 func (c *mockCaller) faultError(op string) error {
 	switch c.fault {
 	case "busy":
-		return &throttle.ExchangeError{Exchange: c.name, Kind: throttle.KindOverloaded, Count: 3, For: 3 * time.Second,
+		return &throttle.ExchangeError{Exchange: c.name, Kind: throttle.KindOverloaded, Count: 3, Busy: 3, For: throttle.DefaultStallAfter, Window: throttle.DefaultStallAfter,
 			Err: &soap.ResponseError{Operation: op, Class: "Error", Code: "ErrorServerBusy", MessageText: "The server cannot service this request right now. Try again later.", BackOff: time.Second}}
 	case "unauthorized":
 		return &throttle.ExchangeError{Exchange: c.name, Kind: throttle.KindAuth,

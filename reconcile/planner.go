@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/soap"
 	"github.com/callctl/callctl/throttle"
@@ -188,10 +189,18 @@ func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
 				named, g.exchange, answer),
 		}
 		var herr *soap.HTTPError
-		if errors.As(g.err, &herr) && herr.StatusCode == http.StatusUnauthorized {
+		var lerr authkind.LoginError
+		switch {
+		case errors.As(g.err, &herr) && herr.StatusCode == http.StatusUnauthorized:
 			d.Summary = "Authentication failed"
 			d.Detail = fmt.Sprintf("Exchange %q refused the credentials of its auth block (HTTP 401) when looking up %s: %s.\n\nNo call was disconnected. Check the username and password (or token) of exchange %q; a password read with env() is empty when that variable is not set.",
 				g.exchange, named, answer, g.exchange)
+		case errors.As(g.err, &lerr) && lerr.LoginRefused():
+			// Refused before any request reached the exchange (a KDC's
+			// answer): the error says what was refused and what to do.
+			d.Summary = "Authentication failed"
+			d.Detail = fmt.Sprintf("The auth block of exchange %q could not log in when looking up %s: %s.\n\nNo call was disconnected.",
+				g.exchange, named, answer)
 		}
 		if len(g.calls) > 1 {
 			d.Summary = strings.Replace(d.Summary, "look up call", "look up calls", 1)

@@ -3,6 +3,8 @@ package soap
 import (
 	"errors"
 	"net/http"
+
+	"github.com/callctl/callctl/authkind"
 )
 
 // Overloaded reports whether err is the exchange saying it has too much
@@ -27,10 +29,15 @@ func Overloaded(err error) bool {
 }
 
 // AuthFailed reports whether err is the exchange refusing the credentials
-// (HTTP 401 once any handshake is over). Sending them again would only
-// add a failed login to the account's lockout count.
+// (HTTP 401 once any handshake is over), or a login a KDC refused
+// (authkind.LoginError). Sending them again would only add a failed
+// login to the account's lockout count.
 func AuthFailed(err error) bool {
 	var herr *HTTPError
+	var lerr authkind.LoginError
+	if errors.As(err, &lerr) {
+		return lerr.LoginRefused()
+	}
 	return errors.As(err, &herr) && herr.StatusCode == http.StatusUnauthorized
 }
 

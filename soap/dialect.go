@@ -125,7 +125,7 @@ func (c *client) Disconnect(ctx context.Context, callID string) error {
 }
 
 // Close implements Caller.
-func (c *client) Close() { c.ep.lanes.closeIdle() }
+func (c *client) Close() { c.ep.lanes.close() }
 
 // OperationNames implements OperationNamer.
 func (c *client) OperationNames() (lookup, disconnect string) { return c.d.Operations() }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/internal/chanbind"
 )
 
@@ -26,15 +27,16 @@ const (
 	avChannelBindings = 0x000A
 )
 
-// channelBindingOff turns channel binding off, for tests that show what
-// a client without it meets at a site that requires it.
+// channelBindingOff turns channel binding off (through
+// authkind.WithoutChannelBinding), for tests that show what a client
+// without it meets at a site that requires it.
 var channelBindingOff = false
 
 type bindNTLM struct{ next http.RoundTripper }
 
 func (b bindNTLM) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := b.next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized || resp.TLS == nil || channelBindingOff {
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || resp.TLS == nil || authkind.ChannelBindingOff(req.Context()) {
 		return resp, err
 	}
 	values := resp.Header.Values("Www-Authenticate")
@@ -49,8 +51,8 @@ func (b bindNTLM) RoundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 		msg, err := base64.StdEncoding.DecodeString(strings.TrimSpace(token))
-		if err != nil || len(msg) < 12 || binary.LittleEndian.Uint32(msg[8:12]) != 2 {
-			continue // not a CHALLENGE; go-ntlmssp words its own error
+		if err != nil || len(msg) < 12 || string(msg[:8]) != "NTLMSSP\x00" || binary.LittleEndian.Uint32(msg[8:12]) != 2 {
+			continue // not an NTLM CHALLENGE (a Kerberos token, say)
 		}
 		tok, err := chanbind.ForConnection(resp.TLS)
 		if err != nil {

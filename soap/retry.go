@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/callctl/callctl/authkind"
 )
 
 // Retryable reports whether err is transient, so that sending the same
@@ -29,6 +31,12 @@ func Retryable(err error) (bool, time.Duration) {
 		herr  *HTTPError
 		merr  *MalformedError
 	)
+	var lerr authkind.LoginError
+	if errors.As(err, &lerr) {
+		// A refused login is never retried (it would count toward a
+		// lockout); an unreachable KDC may be back shortly.
+		return !lerr.LoginRefused(), 0
+	}
 	switch {
 	case errors.As(err, &merr):
 		// The server answered in full, just not with a usable message;

@@ -61,6 +61,9 @@ type lanes struct {
 	mu   sync.Mutex
 	idle []*lane // idle lanes, the last released last
 	all  []*lane
+	// session is what the lanes share for a kind with a NewSession
+	// (Kerberos tickets); nil otherwise.
+	session authkind.Session
 }
 
 func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.Credentials) (*lanes, error) {
@@ -97,11 +100,22 @@ func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.
 				base = recordLegError{freeUnauthorized{base}}
 				ln.direct = base
 			}
-			rt, err := kind.Transport(base, creds)
-			if err != nil {
-				return nil, err
+			if kind.NewSession != nil {
+				if l.session == nil {
+					s, err := kind.NewSession(creds)
+					if err != nil {
+						return nil, err
+					}
+					l.session = s
+				}
+				ln.rt = l.session.Transport(base)
+			} else {
+				rt, err := kind.Transport(base, creds)
+				if err != nil {
+					return nil, err
+				}
+				ln.rt = rt
 			}
-			ln.rt = rt
 		}
 		l.all = append(l.all, ln)
 		l.release(ln)
@@ -132,6 +146,14 @@ func (l *lanes) release(ln *lane) {
 func (l *lanes) closeIdle() {
 	for _, ln := range l.all {
 		ln.transport.CloseIdleConnections()
+	}
+}
+
+// close closes idle connections and ends the kind's session.
+func (l *lanes) close() {
+	l.closeIdle()
+	if l.session != nil {
+		l.session.Close()
 	}
 }
 
@@ -262,6 +284,9 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		legs = legConns{}
 		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
 		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
+		if channelBindingOff {
+			lctx = authkind.WithoutChannelBinding(lctx)
+		}
 		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
 		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
 		if err != nil {
@@ -352,6 +377,10 @@ func (e *endpoint) transportError(parent, ctx context.Context, op string, err er
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("%s: no answer from %s within %s: %w", op, e.shownURL, Round(e.timeout), err)
+	}
+	var lerr authkind.LoginError
+	if errors.As(err, &lerr) {
+		return fmt.Errorf("%s: %s: %w", op, e.url, err)
 	}
 	if certificateError(err) {
 		return fmt.Errorf("%s: POST %s: %w (if the server's certificate is issued by your own certificate authority, set ca_file in the exchange block to a PEM file of it)", op, e.shownURL, err)

@@ -82,6 +82,10 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 	// operation may have taken effect, whatever stopped the retries (a
 	// back-off too long, the exchange given up, an interrupt).
 	finish := func(err error) error { return maybeApplied(err, unanswered) }
+	// n numbers the sends; tries counts those that count against
+	// MaxAttempts, which an answer asking to back off does not: the
+	// server is pacing callctl, not failing the call.
+	tries := 0
 	for n := 1; ; n++ {
 		if n > 1 {
 			if err := c.pause(ctx, c.p.delay(n-1)); err != nil {
@@ -128,6 +132,9 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return finish(err)
 		}
 		transient, wait := c.heed(gen, err)
+		if err == nil || !(soap.Overloaded(err) && wait > 0) {
+			tries++
+		}
 		fatal := c.health.record(prover, err, transient, wait, c.p.Clock.Now(), c.p)
 		// Only now that the gate and the limit reflect this answer may
 		// a queued request have the slot.
@@ -150,14 +157,15 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return finish(err)
 		case wait > c.p.MaxBackoff:
 			return finish(&BackoffError{Operation: operation(err, op), Wait: wait, Max: c.p.MaxBackoff, Sent: true, Err: err})
-		case n >= c.p.MaxAttempts:
+		case tries >= c.p.MaxAttempts || n >= c.p.maxSends():
 			return finish(&GiveUpError{Operation: operation(err, op), Attempts: n, Err: err})
 		}
 	}
 }
 
 // heed applies what an answer says about the exchange: advice to back
-// off shuts the gate, overload lowers the limit, and any other answer
+// off shuts the gate, overload lowers the limit (gently when the gate
+// already enforces a back-off, by half when it does not), and any other answer
 // (success, "not found", a refusal) shows the exchange keeping up. It
 // returns soap.Retryable's verdict on err.
 func (c *Caller) heed(gen uint64, err error) (transient bool, wait time.Duration) {
@@ -172,7 +180,7 @@ func (c *Caller) heed(gen uint64, err error) (transient bool, wait time.Duration
 	switch {
 	case soap.Overloaded(err):
 		c.stats.throttled.Add(1)
-		c.limiter.overloaded(gen)
+		c.limiter.overloaded(gen, wait > 0)
 	case !transient:
 		c.limiter.succeeded()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -415,23 +416,23 @@ func TestNotFoundAfterUnansweredAttemptIsFlagged(t *testing.T) {
 }
 
 // TestDefaultAttempts holds the README's promise: a transient failure is
-// retried, up to 5 attempts in all, when the policy leaves MaxAttempts zero.
+// retried, up to 8 attempts in all, when the policy leaves MaxAttempts zero.
 func TestDefaultAttempts(t *testing.T) {
 	for _, m := range methods {
 		t.Run(m.name, func(t *testing.T) {
 			clock := newFakeClock(true)
 			ex := newFakeExchange(clock)
 			transient := responseError(m.op, "ErrorInternalServerTransientError")
-			ex.script["c1"] = []error{transient, transient, transient, transient, transient, transient, transient}
+			ex.script["c1"] = slices.Repeat([]error{transient}, 10)
 			c := Wrap(ex, Policy{Clock: clock})
 
 			err := m.call(c, context.Background(), "c1")
 			var giveUp *GiveUpError
-			if !errors.As(err, &giveUp) || giveUp.Attempts != 5 {
-				t.Errorf("err = %v, want a *GiveUpError after 5 attempts", err)
+			if !errors.As(err, &giveUp) || giveUp.Attempts != 8 {
+				t.Errorf("err = %v, want a *GiveUpError after 8 attempts", err)
 			}
-			if n := len(ex.sent()); n != 5 {
-				t.Errorf("inner caller got %d requests, want 5", n)
+			if n := len(ex.sent()); n != 8 {
+				t.Errorf("inner caller got %d requests, want 8", n)
 			}
 		})
 	}

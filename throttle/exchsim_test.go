@@ -95,7 +95,7 @@ func TestPlanApplyUnderFaults(t *testing.T) {
 				// Enough attempts that a fifth of requests failing
 				// cannot plausibly fail a call (0.2^10 per call).
 				MaxAttempts: 10,
-				BusyAfter:   1000,
+				StallAfter:  time.Hour,
 				DownAfter:   1000,
 				BaseDelay:   5 * time.Millisecond,
 				MaxDelay:    100 * time.Millisecond,

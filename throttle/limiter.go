@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// limiter is a semaphore whose size adapts AIMD-style: halved when the
-// exchange says it is overloaded, raised by one after every recoverAfter
-// successes, never below 1 nor above max.
+// limiter is a semaphore whose size adapts AIMD-style: lowered when the
+// exchange says it is overloaded (see overloaded), raised by one after
+// every recoverAfter successes, never below 1 nor above max.
 type limiter struct {
 	max, recoverAfter int
 
@@ -83,14 +83,24 @@ func (l *limiter) succeeded() {
 }
 
 // overloaded records an overload answer to a request started under gen.
-func (l *limiter) overloaded(gen uint64) {
+// With advised set the answer named a back-off, which the gate already
+// makes every request wait out: the limit drops by a quarter, so that the
+// lanes each gate opening lets out stay many (fewer lanes per opening is
+// more openings, and so more back-offs, for the same calls). Without one
+// (too many connections, a 503 without Retry-After) concurrency itself is
+// the complaint, and the limit halves.
+func (l *limiter) overloaded(gen uint64, advised bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if gen != l.gen {
 		return
 	}
 	l.gen++
-	l.limit = max(1, l.limit/2)
+	if advised {
+		l.limit = max(1, l.limit-max(1, l.limit/4))
+	} else {
+		l.limit = max(1, l.limit/2)
+	}
 	l.successes = 0
 }
 

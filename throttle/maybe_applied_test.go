@@ -49,7 +49,7 @@ func TestUnansweredDisconnectStaysMaybeApplied(t *testing.T) {
 		},
 		"exchange declared overloaded": {
 			script:  []error{reset(), serverBusy(opDisc, time.Second), serverBusy(opDisc, time.Second), serverBusy(opDisc, time.Second)},
-			policy:  Policy{BusyAfter: 2, DownAfter: 10, Parallelism: 1, Exchange: "corp", MaxAttempts: 10},
+			policy:  Policy{StallAfter: time.Second, DownAfter: 10, Parallelism: 1, Exchange: "corp", MaxAttempts: 10},
 			wantAs:  func(err error) bool { var xe *ExchangeError; return errors.As(err, &xe) && xe.Kind == KindOverloaded },
 			wantMsg: "exchange corp is overloaded",
 		},
@@ -128,8 +128,9 @@ func TestRefusedDisconnectWasNeverSent(t *testing.T) {
 	}{
 		"refused":                     {[]error{refused(), refused()}, false},
 		"refused after an unanswered": {[]error{reset(), refused()}, true},
-		// The last attempt's silence counts as much as an earlier one's.
-		"unanswered last attempt": {[]error{serverBusy(opDisc, time.Second), reset()}, true},
+		// The last attempt's silence counts as much as an earlier one's
+		// (the back-off answer does not count as an attempt).
+		"unanswered last attempt": {[]error{serverBusy(opDisc, time.Second), reset(), reset()}, true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -12,20 +12,22 @@ import (
 
 // Defaults for zero Policy fields.
 const (
-	// A request gets DefaultMaxAttempts tries of DefaultTimeout each
-	// (enough that transient faults at 10-20% of requests do not fail
-	// calls);
+	// A request gets DefaultMaxAttempts tries of DefaultTimeout each,
+	// not counting answers that ask to back off (enough that transient
+	// faults at 20% of requests fail about one operation in 400,000);
 	// an exchange that answers none of DefaultDownAfter requests in a row
 	// before it has answered once is given up, so a hung exchange costs
-	// about DefaultDownAfter × DefaultTimeout, not minutes.
-	DefaultMaxAttempts  = 5
+	// about DefaultDownAfter × DefaultTimeout, not minutes. Once it has
+	// answered, it is given up when no request succeeded for
+	// DefaultStallAfter, or twice the longest back-off it asked for.
+	DefaultMaxAttempts  = 8
 	DefaultBaseDelay    = 200 * time.Millisecond
 	DefaultMaxDelay     = 10 * time.Second
 	DefaultMaxBackoff   = vocab.DefaultMaxBackoff
 	DefaultTimeout      = vocab.DefaultTimeout
 	DefaultDownAfter    = 3
-	DefaultBusyAfter    = 3
-	DefaultRecoverAfter = 5
+	DefaultStallAfter   = 30 * time.Second
+	DefaultRecoverAfter = 2
 )
 
 // NeverWait as Policy.MaxBackoff waits out no server-advised back-off:
@@ -36,7 +38,9 @@ const NeverWait time.Duration = -1
 // the defaults above; Parallelism defaults to soap.DefaultParallelism.
 type Policy struct {
 	// MaxAttempts bounds the requests sent for one lookup or disconnect,
-	// the first included. 1 turns retrying off.
+	// the first included, not counting those answered with a back-off
+	// the server asked for (which the stall window bounds instead, and
+	// maxSends). 1 turns retrying off.
 	MaxAttempts int
 	// BaseDelay and MaxDelay shape the exponential back-off between
 	// attempts: before retry n the wait is drawn uniformly from
@@ -64,17 +68,18 @@ type Policy struct {
 	Exchange string
 	// DownAfter is how many attempts in a row may fail (no answer, a
 	// refused connection, 5xx, a back-off past MaxBackoff) before the
-	// exchange is declared down and every request to it fails at once.
-	// Once the exchange has answered, Parallelism more are allowed, since
-	// requests in flight together tend to fail together.
+	// exchange has answered once, before it is declared down and every
+	// request to it fails at once.
 	DownAfter int
+	// StallAfter is how long an exchange that has answered may go
+	// without a successful answer (failures and back-offs only) before
+	// it is declared down or overloaded; twice the longest back-off it
+	// asked for, when that is longer.
+	StallAfter time.Duration
 	// ProveFirst sends one request at a time until the exchange has
 	// answered once, so that wrong credentials cost one failed login,
 	// not one per request in flight.
 	ProveFirst bool
-	// BusyAfter is how many server-advised back-offs in a row are waited
-	// out before the exchange is declared overloaded.
-	BusyAfter int
 	// GivenUp, when set, is the error an earlier run gave this exchange
 	// up with (a refused login, kept until the credentials change):
 	// every request fails with it at once, unsent.
@@ -121,8 +126,8 @@ func (p Policy) withDefaults() Policy {
 	if p.DownAfter <= 0 {
 		p.DownAfter = DefaultDownAfter
 	}
-	if p.BusyAfter <= 0 {
-		p.BusyAfter = DefaultBusyAfter
+	if p.StallAfter <= 0 {
+		p.StallAfter = DefaultStallAfter
 	}
 	if p.RecoverAfter <= 0 {
 		p.RecoverAfter = DefaultRecoverAfter
@@ -135,6 +140,11 @@ func (p Policy) withDefaults() Policy {
 	}
 	return p
 }
+
+// maxSends bounds the requests sent for one operation, answers asking to
+// back off included: 3·MaxAttempts-2, so that MaxAttempts 1 still sends
+// once.
+func (p Policy) maxSends() int { return 3*p.MaxAttempts - 2 }
 
 // delay is the jittered wait before retry n (n >= 1).
 func (p Policy) delay(n int) time.Duration {

@@ -14,6 +14,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/internal/extools"
+	"github.com/callctl/callctl/internal/krbtest"
 )
 
 // TestMain lets testscript run "callctl" as a real program: the test binary
@@ -42,6 +44,15 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("CALLCTL_UPDATE") != "",
+		// [kdc]: MIT's KDC is installed, or CI, where its absence must
+		// fail the script rather than skip it.
+		Condition: func(cond string) (bool, error) {
+			if cond != "kdc" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := os.Stat("/usr/sbin/krb5kdc")
+			return err == nil || extools.InCI(), nil
+		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts get their own copy of the examples, so that applies
 			// leave their journals and locks there, not in the repository.
@@ -52,6 +63,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLES", copied)
 			env.Setenv("NO_COLOR", "")
 			env.Values[serversKey{}] = map[string]*exchsim.Server{}
+			env.Values[kdcsKey{}] = map[string]*krbtest.KDC{}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -64,6 +76,8 @@ func TestScripts(t *testing.T) {
 			"simconns":  cmdSimconns,
 			"simauth":   cmdSimauth,
 			"simproxy":  cmdSimproxy,
+			"kdc":       cmdKDC,
+			"kdcfails":  cmdKDCFails,
 			"lines":     cmdLines,
 			"planedit":  cmdPlanedit,
 			"genfile":   cmdGenfile,
@@ -75,6 +89,13 @@ func TestScripts(t *testing.T) {
 // name. Each script has its own map, and a script's commands run one at a
 // time, so it needs no lock.
 type serversKey struct{}
+
+// kdcsKey finds, in a script's values, the KDCs it started, by name.
+type kdcsKey struct{}
+
+func kdcs(ts *testscript.TestScript) map[string]*krbtest.KDC {
+	return ts.Value(kdcsKey{}).(map[string]*krbtest.KDC)
+}
 
 func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 	return ts.Value(serversKey{}).(map[string]*exchsim.Server)
@@ -88,7 +109,8 @@ func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 //	        [-connection-count-rate F] [-seed N] [-hang] [-tls] [-epa MODE] NAME
 //
 // -tls serves https with a generated certificate and writes its CA to
-// $WORK/NAME-ca.pem, named by NAME_CA; -epa none|allow|require sets
+// $WORK/NAME-ca.pem, named by NAME_CA (SIMS_CA names a file with the CAs
+// of all the script's -tls simulators); -epa none|allow|require sets
 // Extended Protection (it needs -tls).
 // -hang makes it accept connections and never answer a SOAP request (not
 // even the first authentication leg), as a hung exchange does. It sets
@@ -141,6 +163,9 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		case "-epa":
 			opts.EPA = val
+		case "-keytab":
+			opts.Keytab = val
+			opts.User = "alice@" + krbtest.Realm
 		case "-seed":
 			n, err := strconv.ParseInt(val, 10, 64)
 			ts.Check(err)
@@ -160,6 +185,10 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0]+"_URL", srv.URL)
 	if srv.TLS() {
 		ts.Setenv(args[0]+"_CA", writeCAFile(ts, args[0], srv.CACertPEM()))
+		// SIMS_CA trusts every -tls simulator of the script, as one
+		// corporate CA does a fleet's servers.
+		all, _ := os.ReadFile(ts.MkAbs("SIMS-ca.pem"))
+		ts.Setenv("SIMS_CA", writeCAFile(ts, "SIMS", all, srv.CACertPEM()))
 	}
 }
 
@@ -354,5 +383,70 @@ func cmdLines(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(ts.Stdout(), "%s: %d lines\n", args[0], n)
 	if n > max {
 		ts.Fatalf("%s has %d lines, want at most %d:\n%s", args[0], n, max, ts.ReadFile(args[0]))
+	}
+}
+
+// cmdKDC starts a real MIT KDC for the rest of the script:
+//
+//	kdc NAME
+//
+// The realm (krbtest.Realm) has a user alice with password secret and a
+// service HTTP/127.0.0.1. It sets NAME_KRB5_CONF (a krb5.conf for it),
+// NAME_KEYTAB (the service's keytab, for exchsim -keytab),
+// NAME_USER_KEYTAB (alice's keys) and NAME_CCACHE (alice's tickets from
+// kinit). Guard scripts with [!kdc] skip.
+func cmdKDC(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: kdc NAME")
+	}
+	t := &scriptTB{ts: ts}
+	k := krbtest.Start(t)
+	k.AddUser(t, "alice", "secret")
+	name := args[0]
+	ts.Setenv(name+"_KRB5_CONF", k.Krb5Conf)
+	ts.Setenv(name+"_KEYTAB", k.AddService(t, "HTTP/127.0.0.1"))
+	ts.Setenv(name+"_USER_KEYTAB", k.UserKeytab(t, "alice"))
+	ts.Setenv(name+"_CCACHE", k.Kinit(t, "alice", "secret", ""))
+	kdcs(ts)[name] = k
+}
+
+// scriptTB lets krbtest run under a testscript command: failures end the
+// script, temporary files live in its work directory, clean-ups run when
+// it ends.
+type scriptTB struct {
+	ts *testscript.TestScript
+	n  int
+}
+
+func (s *scriptTB) Helper()                           {}
+func (s *scriptTB) Fatal(args ...any)                 { s.ts.Fatalf("%s", fmt.Sprint(args...)) }
+func (s *scriptTB) Fatalf(format string, args ...any) { s.ts.Fatalf(format, args...) }
+func (s *scriptTB) Skipf(format string, args ...any)  { s.ts.Fatalf(format, args...) }
+func (s *scriptTB) Cleanup(f func())                  { s.ts.Defer(f) }
+func (s *scriptTB) TempDir() string {
+	s.n++
+	dir := s.ts.MkAbs(fmt.Sprintf(".kdc-tmp-%d", s.n))
+	s.ts.Check(os.MkdirAll(dir, 0o700))
+	return dir
+}
+
+// cmdKDCFails prints the failed pre-authentications a KDC logged, and
+// fails the script if there are more than MAX:
+//
+//	kdcfails NAME MAX
+func cmdKDCFails(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: kdcfails NAME MAX")
+	}
+	k := kdcs(ts)[args[0]]
+	if k == nil {
+		ts.Fatalf("no KDC named %s", args[0])
+	}
+	max, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	n := k.PreauthFailures(&scriptTB{ts: ts})
+	fmt.Fprintf(ts.Stdout(), "preauth_failures=%d\n", n)
+	if n > max {
+		ts.Fatalf("%d failed pre-authentications, want at most %d", n, max)
 	}
 }

@@ -20,7 +20,9 @@ Admin endpoints (no authentication; for test harnesses):
                            curl -d '{"calls":[{"id":"c-9","state":"Connected"}]}' \
                              http://127.0.0.1:PORT/_exchsim/calls
   GET  /_exchsim/stats   Counters: requests per operation, connections,
-                         NTLM handshakes, faults.
+                         NTLM handshakes, Kerberos logins, auth_failures
+                         (refused logins), cbt_missing and cbt_mismatch
+                         (logins refused by -epa), faults.
 `
 
 // usage prints the flags, then the admin endpoints.

@@ -15,6 +15,12 @@ variable "us_url" {
   default = "https://um-us.corp.example/UnifiedMessaging/Service.asmx"
 }
 
+variable "ca_file" {
+  type        = string
+  description = "PEM file of the CA that issued the Exchange servers' certificates (relative to this directory); empty: the system's trusted CAs."
+  default     = ""
+}
+
 variable "username" {
   type        = string
   description = "Service account, DOMAIN\\user, allowed to end calls on both sites."
@@ -34,6 +40,7 @@ variable "us_calls" {
 exchange "eu" {
   url            = var.eu_url
   server_version = "Exchange2016"
+  ca_file        = var.ca_file
 
   auth "ntlm" {
     username = var.username
@@ -44,6 +51,7 @@ exchange "eu" {
 exchange "us_legacy" {
   url     = var.us_url
   dialect = "um2007"
+  ca_file = var.ca_file
 
   auth "ntlm" {
     username = var.username

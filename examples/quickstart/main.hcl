@@ -1,6 +1,9 @@
 # Quickstart: calls an incident left up on the simulator that
-# scripts/quickstart.sh starts. That script sets EXCHSIM_URL and
-# CALLCTL_PASSWORD; against a real server, put its EWS URL here instead.
+# scripts/quickstart.sh starts over https, with Extended Protection
+# required as on a hardened Exchange. That script sets EXCHSIM_URL,
+# EXCHSIM_CA (the simulator's CA certificate) and CALLCTL_PASSWORD; against
+# a real server, put its EWS URL here instead, and its CA's PEM file (or
+# nothing, for a certificate the system trusts) in ca_file.
 
 variable "stuck_calls" {
   type        = list(string)
@@ -9,7 +12,8 @@ variable "stuck_calls" {
 }
 
 exchange "sim" {
-  url = "${env("EXCHSIM_URL")}/EWS/Exchange.asmx"
+  url     = "${env("EXCHSIM_URL")}/EWS/Exchange.asmx"
+  ca_file = env("EXCHSIM_CA")
 
   auth "ntlm" {
     username = "CORP\\alice"

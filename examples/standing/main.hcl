@@ -17,13 +17,20 @@ variable "lon_url" {
   default = "https://mail-lon.corp.example/EWS/Exchange.asmx"
 }
 
+variable "ca_file" {
+  type        = string
+  description = "PEM file of the CA that issued the Exchange servers' certificates (relative to this directory); empty: the system's trusted CAs."
+  default     = ""
+}
+
 variable "username" {
   type    = string
   default = "CORP\\svc-callctl"
 }
 
 exchange "corp" {
-  url = var.corp_url
+  url     = var.corp_url
+  ca_file = var.ca_file
   auth "ntlm" {
     username = var.username
     password = env("CALLCTL_PASSWORD")
@@ -31,7 +38,8 @@ exchange "corp" {
 }
 
 exchange "lon" {
-  url = var.lon_url
+  url     = var.lon_url
+  ca_file = var.ca_file
   auth "ntlm" {
     username = var.username
     password = env("CALLCTL_PASSWORD")

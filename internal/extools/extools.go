@@ -8,15 +8,25 @@ package extools
 import (
 	"os"
 	"os/exec"
-	"testing"
 )
+
+// TB is the part of testing.TB these helpers use, so that a testscript
+// command can run them too.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+	TempDir() string
+	Cleanup(func())
+}
 
 // InCI reports whether the tests run under CI, where nothing may skip.
 func InCI() bool { return os.Getenv("CI") == "true" }
 
 // Require returns the path of program, or ends the test: Skip outside CI,
 // Fatal in CI. why says what the program proves.
-func Require(t testing.TB, program, why string) string {
+func Require(t TB, program, why string) string {
 	t.Helper()
 	path, err := exec.LookPath(program)
 	if err == nil {
@@ -28,7 +38,7 @@ func Require(t testing.TB, program, why string) string {
 
 // Missing ends the test for a missing tool or capability: Skip outside
 // CI, Fatal in CI.
-func Missing(t testing.TB, what string) {
+func Missing(t TB, what string) {
 	t.Helper()
 	if InCI() {
 		t.Fatalf("%s; CI=true, so this fails rather than skips (.ci/run installs it)", what)
@@ -39,7 +49,7 @@ func Missing(t testing.TB, what string) {
 // Python returns Debian's /usr/bin/python3 if it can import every module
 // named, else ends the test as Require does. A pyenv or virtualenv python
 // on PATH would not see Debian's python3-* packages.
-func Python(t testing.TB, modules ...string) string {
+func Python(t TB, modules ...string) string {
 	t.Helper()
 	const python = "/usr/bin/python3"
 	if _, err := os.Stat(python); err != nil {
@@ -73,7 +83,7 @@ activate = 1
 // NTLMPython is Python with requests_ntlm, and the environment that lets
 // its NTLM hash: os.Environ() plus OPENSSL_CONF naming a file (in the
 // test's temporary directory) that loads OpenSSL's legacy provider.
-func NTLMPython(t testing.TB) (python string, env []string) {
+func NTLMPython(t TB) (python string, env []string) {
 	t.Helper()
 	python = Python(t, "requests", "requests_ntlm", "ntlm_auth")
 	conf := t.TempDir() + "/openssl.cnf"

@@ -96,7 +96,7 @@ func TestConfigTakesTheSchemaFromTheRegistry(t *testing.T) {
 	_, diags = load(t, url, `  auth "apikye" {
     client = "ops"
   }`, "k=x")
-	if !hasDiag(diags, "Invalid authentication kind", `Use "ntlm", "basic", "bearer" or "apikey", or omit the auth block for none. Did you mean "apikey"?`) {
+	if !hasDiag(diags, "Invalid authentication kind", `Use "ntlm", "basic", "bearer", "kerberos" or "apikey", or omit the auth block for none. Did you mean "apikey"?`) {
 		t.Errorf("the kinds listed are not the registry's: %v", diags)
 	}
 }

@@ -17,7 +17,7 @@ Options:
                         or a wrong id): warn and go on (default), or error, which
                         refuses the plan (exit 1) and disconnects nothing
   -timeout=DUR          Give up on one request after this long; it is retried, up to
-                        5 attempts in all (default 8s)
+                        8 attempts in all (default 8s)
   -deadline=DUR         Give up on the whole run after this long (default: none)
   -max-backoff=DUR      Fail calls the server asks to wait longer than this (default 5m;
                         0: never wait out a server-advised back-off)
