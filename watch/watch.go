@@ -46,7 +46,9 @@ type Summary struct {
 	// again.
 	Errors, Repeated int
 	// Exchanges is what the cycle learnt about each exchange it sent
-	// requests to (for the probes and callctl_exchange_unhealthy).
+	// requests to (for the probes and callctl_exchange_unhealthy). An
+	// exchange a cycle does not try, waiting for a later one, belongs
+	// here too, with metrics.ReasonBackingOff and when it is tried next.
 	Exchanges map[string]metrics.ExchangeStatus
 }
 

@@ -8,7 +8,8 @@ be disconnected. Changes nothing.
 
 Options:
   -var 'NAME=VALUE'     Set a variable (repeatable)
-  -var-file=FILE        Load variables from FILE (repeatable)
+  -var-file=FILE        Load variables from FILE (repeatable; -var and -var-file
+                        apply in command-line order, a later one winning)
   -parallelism=N        Requests in flight per exchange (default 10)
   -target=ADDR          Only consider this call, e.g. end_call.stuck["abc"] (repeatable)
   -exclude=ADDR         Never consider this call (repeatable)
