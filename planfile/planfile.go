@@ -308,7 +308,6 @@ const (
 	MaxSnapshotBytes = 256 << 20
 )
 
-
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
 var ErrNotPlanFile = errors.New("not a callctl plan file")
 
