@@ -254,9 +254,9 @@ type answer struct {
 // endpoint is the dialect-independent part of a client: one URL and its
 // lanes, which authenticate each request.
 type endpoint struct {
-	url       string
-	lanes     *lanes
-	binds     bool // the auth kind binds logins to the TLS channel
+	url   string
+	lanes *lanes
+	binds bool // the auth kind binds logins to the TLS channel
 
 	headerMu  sync.Mutex
 	opHeaders map[string]http.Header // per operation, see headers
