@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/internal/shellquote"
 	"github.com/callctl/callctl/planfile"
 )
 
@@ -70,8 +71,9 @@ func TestPlanMadeForAnotherDirectory(t *testing.T) {
 		wantChdir func(rel string) string
 	}{
 		"plain name":     {polName: "pol", wantChdir: func(rel string) string { return rel }},
-		"name to quote":  {polName: "my pol's", wantChdir: func(rel string) string { return `"` + rel + `"` }},
-		"unicode quoted": {polName: "pól", wantChdir: func(rel string) string { return `"` + rel + `"` }},
+		"name to quote":  {polName: "my pol's", wantChdir: shellquote.Quote},
+		"unicode quoted": {polName: "pól", wantChdir: func(rel string) string { return `'` + rel + `'` }},
+		"shell syntax":   {polName: "$(x)`y`", wantChdir: func(rel string) string { return `'` + rel + `'` }},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -133,21 +135,5 @@ func TestPlanMadeForAnotherDirectory(t *testing.T) {
 				t.Errorf("apply through a link: status %d, %q", res.Status, view.summaries())
 			}
 		})
-	}
-}
-
-func TestShellArg(t *testing.T) {
-	tests := map[string]string{
-		"pol":             "pol",
-		"../a/b-c_d.plan": "../a/b-c_d.plan",
-		"my pol":          `"my pol"`,
-		"it's":            `"it's"`,
-		"$HOME":           `"$HOME"`,
-		"":                `""`,
-	}
-	for in, want := range tests {
-		if got := shellArg(in); got != want {
-			t.Errorf("shellArg(%q) = %s, want %s", in, got, want)
-		}
 	}
 }
