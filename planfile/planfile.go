@@ -263,7 +263,11 @@ func Write(path string, f *File, key *Key) error {
 // Encode returns f in the current format (see wireFile), indented, with a
 // final newline, signed with key unless it is nil. It sets f's
 // FormatVersion, Signature and digest.
-func Encode(f *File, key *Key) ([]byte, error) {
+func Encode(f *File, key *Key) ([]byte, error) { return encode(f, key, MaxSnapshotBytes) }
+
+// encode is Encode with the bound on the data sources' records as a
+// parameter, which tests lower.
+func encode(f *File, key *Key, maxSnapshotBytes int) ([]byte, error) {
 	f.FormatVersion = FormatVersion
 	w := toWire(f)
 	canon, err := json.Marshal(w)
@@ -314,9 +318,6 @@ const (
 	MaxSnapshotBytes = 256 << 20
 )
 
-// maxSnapshotBytes is MaxSnapshotBytes, lowered by tests.
-var maxSnapshotBytes = MaxSnapshotBytes
-
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
 var ErrNotPlanFile = errors.New("not a callctl plan file")
 
@@ -343,7 +344,11 @@ func Read(path string) (*File, error) {
 // layout its format_version names, with no unknown, repeated or misspelt
 // field, no null change, no unknown action and nothing after it, of at
 // most MaxFileBytes. It does not check the signature: see Verify.
-func Decode(r io.Reader) (*File, error) {
+func Decode(r io.Reader) (*File, error) { return decode(r, MaxSnapshotBytes) }
+
+// decode is Decode with the bound on the data sources' records as a
+// parameter, which tests lower.
+func decode(r io.Reader, maxSnapshotBytes int) (*File, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("planfile: %w", err)
@@ -366,7 +371,7 @@ func Decode(r io.Reader) (*File, error) {
 	case "1":
 		return decodeV1(b)
 	case formatV2, FormatVersion:
-		f, stored, err := decodeV2(b)
+		f, stored, err := decodeV2(b, maxSnapshotBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -389,7 +394,7 @@ func Decode(r io.Reader) (*File, error) {
 // stores (Decode refuses a file whose stored digest differs): for tools
 // that compare a plan with the one reviewed.
 func ContentDigest(b []byte) (string, error) {
-	f, _, err := decodeV2(b)
+	f, _, err := decodeV2(b, MaxSnapshotBytes)
 	if err != nil {
 		return "", err
 	}
@@ -398,12 +403,12 @@ func ContentDigest(b []byte) (string, error) {
 
 // decodeV2 decodes a version 2 or 3 file, returning the digest it stores
 // (version 3) besides the one its content has.
-func decodeV2(b []byte) (f *File, stored string, err error) {
+func decodeV2(b []byte, maxSnapshotBytes int) (f *File, stored string, err error) {
 	var w wireFile
 	if err := strictUnmarshal(b, &w); err != nil {
 		return nil, "", err
 	}
-	if err := w.check(); err != nil {
+	if err := w.check(maxSnapshotBytes); err != nil {
 		return nil, "", err
 	}
 	f = fromWire(&w)

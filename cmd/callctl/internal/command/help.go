@@ -103,8 +103,11 @@ Options:
 Exit codes: 0, or 1 when an expression (piped input) could not be evaluated.
 `,
 	"fmt": `Usage: callctl [-chdir=DIR] fmt [options] [PATH...]
+       callctl fmt [-check] -
 
-Rewrites *.hcl files in the canonical format.
+Rewrites *.hcl files in the canonical format. With -, reads HCL from
+standard input and writes its canonical form to standard output (with
+-check, writes nothing and exits 3 if it is not in canonical form).
 
 Options:
   -check       Write nothing; exit 3 if any file needs formatting
