@@ -93,6 +93,14 @@ func TestLatencyModeDisconnectsEveryCall(t *testing.T) {
 				if st.NTLMHandshakes != wantHandshakes {
 					t.Errorf("%s: %d NTLM handshakes on %d connections, want %d", name, st.NTLMHandshakes, st.Connections, wantHandshakes)
 				}
+				// Over https (the default) every NTLM login carries the
+				// channel binding of the simulator's certificate.
+				if st.CBTValid != wantHandshakes || st.CBTMismatch != 0 {
+					t.Errorf("%s: %d logins with the channel binding (%d mismatched), want %d", name, st.CBTValid, st.CBTMismatch, wantHandshakes)
+				}
+			}
+			if rep.Transport == "" || !strings.HasPrefix(rep.Transport, "https") {
+				t.Errorf("transport %q, want https by default", rep.Transport)
 			}
 			wantReqs := map[string]int64{"GetPhoneCallInformation": calls, "DisconnectPhoneCall": calls}
 			if diff := cmp.Diff(wantReqs, rep.ApplyFull.Server.Requests); diff != "" {
