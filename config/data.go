@@ -261,10 +261,14 @@ func (ld *loadRun) decodeInventorySource(b *hcl.Block, addr string) (*inventoryS
 		switch {
 		case !ok:
 		case !slices.Contains(inventory.Formats, inventory.Format(s)):
+			quoted, hint := fmt.Sprintf("%q", s), didYouMean(s, []string{"jsonl", "json", "csv"})
+			if ld.isSensitive(attr) {
+				quoted, hint = "The value, derived from a sensitive variable,", ""
+			}
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid inventory format",
-				Detail:   fmt.Sprintf("%q is not an inventory format. Use \"jsonl\" (one JSON object per line), \"json\" (an array of objects) or \"csv\" (with a header row).%s", s, didYouMean(s, []string{"jsonl", "json", "csv"})),
+				Detail:   fmt.Sprintf("%s is not an inventory format. Use \"jsonl\" (one JSON object per line), \"json\" (an array of objects) or \"csv\" (with a header row).%s", quoted, hint),
 				Subject:  attr.Expr.Range().Ptr(),
 			})
 		default:
@@ -285,10 +289,14 @@ func (ld *loadRun) decodeInventorySource(b *hcl.Block, addr string) (*inventoryS
 				Subject:  attr.NameRange.Ptr(),
 			})
 		case err != nil || d <= 0:
+			quoted := fmt.Sprintf("%q", s)
+			if ld.isSensitive(attr) {
+				quoted = "The value, derived from a sensitive variable,"
+			}
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid timeout",
-				Detail:   fmt.Sprintf("%q is not a positive duration. Write it like \"30s\" or \"2m\".", s),
+				Detail:   fmt.Sprintf("%s is not a positive duration. Write it like \"30s\" or \"2m\".", quoted),
 				Subject:  attr.Expr.Range().Ptr(),
 			})
 		default:

@@ -147,8 +147,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 				})
 				ok = false
 			}
+			sensitive := ld.isSensitive(attr)
 			for i, s := range states {
-				moreDiags := checkState(s, ranges[i])
+				moreDiags := checkState(s, ranges[i], sensitive)
 				diags = append(diags, moreDiags...)
 				ok = ok && !moreDiags.HasErrors()
 			}
@@ -298,16 +299,20 @@ func checkCallID(call *Call) hcl.Diagnostics {
 	return nil
 }
 
-func checkState(s string, rng hcl.Range) hcl.Diagnostics {
+func checkState(s string, rng hcl.Range, sensitive bool) hcl.Diagnostics {
 	for _, v := range validStates {
 		if s == v {
 			return nil
 		}
 	}
+	quoted, hint := fmt.Sprintf("%q", s), didYouMean(s, validStates)
+	if sensitive {
+		quoted, hint = "A value derived from a sensitive variable", ""
+	}
 	return hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid call state",
-		Detail:   fmt.Sprintf("%q is not a call state. Valid states are %s.%s", s, quotedList(validStates), didYouMean(s, validStates)),
+		Detail:   fmt.Sprintf("%s is not a call state. Valid states are %s.%s", quoted, quotedList(validStates), hint),
 		Subject:  rng.Ptr(),
 	}}
 }

@@ -124,10 +124,15 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 		if ok && s != "" {
 			ex.CAFile = ld.fsys.join(ld.dir, s)
 			if _, err := ld.fsys.stat(ex.CAFile); err != nil {
+				detail := fmt.Sprintf("The ca_file %q of exchange %q cannot be read: %s. The path is relative to the policy directory.", s, ex.Name, err)
+				if ld.isSensitive(attr) {
+					// The error names the path too.
+					detail = fmt.Sprintf("The ca_file of exchange %q, derived from a sensitive variable, cannot be read. The path is relative to the policy directory; a CA file's name is not secret, so give it without the sensitive variable.", ex.Name)
+				}
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Cannot read CA file",
-					Detail:   fmt.Sprintf("The ca_file %q of exchange %q cannot be read: %s. The path is relative to the policy directory.", s, ex.Name, err),
+					Detail:   detail,
 					Subject:  attr.Expr.Range().Ptr(),
 				})
 			}
@@ -172,7 +177,7 @@ func (ld *loadRun) decodeExchange(b *hcl.Block) (*Exchange, hcl.Diagnostics) {
 	}
 
 	if u != nil && u.Scheme == "http" && ex.Auth != nil {
-		diags = append(diags, checkPlainHTTP(ex)...)
+		diags = append(diags, checkPlainHTTP(ex, ld.isSensitive(attrs["url"]))...)
 	}
 	return ex, diags
 }
@@ -221,8 +226,13 @@ func checkURL(exchange, s string, attr *hcl.Attribute, sensitive bool) (*url.URL
 // checkPlainHTTP judges credentials sent over http://. Kinds that put a
 // replayable secret on the wire (authkind.Kind.SecretOnWire: Basic,
 // bearer) need an explicit opt-in and still warn; the others (NTLM) send
-// no password but their handshake can be relayed.
-func checkPlainHTTP(ex *Exchange) hcl.Diagnostics {
+// no password but their handshake can be relayed. sensitiveURL: the URL
+// was derived from a sensitive variable and is not quoted.
+func checkPlainHTTP(ex *Exchange, sensitiveURL bool) hcl.Diagnostics {
+	shown := fmt.Sprintf("%q", ex.URL)
+	if sensitiveURL {
+		shown = "its URL (derived from a sensitive variable)"
+	}
 	switch {
 	case !authkind.Lookup(ex.Auth.Kind).SecretOnWire:
 		return hcl.Diagnostics{{
@@ -236,16 +246,16 @@ func checkPlainHTTP(ex *Exchange) hcl.Diagnostics {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagWarning,
 			Summary:  "Credentials over plain HTTP",
-			Detail: fmt.Sprintf("Exchange %q sends its %s credentials in clear text to %q, as allow_insecure_http = true permits. Use an https:// URL unless the network path is trusted.",
-				ex.Name, ex.Auth.Kind, ex.URL),
+			Detail: fmt.Sprintf("Exchange %q sends its %s credentials in clear text to %s, as allow_insecure_http = true permits. Use an https:// URL unless the network path is trusted.",
+				ex.Name, ex.Auth.Kind, shown),
 			Subject: ex.Auth.DeclRange.Ptr(),
 		}}
 	default:
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Credentials over plain HTTP",
-			Detail: fmt.Sprintf("Exchange %q would send its %s credentials in clear text to %q. Use an https:// URL, or set allow_insecure_http = true if the network path is trusted.",
-				ex.Name, ex.Auth.Kind, ex.URL),
+			Detail: fmt.Sprintf("Exchange %q would send its %s credentials in clear text to %s. Use an https:// URL, or set allow_insecure_http = true if the network path is trusted.",
+				ex.Name, ex.Auth.Kind, shown),
 			Subject: ex.Auth.DeclRange.Ptr(),
 		}}
 	}
@@ -281,7 +291,10 @@ func (ld *loadRun) decodeAuth(exchange string, b *hcl.Block) (*Auth, hcl.Diagnos
 			continue
 		}
 		diags = append(diags, checkCredential(exchange, b, as, attr, s)...)
-		if as.Secret {
+		if as.Secret && !isLiteralString(attr.Expr) {
+			// A literal is in the policy files for all to read (and
+			// warned about below); masking it would only garble text
+			// where a test's "token" is an ordinary word.
 			ld.secrets.Add(s)
 		}
 		if as.Path && s != "" {

@@ -108,7 +108,7 @@ func (ld *loadRun) fileFunc() function.Function {
 		Type:        function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			name := args[0].AsString()
-			data, err := ld.fsys.readFile(ld.fsys.join(ld.dir, name))
+			data, err := ld.fsys.readRegular(ld.fsys.join(ld.dir, name))
 			if err != nil {
 				return cty.UnknownVal(cty.String), fmt.Errorf("cannot read %q (paths are relative to the policy directory): %w", name, err)
 			}

@@ -212,7 +212,9 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	for name, data := range ld.fileReads {
 		pol.Sources["file("+name+")"] = data
 	}
-	return pol, capDiags(hideSecretLines(dedupeDiags(diags), ld.secretRanges))
+	// A last net under the checks above: no diagnostic shows a secret
+	// value the load met, however a message came to quote it.
+	return pol, capDiags(ld.secrets.Diagnostics(hideSecretLines(dedupeDiags(diags), ld.secretRanges)))
 }
 
 // readPolicyFiles parses the directory's *.hcl files in name order.
@@ -396,6 +398,9 @@ func parseEnviron(environ []string) map[string]string {
 type fileSystem interface {
 	readDir(dir string) ([]fs.DirEntry, error)
 	readFile(name string) ([]byte, error)
+	// readRegular is readFile for file(): regular files only, never
+	// under /proc, /sys or /dev (regular_file.go).
+	readRegular(name string) ([]byte, error)
 	stat(name string) (fs.FileInfo, error)
 	join(dir, rel string) string
 }

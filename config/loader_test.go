@@ -20,7 +20,7 @@ import (
 )
 
 // fixtureEnviron is the environment every fixture loads with.
-var fixtureEnviron = []string{"CALLCTL_PASSWORD=pw", "T=token", "P=pw", "UM_TOKEN=um"}
+var fixtureEnviron = []string{"CALLCTL_PASSWORD=pw", "T=t0ken-s3cret", "P=pw", "UM_TOKEN=um"}
 
 // TestLoadFixtures loads every policy under testdata/{valid,error,warning}-files
 // (a file is a one-file policy, a directory a multi-file one) and compares

@@ -19,6 +19,9 @@ var protectSchema = &hcl.BodySchema{
 // and patterns elements, index for index.
 type protectEntryRanges struct {
 	ids, patterns []hcl.Range
+	// sensitive: an entry was derived from a sensitive variable, so
+	// diagnostics must not quote the entries.
+	sensitive bool
 }
 
 func (ld *loadRun) decodeProtects(blocks []*hcl.Block, pol *Policy) hcl.Diagnostics {
@@ -33,18 +36,28 @@ func (ld *loadRun) decodeProtects(blocks []*hcl.Block, pol *Policy) hcl.Diagnost
 		if attr, ok := content.Attributes["call_ids"]; ok {
 			ids, rngs, _, moreDiags := ld.evalStringList(attr, nil)
 			diags = append(diags, moreDiags...)
+			if ld.isSensitive(attr) {
+				ranges.sensitive = true
+			}
 			p.CallIDs, ranges.ids = ids, rngs
 		}
 		if attr, ok := content.Attributes["patterns"]; ok {
 			pats, rngs, _, moreDiags := ld.evalStringList(attr, nil)
 			diags = append(diags, moreDiags...)
+			if ld.isSensitive(attr) {
+				ranges.sensitive = true
+			}
 			for i, pat := range pats {
 				if _, err := globMatch(pat, ""); err != nil {
+					quoted := fmt.Sprintf("%q", pat)
+					if ranges.sensitive {
+						quoted = "(derived from a sensitive variable)"
+					}
 					diags = append(diags, &hcl.Diagnostic{
 						Severity: hcl.DiagError,
 						Summary:  "Invalid protect pattern",
-						Detail: fmt.Sprintf("The pattern %q in protect %q is not a valid glob: %s. Patterns use Go's path.Match syntax: * matches any run of characters, ? one character, [a-z] one of a class, and a backslash escapes the next character.",
-							pat, p.Name, err),
+						Detail: fmt.Sprintf("The pattern %s in protect %q is not a valid glob: %s. Patterns use Go's path.Match syntax: * matches any run of characters, ? one character, [a-z] one of a class, and a backslash escapes the next character.",
+							quoted, p.Name, err),
 						Subject: rngs[i].Ptr(),
 					})
 					continue
@@ -123,13 +136,17 @@ func checkProtected(calls []*Call, protects []*Protect, ranges map[*Protect]prot
 				continue
 			}
 			r := ranges[p]
-			where, how := p.DeclRange, fmt.Sprintf("which lists the id %q", p.entry(i))
+			entry := fmt.Sprintf("%q", p.entry(i))
+			if r.sensitive {
+				entry = "(derived from a sensitive variable)"
+			}
+			where, how := p.DeclRange, "which lists the id "+entry
 			if i < len(p.CallIDs) {
 				if i < len(r.ids) {
 					where = r.ids[i]
 				}
 			} else {
-				how = fmt.Sprintf("whose pattern %q matches it", p.entry(i))
+				how = fmt.Sprintf("whose pattern %s matches it", entry)
 				if j := i - len(p.CallIDs); j < len(r.patterns) {
 					where = r.patterns[j]
 				}

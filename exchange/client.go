@@ -26,8 +26,11 @@ type Client struct {
 	retry *throttle.Caller
 	obs   Observer
 	// own says the SOAP client is this run's alone, so Close closes it;
-	// a pooled one is closed by its pool.
-	own bool
+	// a pooled one is closed by its pool, and told what the run learnt.
+	own  bool
+	pool *Pool
+	// resting: the run sent nothing, its exchange given up before.
+	resting bool
 }
 
 var _ soap.Caller = (*Client)(nil)
@@ -54,10 +57,15 @@ func (c *Client) observe(op string, start time.Time) {
 	}
 }
 
-// Close closes the SOAP client unless a pool owns it.
+// Close closes the SOAP client unless a pool owns it; a pool is told
+// what the run learnt of the exchange.
 func (c *Client) Close() {
 	if c.own {
 		c.retry.Close()
+	}
+	if c.pool != nil {
+		c.pool.settle(c)
+		c.pool = nil // once
 	}
 }
 

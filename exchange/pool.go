@@ -4,7 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -23,6 +26,16 @@ import (
 type Pool struct {
 	// Observer, when set, is told of every run's requests and retries.
 	Observer Observer
+	// RestBase, when set, rests an exchange a run gave up as down or
+	// overloaded: later runs send it nothing for RestBase (jittered),
+	// doubling with each give-up in a row up to RestCap (default
+	// DefaultRestCap), until a run in which it answers. Zero tries it in
+	// every run.
+	RestBase, RestCap time.Duration
+	// Now and Random (in [0, 1)) are the clock and the jitter; nil is
+	// the real ones.
+	Now    func() time.Time
+	Random func() float64
 
 	mu      sync.Mutex
 	clients map[string]*pooled // by exchange name
@@ -36,6 +49,7 @@ type pooled struct {
 	last *throttle.Caller
 	// refused is a refused login, kept until the settings change.
 	refused *throttle.ExchangeError
+	rest    rest
 }
 
 // NewPool returns an empty pool.
@@ -80,16 +94,64 @@ func (p *Pool) Connect(policy *config.Policy, calls []*config.Call, opts Options
 			pc = &pooled{key: keys[name], soap: sc}
 			p.clients[name] = pc
 		}
-		if pc.last != nil {
-			if xe := pc.last.GivenUp(); xe != nil && xe.Kind == throttle.KindAuth {
-				pc.refused = xe
-			}
+		verdict := pc.refused
+		if verdict == nil {
+			verdict = pc.rest.resting(name, p.now())
 		}
-		pc.last = wrap(name, pc.soap, opts, pc.refused)
-		cs.add(&Client{name: name, retry: pc.last, obs: p.Observer})
+		pc.last = wrap(name, pc.soap, opts, verdict)
+		cs.add(&Client{name: name, retry: pc.last, obs: p.Observer, pool: p, resting: verdict != nil})
 		return nil
 	})
 	return cs, diags
+}
+
+// settle takes what a run learnt about an exchange back into the pool: a
+// refused login, or a give-up that rests the exchange.
+func (p *Pool) settle(c *Client) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pc := p.clients[c.name]
+	if pc == nil || pc.last != c.retry || c.resting {
+		return // replaced meanwhile, or never tried
+	}
+	if xe := c.retry.GivenUp(); xe != nil && xe.Kind == throttle.KindAuth {
+		pc.refused = xe
+		return
+	}
+	if p.RestBase > 0 {
+		ceiling := p.RestCap
+		if ceiling <= 0 {
+			ceiling = DefaultRestCap
+		}
+		random := p.Random
+		if random == nil {
+			random = defaultRandom
+		}
+		pc.rest.after(c.retry, p.now(), p.RestBase, max(ceiling, p.RestBase), random)
+	}
+}
+
+// NextTries lists the exchanges resting after a give-up, with how long
+// until each is tried again, by name.
+func (p *Pool) NextTries() []NextTry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	var out []NextTry
+	for name, pc := range p.clients {
+		if pc.refused == nil && pc.rest.verdict != nil && now.Before(pc.rest.next) {
+			out = append(out, NextTry{Exchange: name, In: pc.rest.next.Sub(now)})
+		}
+	}
+	slices.SortFunc(out, func(a, b NextTry) int { return strings.Compare(a.Exchange, b.Exchange) })
+	return out
+}
+
+func (p *Pool) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
 }
 
 // Close closes every pooled client.

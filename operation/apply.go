@@ -172,10 +172,19 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 		// refuse to go.
 		viewHooks.mute()
 		res.Applied = inFlight.abandoned(p.Plan)
-		_ = j.Close(res.Applied.Counts())
+		closeErr := j.Close(res.Applied.Counts())
 		view.Applied(res.Applied)
-		view.Diagnostics(hcl.Diagnostics{abandonedDiagnostic(inFlight.list(), jpath)})
+		diags := hcl.Diagnostics{abandonedDiagnostic(inFlight.list(), jpath)}
+		if closeErr != nil {
+			diags = append(diags, journalDiagnostic(jpath, closeErr))
+		}
+		view.Diagnostics(diags)
 		res.Status = applyStatus(res.Applied)
+		// The applier's requests are cancelled and the closed journal
+		// refuses any disconnect not yet sent, so it ends at once; it
+		// must end before the lock is released and the clients closed,
+		// or a next apply could start beside it.
+		waitApplier(done)
 		return res
 	}
 	if hard.Err() != nil && !errors.Is(hard.Err(), context.DeadlineExceeded) {
@@ -192,6 +201,22 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 		}
 	}
 	return res
+}
+
+// applierGrace bounds the wait for an abandoned applier: its requests are
+// cancelled, so it needs milliseconds; a second Ctrl-C must leave at once
+// even if something underneath ignores cancellation.
+const applierGrace = 5 * time.Second
+
+// waitApplier waits for an abandoned applier's result, for at most
+// applierGrace.
+func waitApplier(done <-chan *reconcile.ApplyResult) {
+	t := time.NewTimer(applierGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 // ApplyOptions are how Planned.Apply runs.

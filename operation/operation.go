@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchange"
@@ -62,6 +63,8 @@ type Request struct {
 
 	// savedPlan is set while loading the policy of a saved plan.
 	savedPlan bool
+	// values are a saved plan's stored variable values.
+	values map[string]cty.Value
 	// offline loads without values or secrets (validate, console);
 	// keepScope keeps the policy's evaluation scope (console).
 	offline, keepScope bool

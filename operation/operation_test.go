@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -476,7 +477,8 @@ func TestSecondInterruptClosesJournalAndNamesInFlight(t *testing.T) {
 			hard, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			req := &ApplyRequest{Request: f.request(), AutoApprove: true}
-			req.Hooks = []reconcile.Hook{&interruptOnSend{at: tc.at, cancel: cancel}}
+			after := &slowHook{}
+			req.Hooks = []reconcile.Hook{&interruptOnSend{at: tc.at, cancel: cancel}, after}
 			view := &recorder{}
 			res := Apply(context.Background(), hard, req, view)
 			if res.Status != tc.wantStatus {
@@ -507,8 +509,26 @@ func TestSecondInterruptClosesJournalAndNamesInFlight(t *testing.T) {
 			if last := entries[len(entries)-1]; last.Event != journal.EventRunEnd {
 				t.Errorf("journal left open after the second interrupt: last line %q", last.Event)
 			}
+			// The applier has ended with Apply: once the lock is
+			// released, nothing of this run may still be at work.
+			if started, finished := after.started.Load(), after.finished.Load(); started != finished {
+				t.Errorf("%d of %d hook calls still running when Apply returned: the applier outlived the lock", started-finished, started)
+			}
 		})
 	}
+}
+
+// slowHook takes its time over every outcome, as a hook writing to a
+// slow disk would, counting the calls begun and ended.
+type slowHook struct {
+	reconcile.NilHook
+	started, finished atomic.Int32
+}
+
+func (h *slowHook) PostDisconnect(*reconcile.Result) {
+	h.started.Add(1)
+	time.Sleep(150 * time.Millisecond)
+	h.finished.Add(1)
 }
 
 func readJournal(t *testing.T, path string) []journal.Entry {

@@ -89,6 +89,8 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		Offline:       req.offline,
 		UnsetUnknown:  req.offline,
 		KeepScope:     req.keepScope,
+		Values:        req.values,
+		ValuesFrom:    "the saved plan",
 	})
 	view.SetConfigSources(loader.Files())
 	return policy, diags

@@ -3,11 +3,10 @@ package operation
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
-	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/internal/shellquote"
 	"github.com/callctl/callctl/planfile"
 )
 
@@ -51,13 +50,13 @@ func checkPolicyDir(req *Request, path string, f *planfile.File) hcl.Diagnostics
 	if sameDir(want, have) {
 		return nil
 	}
-	chdir, planArg, here := want, planAbs, shellArg(have)
+	chdir, planArg, here := want, planAbs, shellquote.Quote(have)
 	if cwd, err := filepath.Abs("."); err == nil {
 		if rel, err := filepath.Rel(cwd, want); err == nil {
 			chdir = rel
 		}
 		if rel, err := filepath.Rel(cwd, have); err == nil {
-			here = shellArg(rel)
+			here = shellquote.Quote(rel)
 			if rel == "." {
 				here = "the current directory"
 			}
@@ -70,7 +69,7 @@ func checkPolicyDir(req *Request, path string, f *planfile.File) hcl.Diagnostics
 		Severity: hcl.DiagError,
 		Summary:  "Plan made for another directory",
 		Detail: fmt.Sprintf("This plan was made for directory %s, but callctl is running in %s; its var-files, fingerprints and journal belong to the policy there. Nothing was disconnected. Run:\n    callctl -chdir=%s apply %s",
-			shellArg(chdir), here, shellArg(chdir), shellArg(planArg)),
+			shellquote.Quote(chdir), here, shellquote.Quote(chdir), shellquote.Quote(planArg)),
 	}}
 }
 
@@ -83,15 +82,4 @@ func sameDir(a, b string) bool {
 		}
 	}
 	return filepath.Clean(a) == filepath.Clean(b)
-}
-
-var plainArg = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
-
-// shellArg shows a path as it can be typed: plain when it is, quoted
-// otherwise.
-func shellArg(s string) string {
-	if plainArg.MatchString(s) {
-		return s
-	}
-	return strconv.Quote(s)
 }

@@ -7,80 +7,56 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/internal/shellquote"
 	"github.com/callctl/callctl/planfile"
 )
 
-// A var-file outside the policy directory cannot be saved in a plan, and a
-// plan naming one is not applied.
+// A saved plan stores the values it was made with, as Terraform's do: a
+// var-file outside the policy directory (or a link to one) may be used,
+// and apply reads no var-file, so it applies after the file is gone.
 func TestVarFileOutsidePolicyDir(t *testing.T) {
 	f := newFixture(t, 0)
 	f.writePolicy(t, `["c-1", "c-2"]`)
 	outside := filepath.Join(t.TempDir(), "x.vars")
-	if err := os.WriteFile(outside, []byte("url = \""+f.srv.EWSURL()+"\"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	inside := filepath.Join(f.dir, "in.vars")
-	if err := os.WriteFile(inside, []byte("url = \""+f.srv.EWSURL()+"\"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// A symbolic link inside the directory to the file outside is outside.
 	link := filepath.Join(f.dir, "link.vars")
-	if err := os.Symlink(outside, link); err != nil {
-		t.Fatal(err)
-	}
 	for _, vf := range []string{outside, "../" + filepath.Base(filepath.Dir(outside)) + "/x.vars", "link.vars"} {
 		t.Run("plan -out with "+vf, func(t *testing.T) {
+			if err := os.WriteFile(outside, []byte("url = \""+f.srv.EWSURL()+"\"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_ = os.Remove(link)
+			if err := os.Symlink(outside, link); err != nil {
+				t.Fatal(err)
+			}
 			req := &PlanRequest{Request: f.request(), Out: "p.plan"}
 			req.Vars, req.VarFiles = nil, []string{vf}
+			if res := Plan(context.Background(), req, &recorder{}); res.Status != StatusOK {
+				t.Fatalf("plan status %d", res.Status)
+			}
+			saved, err := planfile.Read(filepath.Join(f.dir, "p.plan"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(saved.Inputs.VarFiles) != 0 || !strings.Contains(saved.Inputs.Values["url"], f.srv.EWSURL()) {
+				t.Fatalf("saved var-files %q, values %q: want the url's value and no var-file", saved.Inputs.VarFiles, saved.Inputs.Values)
+			}
+			if err := os.Remove(outside); err != nil {
+				t.Fatal(err)
+			}
 			view := &recorder{}
-			if res := Plan(context.Background(), req, view); res.Status != StatusError {
-				t.Errorf("status %d, want error", res.Status)
+			areq := &ApplyRequest{Request: Request{Dir: f.dir, Connect: f.request().Connect}, PlanFile: "p.plan"}
+			if res := Apply(context.Background(), context.Background(), areq, view); res.Status != StatusOK {
+				t.Fatalf("apply status %d: %v", res.Status, view.diags)
 			}
-			d := findDiag(t, view, "Var-file outside the policy directory")
-			if !strings.Contains(d, vf) || !strings.Contains(d, "Move the file into the policy directory") {
-				t.Errorf("detail %q", d)
+			if f.state(t, "c-1") != "Disconnected" {
+				t.Error("the plan's call was not disconnected")
 			}
-			if _, err := os.Stat(filepath.Join(f.dir, "p.plan")); !os.IsNotExist(err) {
-				t.Errorf("a plan file was written: %v", err)
+			if err := f.srv.UpsertCalls([]exchsim.Call{{ID: "c-1", State: "Connected"}}); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
-
-	t.Run("apply of a plan naming one", func(t *testing.T) {
-		req := &PlanRequest{Request: f.request(), Out: "p.plan"}
-		req.Vars, req.VarFiles = nil, []string{"in.vars"}
-		if res := Plan(context.Background(), req, &recorder{}); res.Status != StatusOK {
-			t.Fatalf("plan status %d", res.Status)
-		}
-		saved, err := planfile.Read(filepath.Join(f.dir, "p.plan"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(saved.Inputs.VarFiles) != 1 || saved.Inputs.VarFiles[0] != "in.vars" {
-			t.Fatalf("saved var-files %q, want [in.vars]", saved.Inputs.VarFiles)
-		}
-		// The plan file refuses paths leaving the directory itself; a
-		// var-file replaced by a link to the same content outside is
-		// caught on apply.
-		if err := os.Remove(inside); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(outside, inside); err != nil {
-			t.Fatal(err)
-		}
-		view := &recorder{}
-		areq := &ApplyRequest{Request: Request{Dir: f.dir, Connect: f.request().Connect}, PlanFile: "p.plan"}
-		if res := Apply(context.Background(), context.Background(), areq, view); res.Status != StatusError {
-			t.Errorf("status %d, want error", res.Status)
-		}
-		d := findDiag(t, view, "Var-file outside the policy directory")
-		if !strings.Contains(d, `"in.vars"`) || !strings.Contains(d, "Nothing was disconnected") {
-			t.Errorf("detail %q", d)
-		}
-		if f.state(t, "c-1") != "Connected" {
-			t.Error("a refused plan disconnected a call")
-		}
-	})
 }
 
 // A plan made for one policy directory, applied from another, is refused
@@ -95,8 +71,9 @@ func TestPlanMadeForAnotherDirectory(t *testing.T) {
 		wantChdir func(rel string) string
 	}{
 		"plain name":     {polName: "pol", wantChdir: func(rel string) string { return rel }},
-		"name to quote":  {polName: "my pol's", wantChdir: func(rel string) string { return `"` + rel + `"` }},
-		"unicode quoted": {polName: "pól", wantChdir: func(rel string) string { return `"` + rel + `"` }},
+		"name to quote":  {polName: "my pol's", wantChdir: shellquote.Quote},
+		"unicode quoted": {polName: "pól", wantChdir: func(rel string) string { return `'` + rel + `'` }},
+		"shell syntax":   {polName: "$(x)`y`", wantChdir: func(rel string) string { return `'` + rel + `'` }},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -158,21 +135,5 @@ func TestPlanMadeForAnotherDirectory(t *testing.T) {
 				t.Errorf("apply through a link: status %d, %q", res.Status, view.summaries())
 			}
 		})
-	}
-}
-
-func TestShellArg(t *testing.T) {
-	tests := map[string]string{
-		"pol":             "pol",
-		"../a/b-c_d.plan": "../a/b-c_d.plan",
-		"my pol":          `"my pol"`,
-		"it's":            `"it's"`,
-		"$HOME":           `"$HOME"`,
-		"":                `""`,
-	}
-	for in, want := range tests {
-		if got := shellArg(in); got != want {
-			t.Errorf("shellArg(%q) = %s, want %s", in, got, want)
-		}
 	}
 }

@@ -122,23 +122,18 @@ func (p *Planned) Save(path string) (*SavedPlan, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	var varFiles []string
-	for _, f := range p.inputs.varFiles {
-		rel, ok := p.req.localVarFile(f)
-		if !ok {
-			diags = append(diags, varFileOutside(f, p.req.Dir, "Apply reads a saved plan's var-files again, from the policy directory only. Move the file into the policy directory, or give its values with -var or CALLCTL_VAR_ environment variables."))
-		}
-		varFiles = append(varFiles, rel)
-	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	salt, err := planfile.NewSalt()
 	if err != nil {
 		return fail(err)
 	}
-	in, err := planfile.InputsOf(p.inputs.policy, varFiles, p.req.path, p.inputs.vars, planfile.VariableKey(salt, key))
+	// The plan stores the values it was made with, as Terraform's do:
+	// apply uses them and reads no var-file, which may have been a
+	// pipeline's temporary file outside the policy directory.
+	in, err := planfile.InputsOf(p.inputs.policy, nil, p.req.path, nil, planfile.VariableKey(salt, key))
 	if err != nil {
+		return fail(err)
+	}
+	if in.Values, err = planfile.ValuesOf(p.inputs.policy); err != nil {
 		return fail(err)
 	}
 	in.Salt = salt
@@ -243,6 +238,10 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 		sp.KeyID = f.Signature.KeyID
 	}
 	view.SavedPlan(sp)
+	values, err := planfile.DecodeValues(f.Inputs.Values)
+	if err != nil {
+		return p, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid plan file", Detail: fmt.Sprintf("The plan file %s cannot be applied: %s. Nothing was disconnected; make the plan again.", path, strings.TrimPrefix(err.Error(), "planfile: "))})
+	}
 	for _, vf := range f.Inputs.VarFiles {
 		if _, ok := req.localVarFile(filepath.FromSlash(vf)); !ok {
 			diags = append(diags, varFileOutside(vf, req.Dir, "A saved plan's var-files are read from the policy directory only. Nothing was disconnected; make the plan again with the var-file inside the policy directory."))
@@ -260,6 +259,9 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 	// reported below.
 	loadReq := *req
 	loadReq.savedPlan = true // its hints must not suggest -var, which a plan file refuses
+	if f.Inputs.Values != nil {
+		loadReq.values = values
+	}
 	policy, moreDiags := loadPolicy(&loadReq, f.Inputs.Vars, f.Inputs.VarFiles,
 		config.DataOptions{Mode: config.DataSkip, Snapshots: snaps}, f.PlanTimestamp, view)
 	diags = append(diags, moreDiags...)
@@ -275,6 +277,11 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 		return p, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read variables file", Detail: capitalize(strings.TrimPrefix(err.Error(), "planfile: ")) + "."})
 	}
 	now.Salt, now.Targets, now.Excludes, now.MaxDisconnects = f.Inputs.Salt, f.Inputs.Targets, f.Inputs.Excludes, f.Inputs.MaxDisconnects
+	if f.Inputs.Values != nil {
+		if now.Values, err = planfile.ValuesOf(policy); err != nil {
+			return p, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid plan file", Detail: capitalize(strings.TrimPrefix(err.Error(), "planfile: ")) + "."})
+		}
+	}
 	problems, edited := f.Stale(now)
 	if edited {
 		return p, append(diags, &hcl.Diagnostic{

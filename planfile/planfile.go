@@ -106,6 +106,11 @@ type Inputs struct {
 	// MaxDisconnects is the plan's -max-disconnects (negative: no cap),
 	// checked again at apply. Version 2 only.
 	MaxDisconnects int
+	// Values are the non-sensitive variables' values the plan was made
+	// with (ValuesOf). A plan that has them is applied with them, and
+	// reads no -var-file again (VarFiles and Vars are then empty); an
+	// older plan without them reloads its VarFiles and Vars.
+	Values map[string]string
 }
 
 // Hash returns the sha256 hex of b.
@@ -145,6 +150,11 @@ func (in *Inputs) Fingerprint() {
 		h.Write([]byte{0})
 	}
 	fmt.Fprintf(h, "max_disconnects=%d\n", in.MaxDisconnects)
+	if in.Values != nil {
+		// Only plans that store values cover them, so that older
+		// plans keep their fingerprints.
+		writeGroups(h, in.Values)
+	}
 	in.PolicyHash = hex.EncodeToString(h.Sum(nil))
 }
 

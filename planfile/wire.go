@@ -54,6 +54,9 @@ type wireInputs struct {
 	Targets        []string          `json:"targets"`
 	Excludes       []string          `json:"excludes"`
 	MaxDisconnects int               `json:"max_disconnects"`
+	// Values is a pointer so that a plan with no variables ({}) is told
+	// apart from an older plan without stored values (absent).
+	Values *map[string]string `json:"values,omitempty"`
 }
 
 // wireDataSource is DataSnapshot on disk: snapshot is the records as JSON
@@ -120,7 +123,7 @@ func toWire(f *File) *wireFile {
 			PolicyHash: in.PolicyHash, Sources: orEmptyMap(in.Sources), Salt: in.Salt,
 			Variables: orEmptyMap(in.Variables), Exchanges: orEmptyMap(in.Exchanges),
 			VarFiles: orEmpty(in.VarFiles), Vars: orEmpty(in.Vars), Targets: orEmpty(in.Targets), Excludes: orEmpty(in.Excludes),
-			MaxDisconnects: in.MaxDisconnects,
+			MaxDisconnects: in.MaxDisconnects, Values: valuesToWire(in.Values),
 		},
 		DataSources: make([]wireDataSource, len(f.DataSources)),
 	}
@@ -151,6 +154,7 @@ func fromWire(w *wireFile) *File {
 		Inputs: Inputs{
 			PolicyHash: in.PolicyHash, Sources: in.Sources, Salt: in.Salt, Variables: in.Variables, Exchanges: in.Exchanges,
 			VarFiles: in.VarFiles, Vars: in.Vars, Targets: in.Targets, Excludes: in.Excludes, MaxDisconnects: in.MaxDisconnects,
+			Values: valuesFromWire(in.Values),
 		},
 		Plan: changesFromWire(w.Plan),
 	}
@@ -246,4 +250,21 @@ func checkChanges(changes []*wireChange) error {
 		}
 	}
 	return nil
+}
+
+func valuesToWire(v map[string]string) *map[string]string {
+	if v == nil {
+		return nil
+	}
+	return &v
+}
+
+func valuesFromWire(v *map[string]string) map[string]string {
+	if v == nil {
+		return nil
+	}
+	if *v == nil {
+		return map[string]string{}
+	}
+	return *v
 }

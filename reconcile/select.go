@@ -23,7 +23,7 @@ func SelectCalls(calls []*config.Call, targets, excludes []string) ([]*config.Ca
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  fmt.Sprintf("No call matches %s", flag),
-					Detail:   fmt.Sprintf("The address %q given to %s matches no declared call. Use a call's full address, such as end_call.NAME[\"KEY\"], or a block address, such as end_call.NAME.", a, flag),
+					Detail:   fmt.Sprintf("The address %q given to %s matches no declared call. Use a call's full address, such as end_call.NAME[\"KEY\"], or a block address, such as end_call.NAME.", a, flag) + addressHint(calls, flag, a),
 				})
 			}
 		}

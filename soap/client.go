@@ -47,6 +47,17 @@ func quoteAll(vals []string) []string {
 	return out
 }
 
+// shownURL is the endpoint as errors name it: without its query string,
+// which may carry a key ("?api_key=..."), and without a fragment.
+func shownURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = "", false, "", ""
+	if u.RawQuery != "" || u.ForceQuery {
+		return c.String() + "?…"
+	}
+	return c.String()
+}
+
 // newEndpoint checks opts and builds the shared transport half of a client.
 func newEndpoint(opts Options) (*endpoint, error) {
 	u, err := url.Parse(opts.URL)
@@ -88,6 +99,7 @@ func newEndpoint(opts Options) (*endpoint, error) {
 	}
 	e := &endpoint{
 		url:       u.String(),
+		shownURL:  shownURL(u),
 		lanes:     lanes,
 		binds:     kind != nil && kind.ChannelBound,
 		userAgent: opts.UserAgent,

@@ -252,6 +252,7 @@ type answer struct {
 // lanes, which authenticate each request.
 type endpoint struct {
 	url       string
+	shownURL  string // url as messages show it (shownURL)
 	lanes     *lanes
 	binds     bool // the auth kind binds logins to the TLS channel
 	userAgent string
@@ -366,24 +367,25 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 }
 
 // transportError words a failure to get an answer at all. It names the
-// URL (which New guarantees carries no credentials), never a header.
+// URL (which New guarantees carries no credentials) without its query,
+// never a header.
 func (e *endpoint) transportError(parent, ctx context.Context, op string, err error) error {
 	if parent.Err() != nil {
 		// The caller gave up (an interrupt, the run's deadline), not
 		// this request's own timeout.
-		return fmt.Errorf("%s: stopped before %s answered: %w", op, e.url, context.Cause(parent))
+		return fmt.Errorf("%s: stopped before %s answered: %w", op, e.shownURL, context.Cause(parent))
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-		return fmt.Errorf("%s: no answer from %s within %s: %w", op, e.url, Round(e.timeout), err)
+		return fmt.Errorf("%s: no answer from %s within %s: %w", op, e.shownURL, Round(e.timeout), err)
 	}
 	var lerr authkind.LoginError
 	if errors.As(err, &lerr) {
 		return fmt.Errorf("%s: %s: %w", op, e.url, err)
 	}
 	if certificateError(err) {
-		return fmt.Errorf("%s: POST %s: %w (if the server's certificate is issued by your own certificate authority, set ca_file in the exchange block to a PEM file of it)", op, e.url, err)
+		return fmt.Errorf("%s: POST %s: %w (if the server's certificate is issued by your own certificate authority, set ca_file in the exchange block to a PEM file of it)", op, e.shownURL, err)
 	}
-	return fmt.Errorf("%s: POST %s: %w", op, e.url, err)
+	return fmt.Errorf("%s: POST %s: %w", op, e.shownURL, err)
 }
 
 // bodyBuffers are reused to read answers, which are a few kilobytes: the

@@ -266,6 +266,15 @@ func (s Stats) Add(o Stats) Stats {
 	}
 }
 
+// Answered reports whether the exchange has given an answer that shows it
+// working (anything but silence, a refused login, an error page or a
+// back-off past MaxBackoff).
+func (c *Caller) Answered() bool {
+	c.health.mu.Lock()
+	defer c.health.mu.Unlock()
+	return c.health.proven && c.health.fatal == nil
+}
+
 // Limit is how many requests may be in flight now (the adaptive limit).
 func (c *Caller) Limit() int { return c.limiter.current() }
 

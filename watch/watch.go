@@ -46,8 +46,14 @@ type Summary struct {
 	// again.
 	Errors, Repeated int
 	// Exchanges is what the cycle learnt about each exchange it sent
-	// requests to (for the probes and callctl_exchange_unhealthy).
+	// requests to (for the probes and callctl_exchange_unhealthy). An
+	// exchange a cycle does not try, waiting for a later one, belongs
+	// here too, with metrics.ReasonBackingOff and when it is tried next.
 	Exchanges map[string]metrics.ExchangeStatus
+	// NextTries are the exchanges given up by this or an earlier cycle
+	// that later cycles leave alone for a while, and when each is tried
+	// again.
+	NextTries []exchange.NextTry
 }
 
 // Options configure a watch.
@@ -70,6 +76,9 @@ type Options struct {
 // second abandons them, as for apply.
 func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 	pool := exchange.NewPool()
+	// An exchange a cycle gave up rests for one interval, then two,
+	// four, ... up to exchange.DefaultRestCap, until it answers again.
+	pool.RestBase = opts.Interval
 	if opts.Metrics != nil {
 		pool.Observer = opts.Metrics
 	}
@@ -82,6 +91,7 @@ func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 		}
 		sum, status := runCycle(stop, hard, &opts, pool, once, view)
 		sum.Cycle, sum.Started, sum.Duration = n, start, time.Since(start)
+		sum.NextTries = pool.NextTries()
 		finished := time.Now()
 		if opts.Metrics != nil {
 			opts.Metrics.CycleDone(sum.Result, sum.Duration, finished)

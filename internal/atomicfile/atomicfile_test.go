@@ -1,9 +1,13 @@
 package atomicfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/google/renameio/v2"
 )
 
 func TestWrite(t *testing.T) {
@@ -87,5 +91,22 @@ func mustWrite(t *testing.T, path string, mode os.FileMode) {
 	}
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A directory that cannot be synced is reported: the rename may not
+// survive a crash. The new content is in place all the same.
+func TestDirectorySyncFailureIsReported(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	failing := func(string) error { return errors.New("input/output error") }
+	err := write(path, []byte("new"), renameio.WithStaticPermissions(0o600), failing)
+	if err == nil || !strings.Contains(err.Error(), "syncing its directory failed") || !strings.Contains(err.Error(), "input/output error") {
+		t.Errorf("err = %v, want the directory sync failure", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("content %q, want the new content in place", b)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		t.Errorf("syncing a real directory: %v", err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // Mask is what a secret is replaced with.
@@ -73,4 +75,33 @@ func (s *Secrets) Mask(text string) string {
 		}
 	}
 	return text
+}
+
+// Diagnostics returns diags with every known secret masked in their
+// summaries and details; diagnostics that hold none are returned as they
+// are, and the others are copied, never changed in place.
+func (s *Secrets) Diagnostics(diags hcl.Diagnostics) hcl.Diagnostics {
+	if s.Len() == 0 {
+		return diags
+	}
+	var out hcl.Diagnostics
+	for i, d := range diags {
+		summary, detail := s.Mask(d.Summary), s.Mask(d.Detail)
+		if summary == d.Summary && detail == d.Detail {
+			if out != nil {
+				out = append(out, d)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make(hcl.Diagnostics, 0, len(diags)), diags[:i]...)
+		}
+		c := *d
+		c.Summary, c.Detail = summary, detail
+		out = append(out, &c)
+	}
+	if out == nil {
+		return diags
+	}
+	return out
 }

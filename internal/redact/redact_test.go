@@ -3,6 +3,8 @@ package redact
 import (
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 func TestMask(t *testing.T) {
@@ -35,5 +37,23 @@ func TestMaskLongestFirst(t *testing.T) {
 	s.Add("pass", "password123")
 	if got := s.Mask("password123"); strings.Contains(got, "123") {
 		t.Errorf("Mask = %q: the longer secret was cut by the shorter", got)
+	}
+}
+
+func TestDiagnostics(t *testing.T) {
+	var s Secrets
+	s.Add("S3CRETPIN9")
+	clean := &hcl.Diagnostic{Summary: "Fine", Detail: "nothing here"}
+	leaky := &hcl.Diagnostic{Summary: "Bad S3CRETPIN9", Detail: `"S3CRETPIN9" is not a state`}
+	in := hcl.Diagnostics{clean, leaky}
+	out := s.Diagnostics(in)
+	if out[0] != clean {
+		t.Error("a clean diagnostic was copied")
+	}
+	if out[1].Summary != "Bad (sensitive value)" || out[1].Detail != `"(sensitive value)" is not a state` {
+		t.Errorf("masked = %q / %q", out[1].Summary, out[1].Detail)
+	}
+	if leaky.Summary != "Bad S3CRETPIN9" {
+		t.Error("the input diagnostic was changed in place")
 	}
 }

@@ -1,6 +1,10 @@
 package arguments
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"slices"
+
+	"github.com/hashicorp/hcl/v2"
+)
 
 // Validate is the parsed form of "callctl validate".
 type Validate struct {
@@ -55,6 +59,13 @@ func ParseFmt(args []string) (*Fmt, hcl.Diagnostics) {
 	f.Paths = fs.Args()
 	if len(f.Paths) == 0 {
 		f.Paths = []string{"."}
+	}
+	if len(f.Paths) > 1 && slices.Contains(f.Paths, "-") {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Standard input with other paths",
+			Detail:   "fmt - formats standard input to standard output, and takes no other path. Run it on its own.",
+		})
 	}
 	if f.Check {
 		f.Write = false

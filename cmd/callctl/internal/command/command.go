@@ -6,8 +6,10 @@ package command
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/agext/levenshtein"
 
@@ -52,8 +54,47 @@ Global options:
 `
 
 // Run runs callctl with the given arguments and returns its exit code.
-// Interrupts are how it learns of Ctrl-C.
+// Interrupts are how it learns of Ctrl-C. Output that cannot be written
+// (a full disk under a redirect) is no success: it is reported on stderr
+// once the command is done, and a command that would have exited 0 (or
+// 2, "calls to disconnect") exits 1.
 func Run(in Interrupts, args []string, s *views.Streams) int {
+	out := &recordingWriter{w: s.Out}
+	streams := *s
+	streams.Out = out
+	code := run(in, args, &streams)
+	if out.err != nil {
+		fmt.Fprintf(s.Err, "\nError: Cannot write the output\n\ncallctl could not write to its standard output: %v. What it printed (or, with -json, streamed) is incomplete; if this was an apply, \"callctl show -journal\" lists what it did.\n", out.err)
+		if code == ExitOK || code == ExitChanges {
+			code = ExitError
+		}
+	}
+	return code
+}
+
+// recordingWriter keeps the first error its writer returned, and writes
+// nothing more after it.
+type recordingWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	err error
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	r.err = err
+	return n, err
+}
+
+func run(in Interrupts, args []string, s *views.Streams) int {
 	m := &Meta{Streams: s, Dir: ".", Interrupts: in.orBackground()}
 	root := views.NewRoot(views.NewView(s, true))
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {

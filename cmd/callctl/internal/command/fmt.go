@@ -17,6 +17,21 @@ func (c *FmtCommand) Run(rawArgs []string) int {
 		view.Diagnostics(diags)
 		return ExitError
 	}
+	if len(args.Paths) == 1 && args.Paths[0] == "-" {
+		// fmt -: standard input to standard output, as terraform fmt -.
+		out, formatted, ok := operation.FormatStream(c.Streams.In, view)
+		switch {
+		case !ok:
+			return ExitError
+		case args.Check:
+			if !formatted {
+				return ExitUnformatted
+			}
+			return ExitOK
+		}
+		view.Formatted(out)
+		return ExitOK
+	}
 	req := &operation.FormatRequest{Dir: c.Dir, Paths: args.Paths, Recursive: args.Recursive, List: args.List, Diff: args.Diff, Write: args.Write}
 	unformatted, ok := operation.Format(req, view)
 	switch {

@@ -8,7 +8,8 @@ be disconnected. Changes nothing.
 
 Options:
   -var 'NAME=VALUE'     Set a variable (repeatable)
-  -var-file=FILE        Load variables from FILE (repeatable)
+  -var-file=FILE        Load variables from FILE (repeatable; -var and -var-file
+                        apply in command-line order, a later one winning)
   -parallelism=N        Requests in flight per exchange (default 10)
   -target=ADDR          Only consider this call, e.g. end_call.stuck["abc"] (repeatable)
   -exclude=ADDR         Never consider this call (repeatable)
@@ -102,8 +103,11 @@ Options:
 Exit codes: 0, or 1 when an expression (piped input) could not be evaluated.
 `,
 	"fmt": `Usage: callctl [-chdir=DIR] fmt [options] [PATH...]
+       callctl fmt [-check] -
 
-Rewrites *.hcl files in the canonical format.
+Rewrites *.hcl files in the canonical format. With -, reads HCL from
+standard input and writes its canonical form to standard output (with
+-check, writes nothing and exits 3 if it is not in canonical form).
 
 Options:
   -check       Write nothing; exit 3 if any file needs formatting

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -103,5 +104,29 @@ func TestWatchProbesThroughRefusedLoginAndOutage(t *testing.T) {
 	}
 	if code, body := probe(t, addr, "/livez"); code != http.StatusOK {
 		t.Errorf("/livez with the exchange down: %d %q", code, body)
+	}
+}
+
+// With -json the startup line is a log message after the version, so
+// the stream stays JSON from its first line.
+func TestWatchJSONSaysWhereMetricsAreServed(t *testing.T) {
+	srv := watchSim(t, exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}}})
+	dir := policyWithInventory(t, "c-1")
+	addr := freePort(t)
+	w := startWatch(t, srv, dir, "-watch=200ms", "-json", "-metrics-addr="+addr)
+	w.waitFor("a cycle summary", func() bool { return strings.Contains(w.out.String(), `"type":"cycle_summary"`) })
+	w.exit()
+	var served bool
+	for line := range strings.Lines(w.out.String()) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not JSON: %q", line)
+		}
+		if m["type"] == "log" && strings.HasPrefix(m["@message"].(string), "Serving metrics at http://"+addr+"/metrics") {
+			served = true
+		}
+	}
+	if !served {
+		t.Errorf("no log message naming the metrics address:\n%s", w.out)
 	}
 }

@@ -17,3 +17,6 @@ func (v *Fmt) Listed(name string) { v.printf("%s\n", name) }
 func (v *Fmt) Diff(name string, old, new []byte) {
 	v.printf("%s", diff.Diff("old/"+name, old, "new/"+name, new))
 }
+
+// Formatted writes the canonical form of standard input (fmt -).
+func (v *Fmt) Formatted(out []byte) { v.printf("%s", out) }

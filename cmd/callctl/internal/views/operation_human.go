@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/internal/shellquote"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/throttle"
 
@@ -88,9 +87,9 @@ func (v *OperationHuman) PlanNextStep(chdir, saved string) {
 	if saved != "" {
 		cmd := "callctl"
 		if chdir != "" && chdir != "." {
-			cmd += " -chdir=" + shellArg(chdir)
+			cmd += " -chdir=" + shellquote.Quote(chdir)
 		}
-		v.printf("\nSaved the plan to: %s\n\nTo disconnect exactly these calls, run:\n    %s apply %q\n", saved, cmd, saved)
+		v.printf("\nSaved the plan to: %s\n\nTo disconnect exactly these calls, run:\n    %s apply %s\n", saved, cmd, shellquote.Quote(saved))
 		return
 	}
 	v.printf("\nNote: you didn't use the -out option to save this plan, so callctl can't\nguarantee to take exactly these actions if you run \"callctl apply\" now:\ncalls may change state in the meantime.\n")
@@ -189,17 +188,6 @@ func (v *OperationHuman) Retried(s throttle.Stats) {
 	}
 	v.printf("\nNote: %d %s retried after transient failures; the exchanges asked callctl to slow down %d %s (%s spent waiting).\n",
 		s.Retries, plural(int(s.Retries), "request was", "requests were"), s.Throttled, plural(int(s.Throttled), "time", "times"), s.Backoff.Round(time.Millisecond))
-}
-
-var plainArg = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
-
-// shellArg shows a path as it can be typed into a shell: plain when it
-// is, quoted otherwise.
-func shellArg(s string) string {
-	if plainArg.MatchString(s) {
-		return s
-	}
-	return strconv.Quote(s)
 }
 
 // unknownWhy is what stopped a "sent, outcome unknown" disconnect short of

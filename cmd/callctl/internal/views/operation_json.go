@@ -50,7 +50,10 @@ func (j *JSONView) emit(level, message string, typ viewsjson.MessageType, payloa
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	_, _ = j.streams.Out.Write(append(b, '\n'))
+	// A failed write is not lost: the command's stdout records its first
+	// error and reports it when the command ends (command.Run).
+	j.streams.Out.Write(append(b, '\n')) //nolint:errcheck // see above
+
 }
 
 // encodeFailure is the diagnostic message that stands in for a message

@@ -56,5 +56,8 @@ func CycleSummaryLine(s *watch.Summary) string {
 			line += ", as before"
 		}
 	}
+	for _, n := range s.NextTries {
+		line += "; " + n.String()
+	}
 	return line
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/metrics"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/watch"
@@ -73,6 +74,11 @@ func TestCycleSummaryLine(t *testing.T) {
 		"same failure again": {
 			watch.Summary{Cycle: 4, Result: metrics.ResultError, Errors: 1, Repeated: 1, Duration: 5 * time.Millisecond},
 			"14:02:00 cycle 4: 0 looked up, 0 disconnected, 0 not found, 0 failed (5ms); cycle failed with 1 error, as before",
+		},
+		"exchanges resting": {
+			watch.Summary{Cycle: 6, Result: metrics.ResultPartial, LookedUp: 3, Failed: 2, Duration: time.Second,
+				NextTries: []exchange.NextTry{{Exchange: "corp", In: 4 * time.Minute}, {Exchange: "lon", In: 30 * time.Second}}},
+			"14:02:00 cycle 6: 3 looked up, 0 disconnected, 0 not found, 2 failed (1s); exchange corp: next try in 4m; exchange lon: next try in 30s",
 		},
 		"interrupted": {
 			watch.Summary{Cycle: 5, Result: metrics.ResultInterrupted, Errors: 1, Duration: 5 * time.Millisecond},

@@ -26,6 +26,10 @@ type CycleSummary struct {
 	// those of them not shown again because the previous cycle had them.
 	Errors              int `json:"errors"`
 	RepeatedDiagnostics int `json:"repeated_diagnostics"`
+	// NextTry maps each exchange given up by this or an earlier cycle,
+	// and left alone for now, to the seconds until it is tried again
+	// (omitted when none is).
+	NextTry map[string]float64 `json:"next_try_seconds,omitempty"`
 }
 
 // NewCycleSummary converts a watch cycle's summary.
@@ -42,5 +46,17 @@ func NewCycleSummary(s *watch.Summary) CycleSummary {
 		Failed:              s.Failed,
 		Errors:              s.Errors,
 		RepeatedDiagnostics: s.Repeated,
+		NextTry:             nextTry(s),
 	}
+}
+
+func nextTry(s *watch.Summary) map[string]float64 {
+	if len(s.NextTries) == 0 {
+		return nil
+	}
+	out := map[string]float64{}
+	for _, n := range s.NextTries {
+		out[n.Exchange] = n.In.Seconds()
+	}
+	return out
 }
