@@ -55,11 +55,10 @@ type Request struct {
 	// after the operation, so that a long-running caller (apply -watch)
 	// reuses connections, and their NTLM authentication, across runs.
 	Clients ClientSource
-	// LowGCWhileLoading tightens the garbage collector's target while
-	// the policy loads (see loadPolicy), and while a very large plan looks
-	// its calls up (see largePlanCalls); the CLI sets it, unless the user
-	// set GOGC.
-	LowGCWhileLoading bool
+	// Memory, when set, tunes the garbage collector while the policy
+	// loads and for the life of the plan; nil leaves the process's
+	// settings alone. The program decides (internal/memtune).
+	Memory MemoryTuning
 
 	// savedPlan is set while loading the policy of a saved plan.
 	savedPlan bool
@@ -130,6 +129,18 @@ type ApplyView interface {
 	Applied(*reconcile.ApplyResult)
 	// Cancelled reports that approval was declined or interrupted.
 	Cancelled()
+}
+
+// MemoryTuning tunes the garbage collector for a run's phases. Package
+// operation never changes process-wide settings on its own: the program
+// passes a tuning (internal/memtune.Tuner) or none.
+type MemoryTuning interface {
+	// Loading is called as the policy starts loading; what it returns,
+	// once it is loaded.
+	Loading() (restore func())
+	// Plan is called with the number of calls once the policy is
+	// loaded; what it returns, when the plan is closed.
+	Plan(calls int) (restore func())
 }
 
 // Status is how an operation ended, for the exit code.

@@ -3,7 +3,6 @@ package operation
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -56,16 +55,8 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 	for i, f := range varFiles {
 		resolved[i] = req.path(f)
 	}
-	// Parsing a large var-file briefly holds its whole token stream and
-	// syntax tree, the peak of a run's memory; a tighter GC target while
-	// loading keeps that peak down (for 100,000 calls, about 200 MB to
-	// 170 MB) for a little load time.
-	if req.LowGCWhileLoading {
-		defer debug.SetGCPercent(debug.SetGCPercent(40))
-		defer softMemoryLimit()()
-	}
-	if whileLoading != nil {
-		whileLoading()
+	if req.Memory != nil {
+		defer req.Memory.Loading()()
 	}
 	var varArgs []config.VarArg
 	if !req.savedPlan {
@@ -96,20 +87,6 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 	return policy, diags
 }
 
-// whileLoading, when set, is called just before the policy loads: a
-// test's look at the collector's settings then.
-var whileLoading func()
-
-// A plan of largePlanCalls calls or more holds tens of megabytes of calls
-// and changes for its whole run, and the collector's default target lets
-// the heap grow to twice that: at 100,000 calls, 170 MB of RSS. A tighter
-// target from the end of loading until the plan is closed keeps such a
-// plan under 120 MB for about 15% more CPU; smaller plans, whose heap is
-// small anyway, keep the default and its lower CPU per lookup.
-var largePlanCalls = 50_000 // a variable for tests
-
-const largePlanGCPercent = 40
-
 // LoadPolicy loads the request's policy without contacting any exchange,
 // as validate does: it reads no inventory and runs no command, since it
 // checks the policy, not the world. It needs no secrets and no values:
@@ -136,18 +113,9 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		view.DataSourceRead(ds)
 	}
 	p.inputs.policy = policy
-	if req.LowGCWhileLoading && len(policy.Calls) >= largePlanCalls {
-		// From here until Close, after the plan is rendered and saved:
-		// the heap is at its fullest just after loading and at the end.
-		// The soft memory limit stays too: without it the lookups grow
-		// the process to 166 MB at 100,000 calls, against 142 MB with it,
-		// for 10-20% more CPU (callbench -mode inventory).
-		old := debug.SetGCPercent(largePlanGCPercent)
-		restoreLimit := softMemoryLimit()
-		p.restoreGC = func() {
-			restoreLimit()
-			debug.SetGCPercent(old)
-		}
+	if req.Memory != nil {
+		// Until Close, after the plan is rendered and saved.
+		p.restoreGC = req.Memory.Plan(len(policy.Calls))
 	}
 	calls, moreDiags := reconcile.SelectCalls(policy.Calls, req.Targets, req.Excludes)
 	diags = append(diags, moreDiags...)

@@ -254,7 +254,11 @@ func Write(path string, f *File, key *Key) error {
 // Encode returns f in the current format (see wireFile), indented, with a
 // final newline, signed with key unless it is nil. It sets f's
 // FormatVersion, Signature and digest.
-func Encode(f *File, key *Key) ([]byte, error) {
+func Encode(f *File, key *Key) ([]byte, error) { return encode(f, key, MaxSnapshotBytes) }
+
+// encode is Encode with the bound on the data sources' records as a
+// parameter, which tests lower.
+func encode(f *File, key *Key, maxSnapshotBytes int) ([]byte, error) {
 	f.FormatVersion = FormatVersion
 	w := toWire(f)
 	canon, err := json.Marshal(w)
@@ -304,9 +308,6 @@ const (
 	MaxSnapshotBytes = 256 << 20
 )
 
-// maxSnapshotBytes is MaxSnapshotBytes, lowered by tests.
-var maxSnapshotBytes = MaxSnapshotBytes
-
 // ErrNotPlanFile is returned for a file that is not a callctl plan.
 var ErrNotPlanFile = errors.New("not a callctl plan file")
 
@@ -333,7 +334,11 @@ func Read(path string) (*File, error) {
 // layout its format_version names, with no unknown, repeated or misspelt
 // field, no null change, no unknown action and nothing after it, of at
 // most MaxFileBytes. It does not check the signature: see Verify.
-func Decode(r io.Reader) (*File, error) {
+func Decode(r io.Reader) (*File, error) { return decode(r, MaxSnapshotBytes) }
+
+// decode is Decode with the bound on the data sources' records as a
+// parameter, which tests lower.
+func decode(r io.Reader, maxSnapshotBytes int) (*File, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("planfile: %w", err)
@@ -356,18 +361,18 @@ func Decode(r io.Reader) (*File, error) {
 	case "1":
 		return decodeV1(b)
 	case FormatVersion:
-		return decodeV2(b)
+		return decodeV2(b, maxSnapshotBytes)
 	default:
 		return nil, fmt.Errorf("plan file format %q is not supported by this callctl (it reads formats \"1\" and %q); make the plan again with this version", version, FormatVersion)
 	}
 }
 
-func decodeV2(b []byte) (*File, error) {
+func decodeV2(b []byte, maxSnapshotBytes int) (*File, error) {
 	var w wireFile
 	if err := strictUnmarshal(b, &w); err != nil {
 		return nil, err
 	}
-	if err := w.check(); err != nil {
+	if err := w.check(maxSnapshotBytes); err != nil {
 		return nil, err
 	}
 	f := fromWire(&w)

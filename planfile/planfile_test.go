@@ -383,12 +383,11 @@ func TestSnapshotsAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func(n int) { maxSnapshotBytes = n }(maxSnapshotBytes)
-	maxSnapshotBytes = len(f.DataSources[0].Snapshot) - 1
-	if _, err := Encode(goldenFileV2(), nil); err == nil || !strings.Contains(err.Error(), "data sources' records take") {
+	limit := len(f.DataSources[0].Snapshot) - 1
+	if _, err := encode(goldenFileV2(), nil, limit); err == nil || !strings.Contains(err.Error(), "data sources' records take") {
 		t.Errorf("Encode: err = %v, want a size refusal", err)
 	}
-	if _, err := Decode(bytes.NewReader(within)); err == nil || !strings.Contains(err.Error(), "data sources' records take") {
+	if _, err := decode(bytes.NewReader(within), limit); err == nil || !strings.Contains(err.Error(), "data sources' records take") {
 		t.Errorf("Decode: err = %v, want a size refusal", err)
 	}
 }

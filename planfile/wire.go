@@ -177,7 +177,7 @@ func changesFromWire(w *wirePlan) *reconcile.Plan {
 }
 
 // check refuses what the types let through but a plan cannot mean.
-func (w *wireFile) check() error {
+func (w *wireFile) check(maxSnapshotBytes int) error {
 	if w.Plan == nil {
 		return fmt.Errorf("%w: it has no plan", ErrNotPlanFile)
 	}

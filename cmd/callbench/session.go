@@ -11,6 +11,7 @@ import (
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchange"
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/internal/memtune"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 	"github.com/callctl/callctl/throttle"
@@ -74,7 +75,7 @@ func (s *session) makePlan(ctx context.Context, hooks ...reconcile.Hook) *planRu
 		MaxDisconnects: -1,
 		Hooks:          hooks,
 		// As callctl does unless GOGC is set.
-		LowGCWhileLoading: true,
+		Memory: memtune.New(),
 	}
 	view := &quietView{}
 	p, diags := operation.MakePlan(ctx, req, view)

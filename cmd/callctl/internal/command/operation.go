@@ -5,6 +5,7 @@ import (
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
+	"github.com/callctl/callctl/internal/memtune"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 )
@@ -25,8 +26,7 @@ func (m *Meta) request(args *arguments.Operation) operation.Request {
 		Deadline:       args.Deadline,
 		Hooks:          []reconcile.Hook{logHook{m.Log}},
 		Version:        version.Version,
-		// A GOGC the user set wins over the tighter target while loading.
-		LowGCWhileLoading: m.Streams.Getenv("GOGC") == "",
+		Memory:         m.memoryTuning(),
 	}
 }
 
@@ -59,4 +59,13 @@ func (in Interrupts) orBackground() Interrupts {
 		in.Hard = context.Background()
 	}
 	return in
+}
+
+// memoryTuning is the program's decision on the garbage collector: the
+// measured tuning (internal/memtune), unless the user chose GOGC.
+func (m *Meta) memoryTuning() operation.MemoryTuning {
+	if m.Streams.Getenv("GOGC") != "" {
+		return nil
+	}
+	return memtune.New()
 }

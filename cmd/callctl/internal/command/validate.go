@@ -16,7 +16,7 @@ func (c *ValidateCommand) Run(rawArgs []string) int {
 	view := views.NewValidate(args.ViewType, base)
 	calls, exchanges := 0, 0
 	if !diags.HasErrors() {
-		req := operation.Request{Dir: c.Dir, Vars: args.Vars.Vars, VarFiles: args.Vars.VarFiles, VarArgs: args.Vars.Args, Environ: c.Streams.Environ, LowGCWhileLoading: c.Streams.Getenv("GOGC") == ""}
+		req := operation.Request{Dir: c.Dir, Vars: args.Vars.Vars, VarFiles: args.Vars.VarFiles, VarArgs: args.Vars.Args, Environ: c.Streams.Environ, Memory: c.memoryTuning()}
 		policy, moreDiags := operation.LoadPolicy(&req, view)
 		diags = append(diags, moreDiags...)
 		if policy != nil {

@@ -11,8 +11,6 @@ import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-
-	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 )
 
 // Streams are a command's standard streams and what is known of them.
@@ -128,7 +126,7 @@ func (v *View) Diagnostics(diags hcl.Diagnostics) {
 		w = v.streams.Err
 	}
 	bw := bufio.NewWriter(w)
-	dw := viewsjson.NewTextWriter(bw, v.files, v.width(), v.color)
+	dw := NewTextWriter(bw, v.files, v.width(), v.color)
 	for _, d := range diags {
 		fmt.Fprintln(bw)
 		dw.WriteDiagnostic(d)

@@ -79,7 +79,7 @@ func NewDiagnostic(d *hcl.Diagnostic, files map[string]*hcl.File) *Diagnostic {
 	// diagnostic about it would quote whole: keep at most maxSnippetCode
 	// bytes, from shortly before the subject.
 	if end-start > maxSnippetCode {
-		ws := max(start, min(r.Start.Byte, len(src))-maxSnippetLine/4)
+		ws := max(start, min(r.Start.Byte, len(src))-MaxSnippetLine/4)
 		for ws < end && !utf8.RuneStart(src[ws]) {
 			ws++
 		}

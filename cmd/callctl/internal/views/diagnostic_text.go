@@ -1,4 +1,4 @@
-package json
+package views
 
 import (
 	"fmt"
@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/mitchellh/go-wordwrap"
 	"github.com/zclconf/go-cty/cty"
+
+	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 )
 
 // TextWriter renders diagnostics for people in the layout of HCL's
@@ -33,42 +35,6 @@ func NewTextWriter(w io.Writer, files map[string]*hcl.File, width int, color boo
 	return &TextWriter{w: w, files: files, width: width, color: color, lines: map[string][]int{}}
 }
 
-// maxSnippetLine is the most bytes of one source line a snippet quotes;
-// longer lines are cut around the highlighted part, marked with "…".
-const maxSnippetLine = 400
-
-// hidesSource is the Extra of a diagnostic whose source lines hold a
-// secret, such as config.SecretInSource.
-type hidesSource interface{ HidesSource() bool }
-
-// Redact returns d without what could show a sensitive value: the
-// evaluation context, when a value it would print carries a cty mark, and
-// the source range, when the diagnostic says its source holds a secret.
-// hidden reports the latter; d's Subject is then kept only for its file
-// and line, which the caller may print.
-func Redact(d *hcl.Diagnostic) (out *hcl.Diagnostic, hidden bool) {
-	if hs, ok := hcl.DiagnosticExtra[hidesSource](d); ok && hs.HidesSource() {
-		c := *d
-		c.Context, c.Expression, c.EvalContext = nil, nil, nil
-		return &c, true
-	}
-	if d.Expression != nil && d.EvalContext != nil && usesMarked(d.Expression, d.EvalContext) {
-		c := *d
-		c.Expression, c.EvalContext = nil, nil
-		return &c, false
-	}
-	return d, false
-}
-
-func usesMarked(expr hcl.Expression, ctx *hcl.EvalContext) bool {
-	for _, tr := range expr.Variables() {
-		if v, diags := tr.TraverseAbs(ctx); !diags.HasErrors() && v.ContainsMarked() {
-			return true
-		}
-	}
-	return false
-}
-
 // WriteDiagnostics writes each diagnostic.
 func (tw *TextWriter) WriteDiagnostics(diags hcl.Diagnostics) {
 	for _, d := range diags {
@@ -79,7 +45,7 @@ func (tw *TextWriter) WriteDiagnostics(diags hcl.Diagnostics) {
 // WriteDiagnostic writes one diagnostic; write errors are the caller's
 // writer's to keep (a bufio.Writer does).
 func (tw *TextWriter) WriteDiagnostic(d *hcl.Diagnostic) {
-	d, hidden := Redact(d)
+	d, hidden := viewsjson.Redact(d)
 	color, highlight, reset := "", "", ""
 	if tw.color {
 		color, highlight, reset = "\x1b[33m", "\x1b[1;4m", "\x1b[0m"
@@ -161,13 +127,13 @@ func (tw *TextWriter) writeSnippet(d *hcl.Diagnostic, hidden bool, highlight, re
 		// A minified or generated file can hold one enormous line, and
 		// each diagnostic about it would print it whole.
 		before, after := "", ""
-		if le-ls > maxSnippetLine {
+		if le-ls > viewsjson.MaxSnippetLine {
 			center := ls
 			if marked {
 				center = hs
 			}
-			ws := max(ls, center-maxSnippetLine/4)
-			we := min(le, ws+maxSnippetLine)
+			ws := max(ls, center-viewsjson.MaxSnippetLine/4)
+			we := min(le, ws+viewsjson.MaxSnippetLine)
 			for ws < we && ws > ls && !utf8.RuneStart(src[ws]) {
 				ws++
 			}

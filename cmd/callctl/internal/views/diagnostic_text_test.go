@@ -1,4 +1,4 @@
-package json
+package views
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -103,7 +104,7 @@ func FuzzTextWriter(f *testing.F) {
 			}
 			want := strings.TrimSuffix(lines[n-1], "\r")
 			if cut := strings.TrimSuffix(strings.TrimPrefix(rest, "…"), "…"); cut != rest {
-				if len(want) <= maxSnippetLine || len(cut) > maxSnippetLine || !strings.Contains(want, cut) {
+				if len(want) <= viewsjson.MaxSnippetLine || len(cut) > viewsjson.MaxSnippetLine || !strings.Contains(want, cut) {
 					t.Fatalf("line %d (%d bytes) cut to %q", n, len(want), rest)
 				}
 				continue
@@ -153,8 +154,8 @@ func TestTextWriterRedacts(t *testing.T) {
 		t.Errorf("the hidden diagnostic lost its location:\n%s", text)
 	}
 	for _, d := range all {
-		j := fmt.Sprintf("%+v", *NewDiagnostic(d, files))
-		if sn := NewDiagnostic(d, files).Snippet; sn != nil && strings.Contains(sn.Code, "hunter2") {
+		j := fmt.Sprintf("%+v", *viewsjson.NewDiagnostic(d, files))
+		if sn := viewsjson.NewDiagnostic(d, files).Snippet; sn != nil && strings.Contains(sn.Code, "hunter2") {
 			t.Errorf("the JSON snippet shows the secret: %s", j)
 		}
 	}
@@ -187,7 +188,7 @@ func BenchmarkTextWriterManyDiagnostics(b *testing.B) {
 }
 
 // TestTextWriterCutsLongLines checks that a snippet quotes at most
-// maxSnippetLine bytes of a line, around the highlighted part.
+// viewsjson.MaxSnippetLine bytes of a line, around the highlighted part.
 func TestTextWriterCutsLongLines(t *testing.T) {
 	src := "a = [" + strings.Repeat("1, ", 10000) + "nope.x]\n"
 	diags, files := parseDiags([]byte(src))
@@ -197,31 +198,10 @@ func TestTextWriterCutsLongLines(t *testing.T) {
 	var buf bytes.Buffer
 	NewTextWriter(&buf, files, 78, false).WriteDiagnostics(diags)
 	out := buf.String()
-	if len(out) > 2*maxSnippetLine {
+	if len(out) > 2*viewsjson.MaxSnippetLine {
 		t.Errorf("%d bytes of output for one diagnostic:\n%s", len(out), out)
 	}
 	if !strings.Contains(out, "   1: …") || !strings.Contains(out, "nope.x]") {
 		t.Errorf("the snippet is not cut around the highlight:\n%s", out)
-	}
-}
-
-// TestJSONSnippetCutsLongLines checks that a JSON snippet quotes at most
-// maxSnippetCode bytes of an enormous line, with offsets that still point
-// at the subject.
-func TestJSONSnippetCutsLongLines(t *testing.T) {
-	src := "a = [" + strings.Repeat("1, ", 10000) + "nope.x]\n"
-	diags, files := parseDiags([]byte(src))
-	if len(diags) == 0 {
-		t.Fatal("no diagnostics")
-	}
-	sn := NewDiagnostic(diags[0], files).Snippet
-	if sn == nil {
-		t.Fatal("no snippet")
-	}
-	if len(sn.Code) > maxSnippetCode {
-		t.Errorf("the snippet quotes %d bytes", len(sn.Code))
-	}
-	if got := sn.Code[sn.HighlightStartOffset:sn.HighlightEndOffset]; got != "nope" {
-		t.Errorf("the highlight covers %q, want \"nope\"", got)
 	}
 }
