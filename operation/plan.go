@@ -2,6 +2,7 @@ package operation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -117,6 +118,13 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		view.SetConfigSources(l.files)
 		return l.policy, l.diags
 	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Plan ran out of time",
+				Detail:   "The deadline for the run passed while the policy was still loading (evaluating it, or reading its data sources). Nothing was looked up or disconnected. Allow more time with -deadline.",
+			}}
+		}
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Interrupted while loading the policy",
