@@ -157,6 +157,17 @@ func (ld *loadRun) checkRefs(expr hcl.Expression, inForEach bool) hcl.Diagnostic
 // when there is no usable value; a diagnostic says why unless the cause
 // was reported elsewhere (an unknown value from a failed variable).
 func (ld *loadRun) evalString(attr *hcl.Attribute, e *each) (s string, ok bool, diags hcl.Diagnostics) {
+	if sh := ld.sharedFor(attr.Expr, e); sh != nil && sh.str != nil {
+		return sh.str.s, sh.str.ok, slices.Clip(sh.str.diags)
+	}
+	s, ok, diags = ld.evalStringOnce(attr, e)
+	if sh := ld.sharedFor(attr.Expr, e); sh != nil {
+		sh.str = &sharedString{s: s, ok: ok, diags: slices.Clip(diags)}
+	}
+	return s, ok, diags
+}
+
+func (ld *loadRun) evalStringOnce(attr *hcl.Attribute, e *each) (string, bool, hcl.Diagnostics) {
 	v, diags := ld.eval(attr.Expr, e)
 	v, ok, moreDiags := ld.convertAttr(attr, v, cty.String, diags.HasErrors())
 	diags = append(diags, moreDiags...)
@@ -182,6 +193,20 @@ func (ld *loadRun) evalBool(attr *hcl.Attribute, e *each) (b, ok bool, diags hcl
 // list, else the whole expression's range, so that a diagnostic about one
 // element can point at it.
 func (ld *loadRun) evalStringList(attr *hcl.Attribute, e *each) ([]string, []hcl.Range, bool, hcl.Diagnostics) {
+	// A list shared by every instance (only_in_states = ["Connected"]) is
+	// converted once; its callers only read the slices.
+	if sh := ld.sharedFor(attr.Expr, e); sh != nil && sh.list != nil {
+		r := sh.list
+		return r.list, r.ranges, r.ok, slices.Clip(r.diags)
+	}
+	list, ranges, ok, diags := ld.evalStringListOnce(attr, e)
+	if sh := ld.sharedFor(attr.Expr, e); sh != nil {
+		sh.list = &sharedList{list: slices.Clip(list), ranges: slices.Clip(ranges), ok: ok, diags: slices.Clip(diags)}
+	}
+	return list, ranges, ok, diags
+}
+
+func (ld *loadRun) evalStringListOnce(attr *hcl.Attribute, e *each) ([]string, []hcl.Range, bool, hcl.Diagnostics) {
 	v, diags := ld.eval(attr.Expr, e)
 	v, ok, moreDiags := ld.convertAttr(attr, v, cty.List(cty.String), diags.HasErrors())
 	diags = append(diags, moreDiags...)

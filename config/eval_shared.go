@@ -20,6 +20,52 @@ type sharedEval struct {
 	done      bool
 	v         cty.Value
 	diags     hcl.Diagnostics
+	// eachAttr is "key" or "value" when the expression is just each.key
+	// or each.value (call_id = each.value): its value is the instance's
+	// own, read without building an evaluation context per instance.
+	eachAttr string
+	// str and list are a shared expression's evalString and
+	// evalStringList results: converted once, not once per instance.
+	str  *sharedString
+	list *sharedList
+}
+
+type sharedString struct {
+	s     string
+	ok    bool
+	diags hcl.Diagnostics
+}
+
+type sharedList struct {
+	list   []string
+	ranges []hcl.Range
+	ok     bool
+	diags  hcl.Diagnostics
+}
+
+// eachAttrOf is "key" or "value" for the expression each.key or
+// each.value, else "".
+func eachAttrOf(expr hcl.Expression) string {
+	st, ok := expr.(*hclsyntax.ScopeTraversalExpr)
+	if !ok || len(st.Traversal) != 2 || st.Traversal.RootName() != "each" {
+		return ""
+	}
+	if a, ok := st.Traversal[1].(hcl.TraverseAttr); ok && (a.Name == "key" || a.Name == "value") {
+		return a.Name
+	}
+	return ""
+}
+
+// sharedFor is expr's evaluation when it is the same for every instance
+// and has been made, else nil.
+func (ld *loadRun) sharedFor(expr hcl.Expression, e *each) *sharedEval {
+	if e == nil || ld.shared == nil {
+		return nil
+	}
+	if s := ld.shared[expr]; s != nil && !s.usesEach && s.done {
+		return s
+	}
+	return nil
 }
 
 // eval checks expr's references, then evaluates it. A reference error
@@ -42,11 +88,20 @@ func (ld *loadRun) eval(expr hcl.Expression, e *each) (cty.Value, hcl.Diagnostic
 				break
 			}
 		}
+		if s.usesEach {
+			s.eachAttr = eachAttrOf(expr)
+		}
 		ld.shared[expr] = s
 	}
 	if s.usesEach && s.refsClean {
 		// What evalExpr does after checkRefs, which depends only on
 		// the expression and was clean for the first instance.
+		switch s.eachAttr {
+		case "value":
+			return e.value, nil
+		case "key":
+			return cty.StringVal(e.key), nil
+		}
 		v, diags := expr.Value(ld.evalContext(e))
 		if diags.HasErrors() {
 			return cty.DynamicVal, diags

@@ -41,6 +41,27 @@ end_call "x" {
 }`,
 			wantReasons: map[string]string{"id-a": "stuck a", "id-b": "stuck b"},
 		},
+		"each.key and each.value read directly": {
+			block: `
+end_call "x" {
+  for_each       = { k1 = "v1", k2 = "v2" }
+  exchange       = exchange.corp
+  call_id        = each.key
+  reason         = each.value
+  only_in_states = ["Connected"]
+}`,
+			wantReasons: map[string]string{"k1": "v1", "k2": "v2"},
+		},
+		"shared only_in_states error reported": {
+			block: `
+end_call "x" {
+  for_each       = toset(["a", "b"])
+  exchange       = exchange.corp
+  call_id        = each.value
+  only_in_states = ["Conected"]
+}`,
+			wantSummary: "Invalid call state",
+		},
 		"shared error reported": {
 			block: `
 end_call "x" {

@@ -45,6 +45,9 @@ type lane struct {
 	// nil when the kind is not ConnectionBound, or once the server has
 	// asked again for credentials on a connection that had logged in.
 	direct http.RoundTripper
+	// connBound says the kind is ConnectionBound: requests then carry
+	// what a handshake's legs need (see post).
+	connBound bool
 	// authConn is the connection the lane's last answered request rode,
 	// logged in; nil before the first answer and after a 401 or an error.
 	authConn net.Conn
@@ -98,7 +101,7 @@ func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.
 				// body must not hold it, a leg's error must not be
 				// lost (see freeUnauthorized, recordLegError).
 				base = recordLegError{freeUnauthorized{base}}
-				ln.direct = base
+				ln.direct, ln.connBound = base, true
 			}
 			if kind.NewSession != nil {
 				if l.session == nil {
@@ -255,6 +258,8 @@ type endpoint struct {
 	shownURL  string // url as messages show it (shownURL)
 	lanes     *lanes
 	binds     bool // the auth kind binds logins to the TLS channel
+	headerMu  sync.Mutex
+	opHeaders map[string]http.Header // per operation, see headers
 	userAgent string
 	timeout   time.Duration
 }
@@ -282,20 +287,26 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	for try := 0; ; try++ {
 		var legErr, bindErr error
 		legs = legConns{}
-		lctx := context.WithValue(ctx, legErrorKey{}, &legErr)
-		lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
+		lctx := ctx
+		if ln.connBound || e.binds {
+			// Where a handshake's legs note their errors and the
+			// connections they rode; a kind that logs in with every
+			// request needs none of it, and each costs allocations
+			// on every request.
+			lctx = context.WithValue(lctx, legErrorKey{}, &legErr)
+			lctx = context.WithValue(lctx, bindingNoteKey{}, &bindErr)
+			lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
+		}
 		if channelBindingOff {
 			lctx = authkind.WithoutChannelBinding(lctx)
 		}
-		lctx = httptrace.WithClientTrace(lctx, &httptrace.ClientTrace{GotConn: legs.got})
 		req, err := http.NewRequestWithContext(lctx, http.MethodPost, e.url, bytes.NewReader(payload))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
-		req.Header.Set("Content-Type", "text/xml; charset=utf-8")
-		req.Header.Set("Accept", "text/xml")
-		req.Header.Set("SOAPAction", `"`+NamespaceMessages+"/"+op+`"`)
-		req.Header.Set("User-Agent", e.userAgent)
+		// Shared and never written: round trippers must not change a
+		// request's headers (the auth kinds clone before they add theirs).
+		req.Header = e.headers(op)
 
 		direct := ln.direct != nil && ln.authConn != nil && !relogin
 		if direct {
@@ -364,6 +375,26 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
+}
+
+// headers returns the request headers of op, made once per operation.
+func (e *endpoint) headers(op string) http.Header {
+	e.headerMu.Lock()
+	defer e.headerMu.Unlock()
+	h, ok := e.opHeaders[op]
+	if !ok {
+		h = http.Header{
+			"Content-Type": {"text/xml; charset=utf-8"},
+			"Accept":       {"text/xml"},
+			"Soapaction":   {`"` + NamespaceMessages + "/" + op + `"`},
+			"User-Agent":   {e.userAgent},
+		}
+		if e.opHeaders == nil {
+			e.opHeaders = map[string]http.Header{}
+		}
+		e.opHeaders[op] = h
+	}
+	return h
 }
 
 // transportError words a failure to get an answer at all. It names the

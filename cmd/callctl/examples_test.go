@@ -33,3 +33,23 @@ func TestEveryExampleShipsTests(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeFirstPolicy holds the README's "Your first policy" files to
+// the ones readme_first_policy.txtar validates and tests.
+func TestReadmeFirstPolicy(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("testdata/script/readme_first_policy.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, files, _ := strings.Cut(string(script), "-- first/main.hcl --\n")
+	main, test, _ := strings.Cut(files, "-- first/tests/first.calltest.hcl --\n")
+	for name, body := range map[string]string{"main.hcl": main, "first.calltest.hcl": test} {
+		if !strings.Contains(string(readme), "```hcl\n"+body+"```") {
+			t.Errorf("the README's %s is not the one readme_first_policy.txtar runs", name)
+		}
+	}
+}
