@@ -241,8 +241,14 @@ func maybeApplied(err error) bool {
 }
 
 // notSent reports whether err says the disconnect cannot have taken effect
-// (see throttle.NotSentError): its exchange was given up before it went out.
+// (see throttle.NotSentError): its exchange was given up before it went
+// out, or no attempt's bytes were ever written.
 func notSent(err error) bool {
 	var m interface{ NotSent() bool }
-	return errors.As(err, &m) && m.NotSent()
+	if errors.As(err, &m) && m.NotSent() {
+		return true
+	}
+	// A refused connection, a failed name lookup or TLS handshake: the
+	// request was never written, unless an earlier attempt was.
+	return soap.NeverSent(err) && !maybeApplied(err)
 }

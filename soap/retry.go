@@ -2,6 +2,8 @@ package soap
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -105,19 +107,33 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 // one cut off after it was written (a reset, a timeout).
 func NeverSent(err error) bool {
 	var (
-		op  *net.OpError
-		dns *net.DNSError
+		op      *net.OpError
+		dns     *net.DNSError
+		verify  *tls.CertificateVerificationError
+		record  tls.RecordHeaderError
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		invalid x509.CertificateInvalidError
 	)
-	if errors.As(err, &dns) {
+	switch {
+	case errors.As(err, &dns), errors.As(err, &verify), errors.As(err, &record),
+		errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
+		// No name, or a TLS handshake that failed: nothing was written.
 		return true
 	}
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// Answered reports whether err carries the server's answer (a fault, an
-// error response, an HTTP error status or an unusable body), as opposed to
-// no answer at all (a timeout, a reset, a refused connection). After a
-// disconnect with no answer, the call may or may not have ended.
+// Answered reports whether err carries the server's answer about the
+// request (a fault, an error response, an HTTP error status or an
+// unusable body), as opposed to no answer at all (a timeout, a reset, a
+// refused connection). After a disconnect with no answer, the call may or
+// may not have ended.
+//
+// A server error page (HTTP 500, 502, 504, any 5xx but 503) is no answer
+// about the request: the server, or the one behind a gateway, may have
+// carried the operation out before failing. A 503 or 429 turns the request
+// away, and any 4xx refuses it, before it is carried out.
 func Answered(err error) bool {
 	var (
 		fault *Fault
@@ -125,5 +141,8 @@ func Answered(err error) bool {
 		herr  *HTTPError
 		merr  *MalformedError
 	)
-	return errors.As(err, &fault) || errors.As(err, &rerr) || errors.As(err, &herr) || errors.As(err, &merr)
+	if errors.As(err, &herr) {
+		return herr.StatusCode < 500 || herr.StatusCode == http.StatusServiceUnavailable
+	}
+	return errors.As(err, &fault) || errors.As(err, &rerr) || errors.As(err, &merr)
 }
