@@ -170,6 +170,16 @@ func ReadPlanFile(dir, path string) (*planfile.File, hcl.Diagnostics) {
 			Detail:   fmt.Sprintf("There is no plan file at %s. Nothing was disconnected. Make a plan file with \"callctl plan -out=FILE\".", path),
 		}}
 	}
+	if errors.Is(err, planfile.ErrDigestMismatch) {
+		// Said apart from a damaged file: the content a reviewer saw is
+		// not what the file now holds.
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Plan file edited",
+			Detail: fmt.Sprintf("%s: %s. Nothing was disconnected. Do not apply it: make and review a new plan with \"callctl plan -out=FILE\".",
+				path, capitalize(strings.TrimPrefix(err.Error(), "planfile: "))),
+		}}
+	}
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

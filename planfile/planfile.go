@@ -29,9 +29,18 @@ import (
 	"github.com/callctl/callctl/reconcile"
 )
 
-// FormatVersion is the version of the file layout written. Readers refuse
-// other versions, except version 1, which loads unsigned (see wire_v1.go).
-const FormatVersion = "2"
+// FormatVersion is the version of the file layout written: 3 stores the
+// digest, so that an edit that does not recompute it is refused. Readers
+// also load version 2 (the same layout without the digest) and version 1,
+// unsigned (see wire_v1.go); they refuse other versions.
+const FormatVersion = "3"
+
+// formatV2 is the layout before the stored digest.
+const formatV2 = "2"
+
+// ErrDigestMismatch is returned for a version 3 file whose content does
+// not match the digest it stores: it was edited after it was written.
+var ErrDigestMismatch = errors.New("the plan's content does not match the digest it stores")
 
 // File is a saved plan.
 type File struct {
@@ -269,6 +278,7 @@ func encode(f *File, key *Key, maxSnapshotBytes int) ([]byte, error) {
 		return nil, fmt.Errorf("planfile: the data sources' records take %d bytes, more than the %d a plan file may hold", n, maxSnapshotBytes)
 	}
 	f.digest = digestOf(canon)
+	w.Digest = f.digest
 	f.Signature = nil
 	if key != nil {
 		f.Signature = key.sign(f.digest)
@@ -360,34 +370,60 @@ func decode(r io.Reader, maxSnapshotBytes int) (*File, error) {
 	switch version {
 	case "1":
 		return decodeV1(b)
-	case FormatVersion:
-		return decodeV2(b, maxSnapshotBytes)
+	case formatV2, FormatVersion:
+		f, stored, err := decodeV2(b, maxSnapshotBytes)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case version == formatV2 && stored != "":
+			return nil, fmt.Errorf("%w: format 2 has no digest field; a plan that stores its digest is format %q", ErrNotPlanFile, FormatVersion)
+		case version == FormatVersion && stored == "":
+			return nil, fmt.Errorf("planfile: the plan stores no digest; format %q files always do, so this one was edited. Make and review a new plan", FormatVersion)
+		case version == FormatVersion && stored != f.digest:
+			return nil, fmt.Errorf("planfile: %w: it stores %s, its content is %s, so it was edited after it was written", ErrDigestMismatch, stored, f.digest)
+		}
+		return f, nil
 	default:
-		return nil, fmt.Errorf("plan file format %q is not supported by this callctl (it reads formats \"1\" and %q); make the plan again with this version", version, FormatVersion)
+		return nil, fmt.Errorf("plan file format %q is not supported by this callctl (it reads formats \"1\", %q and %q); make the plan again with this version", version, formatV2, FormatVersion)
 	}
 }
 
-func decodeV2(b []byte, maxSnapshotBytes int) (*File, error) {
+// ContentDigest returns the digest of a version 2 or 3 plan file's
+// content, computed as Decode computes it, whatever digest the file
+// stores (Decode refuses a file whose stored digest differs): for tools
+// that compare a plan with the one reviewed.
+func ContentDigest(b []byte) (string, error) {
+	f, _, err := decodeV2(b, MaxSnapshotBytes)
+	if err != nil {
+		return "", err
+	}
+	return f.digest, nil
+}
+
+// decodeV2 decodes a version 2 or 3 file, returning the digest it stores
+// (version 3) besides the one its content has.
+func decodeV2(b []byte, maxSnapshotBytes int) (f *File, stored string, err error) {
 	var w wireFile
 	if err := strictUnmarshal(b, &w); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := w.check(maxSnapshotBytes); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	f := fromWire(&w)
+	f = fromWire(&w)
 	// The digest is of the content as Encode would write it (an omitted
 	// list and an empty one are the same plan), so it is the same
 	// however the file was laid out, and what the signature covers.
 	canon, err := json.Marshal(toWire(f))
 	if err != nil {
-		return nil, fmt.Errorf("planfile: encoding plan: %w", err)
+		return nil, "", fmt.Errorf("planfile: encoding plan: %w", err)
 	}
 	f.digest = digestOf(canon)
 	if sig := w.Signature; sig != nil {
 		f.Signature = &Signature{Algorithm: sig.Algorithm, KeyID: sig.KeyID, Value: sig.Value}
 	}
-	return f, nil
+	return f, w.Digest, nil
 }
 
 // strictUnmarshal decodes b into v after checkStrict has passed it.

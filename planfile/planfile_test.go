@@ -153,9 +153,9 @@ func TestVersion1PlanFileKeepsLoading(t *testing.T) {
 	}
 }
 
-// testdata/plan-v2.json is the current format; CALLCTL_UPDATE=1 rewrites it.
-func TestVersion2Golden(t *testing.T) {
-	path := filepath.Join("testdata", "plan-v2.json")
+// testdata/plan-v3.json is the current format; CALLCTL_UPDATE=1 rewrites it.
+func TestVersion3Golden(t *testing.T) {
+	path := filepath.Join("testdata", "plan-v3.json")
 	key := mustKey(t, testKey)
 	enc, err := Encode(goldenFileV2(), key)
 	if err != nil {
@@ -171,7 +171,7 @@ func TestVersion2Golden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(string(golden), string(enc)); d != "" {
-		t.Errorf("version 2 encoding changed (-golden +now); a change to the format needs a new version:\n%s", d)
+		t.Errorf("version 3 encoding changed (-golden +now); a change to the format needs a new version:\n%s", d)
 	}
 	got, err := Decode(bytes.NewReader(golden))
 	if err != nil {
@@ -182,6 +182,107 @@ func TestVersion2Golden(t *testing.T) {
 	}
 	if err := got.Verify(key); err != nil {
 		t.Errorf("the golden plan does not verify: %v", err)
+	}
+	if !bytes.Contains(golden, []byte(`"digest": "`+got.Digest()+`"`)) {
+		t.Errorf("the file does not store its digest %s", got.Digest())
+	}
+}
+
+// testdata/plan-v2.json, written before plans stored their digest, keeps
+// loading with the same content, digest and signature.
+func TestVersion2PlanFileKeepsLoading(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "plan-v2.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(bytes.NewReader(golden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := goldenFileV2()
+	want.FormatVersion = "2"
+	if d := cmp.Diff(want, got, fileOpts, cmpopts.IgnoreFields(File{}, "Signature")); d != "" {
+		t.Errorf("loaded plan (-want +got):\n%s", d)
+	}
+	if err := got.Verify(mustKey(t, testKey)); err != nil {
+		t.Errorf("the version 2 plan does not verify: %v", err)
+	}
+	// Its digest is what it always was: the same content encoded as
+	// version 2.
+	if _, err := Encode(want, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.Digest(), "sha256:") || got.Digest() == want.Digest() {
+		t.Errorf("version 2 digest %s, re-encoded as version 3 %s: they must differ (the version is content)", got.Digest(), want.Digest())
+	}
+}
+
+// An unsigned plan whose data-source records and changes were edited
+// together, as in a text editor, no longer matches the digest it stores:
+// it is refused, naming both digests. Recomputing the digest makes a
+// different digest than the reviewed one, which is what a reviewer
+// compares; only signing stops such a forger.
+func TestEditedPlanRefusedByStoredDigest(t *testing.T) {
+	plain, err := Encode(goldenFileV2(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewed, err := Decode(bytes.NewReader(plain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(plain, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ds := doc["data_sources"].([]any)[0].(map[string]any)
+	ds["snapshot"] = ds["snapshot"].(string) + "{\"call_id\":\"c-7\"}\n"
+	ds["records"] = 3.0
+	changes := doc["plan"].(map[string]any)["changes"].([]any)
+	c := changes[0].(map[string]any)
+	c["call_id"], c["address"] = "c-7", `end_call.stuck["c-7"]`
+	edited, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, decodeErr := Decode(bytes.NewReader(edited))
+	if !errors.Is(decodeErr, ErrDigestMismatch) || !strings.Contains(decodeErr.Error(), reviewed.Digest()) {
+		t.Fatalf("edited plan: err = %v, want a digest mismatch naming %s", decodeErr, reviewed.Digest())
+	}
+	content, err := ContentDigest(edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if content == reviewed.Digest() || !strings.Contains(decodeErr.Error(), content) {
+		t.Errorf("content digest %s: must differ from the reviewed %s and be named", content, reviewed.Digest())
+	}
+	// Each part is inside the digest: the snapshot alone, the plan
+	// timestamp alone, one change alone.
+	for name, edit := range map[string]func(map[string]any){
+		"snapshot":       func(d map[string]any) { d["data_sources"].([]any)[0].(map[string]any)["snapshot"] = "{}\n" },
+		"plan timestamp": func(d map[string]any) { d["plan_timestamp"] = "2026-11-26T07:00:00Z" },
+		"a change": func(d map[string]any) {
+			d["plan"].(map[string]any)["changes"].([]any)[1].(map[string]any)["action"] = "disconnect"
+		},
+		"no digest": func(d map[string]any) { delete(d, "digest") },
+	} {
+		var d map[string]any
+		if err := json.Unmarshal(plain, &d); err != nil {
+			t.Fatal(err)
+		}
+		edit(d)
+		b, _ := json.Marshal(d)
+		if _, err := Decode(bytes.NewReader(b)); err == nil {
+			t.Errorf("%s edited: the plan still loads", name)
+		}
+	}
+	// Laid out differently but the same content: still loads.
+	if err := json.Unmarshal(plain, &doc); err != nil {
+		t.Fatal(err)
+	}
+	compact, _ := json.Marshal(doc)
+	if got, err := Decode(bytes.NewReader(compact)); err != nil || got.Digest() != reviewed.Digest() {
+		t.Errorf("re-laid-out plan: %v, digest %v", err, got)
 	}
 }
 
@@ -200,6 +301,15 @@ func TestVerify(t *testing.T) {
 		}
 		f(doc)
 		b, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A forger recomputes the stored digest, which anyone can: the
+		// signature is what tells.
+		if doc["digest"], err = ContentDigest(b); err != nil {
+			t.Fatal(err)
+		}
+		b, err = json.Marshal(doc)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,15 +9,16 @@ import (
 	"github.com/callctl/callctl/reconcile"
 )
 
-// The on-disk layout of a plan file, format version 2. These structs are
-// the format: they are owned here, not borrowed from reconcile or config,
-// so that renaming a field elsewhere cannot change what is written. A
-// change to any json tag below is a format change: it needs a new
-// FormatVersion, and testdata/plan-v2.json must keep loading.
+// The on-disk layout of a plan file, format version 3 (version 2 is the
+// same without digest). These structs are the format: they are owned
+// here, not borrowed from reconcile or config, so that renaming a field
+// elsewhere cannot change what is written. A change to any json tag below
+// is a format change: it needs a new FormatVersion, and
+// testdata/plan-v2.json and plan-v3.json must keep loading.
 //
-// A version 2 file is one JSON object:
+// A version 3 file is one JSON object:
 //
-//	format_version   "2"
+//	format_version   "3" (or "2")
 //	callctl_version  the callctl that made it
 //	created_at       RFC 3339 time
 //	plan_timestamp   the instant plantimestamp() returned (RFC 3339)
@@ -26,10 +27,15 @@ import (
 //	plan             the changes, each call's observed state (wirePlan)
 //	policy_dir       the policy directory it was made for (File.PolicyDir);
 //	                 optional
+//	digest           "sha256:" and the SHA-256 of everything else (version
+//	                 3): a reader refuses a file whose content does not
+//	                 match it
 //	signature        optional: HMAC-SHA256 of the digest (wireSignature)
 //
 // The digest is the SHA-256 of the compact JSON encoding (encoding/json's
-// Marshal) of the object without its signature; see File.Digest.
+// Marshal) of the object without its digest and signature; see
+// File.Digest. It covers every field, so the data sources' records, the
+// plan timestamp and every change are all inside it.
 type wireFile struct {
 	FormatVersion  string           `json:"format_version"`
 	CallctlVersion string           `json:"callctl_version"`
@@ -39,6 +45,7 @@ type wireFile struct {
 	DataSources    []wireDataSource `json:"data_sources"`
 	Plan           *wirePlan        `json:"plan"`
 	PolicyDir      string           `json:"policy_dir,omitempty"`
+	Digest         string           `json:"digest,omitempty"`
 	Signature      *wireSignature   `json:"signature,omitempty"`
 }
 

@@ -15,7 +15,12 @@ import (
 // cmdPlanedit tampers with a saved plan, as someone editing the file
 // between review and apply might. It rewrites the file as indented JSON
 // with sorted keys, which leaves a plan's digest (and signature) as they
-// were unless the content changed.
+// were unless the content changed. A forger recomputes the digest a plan
+// stores, as anyone can, so planedit does too (which tests the checks
+// behind it); with -keepdigest first it leaves the stored digest as it
+// was, as a hand edit in a text editor does.
+//
+//	planedit [-keepdigest] FILE ...
 //
 //	planedit FILE dup INDEX              list change INDEX twice
 //	planedit FILE set INDEX FIELD JSON   set a field of change INDEX
@@ -28,8 +33,12 @@ import (
 //	planedit FILE reseal                 recompute policy_hash from the
 //	                                     inputs, as a forger would
 func cmdPlanedit(ts *testscript.TestScript, neg bool, args []string) {
+	keepDigest := len(args) > 0 && args[0] == "-keepdigest"
+	if keepDigest {
+		args = args[1:]
+	}
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: planedit FILE dup|set|at|add|forgevar|reseal ...")
+		ts.Fatalf("usage: planedit [-keepdigest] FILE dup|set|at|add|forgevar|reseal ...")
 	}
 	path := ts.MkAbs(args[0])
 	b, err := os.ReadFile(path)
@@ -96,6 +105,15 @@ func cmdPlanedit(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	b, err = json.MarshalIndent(doc, "", "  ")
 	ts.Check(err)
+	// An edit that makes the file unreadable (a null change, say) keeps
+	// the old digest: there is no content digest to forge.
+	if _, stores := doc["digest"]; stores && !keepDigest {
+		if d, err := planfile.ContentDigest(b); err == nil {
+			doc["digest"] = d
+			b, err = json.MarshalIndent(doc, "", "  ")
+			ts.Check(err)
+		}
+	}
 	ts.Check(os.WriteFile(path, b, 0o600))
 }
 
