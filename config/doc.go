@@ -16,13 +16,13 @@
 //	  url                  = "https://mail.corp.example/EWS/Exchange.asmx" # required, http(s), no user:pass@
 //	  dialect              = "ews"          # "ews" (default) or "um2007"
 //	  server_version       = "Exchange2010" # ews only (error on um2007); default Exchange2010
-//	  ca_file              = "corp-ca.pem"  # relative to the policy directory
+//	  ca_file              = "corp-ca.pem"  # relative to the policy directory; "" = system CAs
 //	  insecure_skip_verify = false          # true warns on every load
 //	  allow_insecure_http  = false          # needed for basic/bearer over http://
-//	  auth "ntlm" {                         # ntlm or basic: username, password; bearer: token
-//	    username = "CORP\\svc-callctl"
-//	    password = env("CALLCTL_PASSWORD")  # a literal string warns
-//	  }
+//	  auth "ntlm" {                         # ntlm or basic: username, password; bearer: token;
+//	    username = "CORP\\svc-callctl"      # kerberos: username (principal) and one of password,
+//	    password = env("CALLCTL_PASSWORD")  # keytab or ccache (default KRB5CCNAME), optional
+//	  }                                     # krb5_conf and spn (package authkind says which)
 //	}
 //
 //	end_call "bridge_4821" {

@@ -8,6 +8,10 @@ import "crypto/subtle"
 // IIS's "Accept" does; a binding for another certificate never passes
 // unless EPA is off.
 func (s *Server) bindingAccepted(token []byte) bool {
+	if s.TLS() && len(token) > 0 && subtle.ConstantTimeCompare(token, s.binding[:]) == 1 {
+		s.stats.cbtValid.Add(1)
+		return true
+	}
 	if s.opts.EPA == EPANone {
 		return true
 	}

@@ -30,14 +30,26 @@ type TLSProxy struct {
 	closed   bool
 }
 
-// NewTLSProxy starts a proxy in front of s, which must serve https.
+// NewTLSProxy starts a proxy in front of s, which must serve https, with
+// a certificate of its own.
 func NewTLSProxy(s *Server) (*TLSProxy, error) {
-	if !s.TLS() {
-		return nil, fmt.Errorf("exchsim: a TLS proxy needs a server that serves https")
-	}
 	gen, err := generateTLS(time.Now())
 	if err != nil {
 		return nil, err
+	}
+	return newProxy(s, gen)
+}
+
+// NewTLSBridge starts a proxy in front of s that presents s's own
+// certificate, as a TLS bridge given Exchange's certificate and key does:
+// channel bindings stay valid through it.
+func NewTLSBridge(s *Server) (*TLSProxy, error) {
+	return newProxy(s, &generatedTLS{caPEM: s.caPEM, leaf: s.cert})
+}
+
+func newProxy(s *Server, gen *generatedTLS) (*TLSProxy, error) {
+	if !s.TLS() {
+		return nil, fmt.Errorf("exchsim: a TLS proxy needs a server that serves https")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -29,16 +29,19 @@ type Stats struct {
 	// Protection (also counted in AuthFailures): right credentials with
 	// no channel binding under EPARequire, or with a binding for another
 	// certificate (a TLS-terminating proxy in between).
-	CBTMissing  int64            `json:"cbt_missing"`
-	CBTMismatch int64            `json:"cbt_mismatch"`
-	Faults      map[string]int64 `json:"faults"` // per injected fault kind
+	CBTMissing  int64 `json:"cbt_missing"`
+	CBTMismatch int64 `json:"cbt_mismatch"`
+	// CBTValid counts logins that carried the right channel binding,
+	// under any -epa mode: with EPAAllow, the clients that bind.
+	CBTValid int64            `json:"cbt_valid"`
+	Faults   map[string]int64 `json:"faults"` // per injected fault kind
 }
 
 // counters back Stats. The scalar counters are atomics; mu guards the two
 // maps.
 type counters struct {
 	httpRequests, connections, handshakes, authFailures atomic.Int64
-	cbtMissing, cbtMismatch, kerberosLogins             atomic.Int64
+	cbtMissing, cbtMismatch, cbtValid, kerberosLogins   atomic.Int64
 
 	mu       sync.Mutex
 	requests map[string]int64
@@ -75,6 +78,7 @@ func (s *Server) Stats() Stats {
 		AuthFailures:   c.authFailures.Load(),
 		CBTMissing:     c.cbtMissing.Load(),
 		CBTMismatch:    c.cbtMismatch.Load(),
+		CBTValid:       c.cbtValid.Load(),
 		KerberosLogins: c.kerberosLogins.Load(),
 		Faults:         maps.Clone(c.faults),
 	}

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/callctl/callctl/internal/chanbind"
@@ -162,4 +164,34 @@ func LoadCertificate(certFile, keyFile string) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("exchsim: -tls-cert %s -tls-key %s: %w", certFile, keyFile, err)
 	}
 	return &c, nil
+}
+
+// WriteCertificate generates a throwaway CA and a certificate it signed
+// for 127.0.0.1, ::1 and localhost, and writes cert.pem (the chain),
+// key.pem and ca.pem into dir: for harnesses that run several simulators
+// (some as child processes, through -tls-cert and -tls-key) behind one CA.
+func WriteCertificate(dir string) (certFile, keyFile, caFile string, err error) {
+	g, err := generateTLS(time.Now())
+	if err != nil {
+		return "", "", "", err
+	}
+	var chain []byte
+	for _, der := range g.leaf.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(g.leaf.PrivateKey)
+	if err != nil {
+		return "", "", "", err
+	}
+	certFile, keyFile, caFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "ca.pem")
+	for name, data := range map[string][]byte{
+		certFile: chain,
+		keyFile:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		caFile:   g.caPEM,
+	} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			return "", "", "", err
+		}
+	}
+	return certFile, keyFile, caFile, nil
 }

@@ -79,8 +79,8 @@ func TestNTLMChannelBindingAgainstEPARequire(t *testing.T) {
 	if st.NTLMHandshakes != st.Connections || st.Connections != parallelism {
 		t.Errorf("%d handshakes over %d connections, want one per connection and %d connections", st.NTLMHandshakes, st.Connections, parallelism)
 	}
-	if st.AuthFailures != 0 || st.CBTMissing != 0 || st.CBTMismatch != 0 {
-		t.Errorf("stats %+v, want no refused login", st)
+	if st.AuthFailures != 0 || st.CBTMissing != 0 || st.CBTMismatch != 0 || st.CBTValid != st.NTLMHandshakes {
+		t.Errorf("stats %+v, want every login bound and none refused", st)
 	}
 }
 
@@ -158,5 +158,28 @@ func TestRefusedBindingCostsOneFailedLogin(t *testing.T) {
 	}
 	if st := sim.Stats(); st.AuthFailures != 1 || st.CBTMissing != 1 {
 		t.Errorf("stats %+v, want one refused login for %d calls", st, n)
+	}
+}
+
+// A TLS bridge that presents Exchange's own certificate keeps the binding
+// valid: the login goes through it.
+func TestNTLMThroughTLSBridgeWithServersCertificate(t *testing.T) {
+	sim, caFile := epaServer(t, 1)
+	bridge, err := exchsim.NewTLSBridge(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bridge.Close)
+	c, err := soap.New(soap.Options{URL: bridge.EWSURL(), Auth: authkind.NTLM, Credentials: authkind.Credentials{"username": `CORP\alice`, "password": "secret"},
+		CAFile: caFile, Parallelism: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if _, err := c.CallInfo(context.Background(), "call-00"); err != nil {
+		t.Fatalf("through a bridge with the server's certificate: %v", err)
+	}
+	if st := sim.Stats(); st.CBTValid != 1 || st.AuthFailures != 0 {
+		t.Errorf("stats %+v, want one bound login", st)
 	}
 }

@@ -60,7 +60,11 @@ type bareResponse struct {
 // bareLookups looks up every id against url with parallelism workers,
 // each with its own single-connection transport, and fails on the first
 // answer that is not a live call.
-func bareLookups(ctx context.Context, url, auth string, ids []string, parallelism int) error {
+func bareLookups(ctx context.Context, url, auth string, ids []string, parallelism int, sec *benchTLS) error {
+	tlsConfig, err := sec.clientConfig()
+	if err != nil {
+		return err
+	}
 	work := make(chan string, len(ids))
 	for _, id := range ids {
 		work <- id
@@ -72,7 +76,7 @@ func bareLookups(ctx context.Context, url, auth string, ids []string, parallelis
 		firstErr error
 	)
 	for range parallelism {
-		tr := &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1,
+		tr := &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1, TLSClientConfig: tlsConfig,
 			DialContext: (&net.Dialer{Timeout: 30 * time.Second}).DialContext}
 		defer tr.CloseIdleConnections()
 		rt, err := authkind.Transport(auth, tr, authkind.Credentials{authkind.Username: simUser, authkind.Password: simPassword})

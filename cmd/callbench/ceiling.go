@@ -104,7 +104,7 @@ func (b *bench) ceilingFigures(ctx context.Context) error {
 			runtime.GC() // the previous run's garbage is not this run's cost
 			cpu0, _ := processCPU()
 			start := time.Now()
-			if err := bareLookups(ctx, url, o.auth, ids, o.parallelism); err != nil {
+			if err := bareLookups(ctx, url, o.auth, ids, o.parallelism, o.tls); err != nil {
 				return err
 			}
 			r.BareSeconds = time.Since(start).Seconds()
@@ -135,7 +135,7 @@ func (b *bench) ceilingCallctl(ctx context.Context, fx fixture, url string, r *c
 	start := time.Now()
 	req := &operation.Request{
 		Dir:            fx.dir,
-		Vars:           []string{"ews_url=" + url},
+		Vars:           b.o.policyVars(url),
 		VarFiles:       []string{fx.varFile},
 		Environ:        []string{passwordEnv + "=" + simPassword},
 		Connect:        exchange.Options{Parallelism: b.o.parallelism, Timeout: b.o.requestTimeout},

@@ -50,7 +50,7 @@ func serveChildBare() (code int, served bool) {
 		fmt.Fprintln(os.Stderr, err)
 		return exitError, true
 	}
-	if err := bareLookups(context.Background(), parts[2], parts[0], ids, parallelism); err != nil {
+	if err := bareLookups(context.Background(), parts[2], parts[0], ids, parallelism, tlsFromEnv()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return exitError, true
 	}
@@ -123,9 +123,9 @@ func (b *bench) ceilingChildFigures(ctx context.Context, c *ceiling, fx fixture,
 			}
 			if callctl {
 				out := filepath.Join(dir, "plan.out")
-				cmd := exec.CommandContext(ctx, filepath.Join(bin, "callctl"), "-chdir="+fx.dir, "plan",
-					"-var-file="+fx.varFile, "-var", "ews_url="+url,
-					"-parallelism="+strconv.Itoa(b.o.parallelism), "-no-color")
+				args := append([]string{"-chdir=" + fx.dir, "plan", "-var-file=" + fx.varFile}, b.o.policyVarArgs(url)...)
+				args = append(args, "-parallelism="+strconv.Itoa(b.o.parallelism), "-no-color")
+				cmd := exec.CommandContext(ctx, filepath.Join(bin, "callctl"), args...)
 				cmd.Env = append(os.Environ(), passwordEnv+"="+simPassword, "NO_COLOR=1")
 				wall, cpu, err := runChild(cmd, out)
 				if err != nil {

@@ -36,7 +36,7 @@ func (b *bench) ceilingLatency(ctx context.Context) error {
 	lr := &ceilingLatencyFigures{Calls: len(ids), LatencyMS: float64(o.latency) / 1e6}
 	var noLoad, withLoad, bare, apply []float64
 	for range ceilingRounds {
-		cal, err := calibrate(ctx, len(ids), o.parallelism, o.latency)
+		cal, err := calibrate(ctx, len(ids), o.parallelism, o.latency, o.tls)
 		if err != nil {
 			return err
 		}
@@ -45,7 +45,7 @@ func (b *bench) ceilingLatency(ctx context.Context) error {
 			return err
 		}
 		start := time.Now()
-		if err := bareLookups(ctx, url, o.auth, ids, o.parallelism); err != nil {
+		if err := bareLookups(ctx, url, o.auth, ids, o.parallelism, o.tls); err != nil {
 			return err
 		}
 		bareSeconds := time.Since(start).Seconds()
@@ -102,7 +102,7 @@ func (b *bench) ceilingApply(ctx context.Context, fx fixture, calls int) (float6
 	defer sim.stop()
 	req := &operation.Request{
 		Dir:            fx.dir,
-		Vars:           []string{"ews_url=" + sim.url + exchsim.EWSPath},
+		Vars:           o.policyVars(sim.url + exchsim.EWSPath),
 		VarFiles:       []string{fx.varFile},
 		Environ:        []string{passwordEnv + "=" + simPassword},
 		Connect:        exchange.Options{Parallelism: o.parallelism, Timeout: o.requestTimeout},

@@ -86,10 +86,10 @@ func TestBareClientRefusesAnUnknownCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if err := bareLookups(t.Context(), srv.EWSURL(), exchsim.AuthBasic, callIDs(2), 2); err != nil {
+	if err := bareLookups(t.Context(), srv.EWSURL(), exchsim.AuthBasic, callIDs(2), 2, nil); err != nil {
 		t.Fatalf("live calls: %v", err)
 	}
-	err = bareLookups(t.Context(), srv.EWSURL(), exchsim.AuthBasic, append(callIDs(2), "bm90LWEtY2FsbA=="), 2)
+	err = bareLookups(t.Context(), srv.EWSURL(), exchsim.AuthBasic, append(callIDs(2), "bm90LWEtY2FsbA=="), 2, nil)
 	if err == nil || !strings.Contains(err.Error(), "bm90LWEtY2FsbA==") {
 		t.Fatalf("unknown call: err = %v, want one naming it", err)
 	}

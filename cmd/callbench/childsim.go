@@ -42,9 +42,14 @@ func serveChildSim() (code int, served bool) {
 		fmt.Fprintf(os.Stderr, "callbench: %s=%q, want AUTH,CALLS[,LATENCY]\n", childSimEnv, spec)
 		return exitUsage, true
 	}
-	srv, err := exchsim.NewServer(exchsim.Options{
+	opts := exchsim.Options{
 		Calls: connectedCalls(callIDs(calls)), Auth: auth, User: simUser, Password: simPassword, Latency: latency,
-	})
+	}
+	if err := tlsFromEnv().serve(&opts); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return exitError, true
+	}
+	srv, err := exchsim.NewServer(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return exitError, true

@@ -67,8 +67,14 @@ variable "ews_url" {
   type = string
 }
 
+variable "ca_file" {
+  type    = string
+  default = ""
+}
+
 exchange "sim" {
-  url = var.ews_url
+  url     = var.ews_url
+  ca_file = var.ca_file
 %s}
 
 end_call "stuck" {
@@ -95,6 +101,9 @@ func authHCL(auth string) string {
 	}
 	fmt.Fprintf(&b, "\n  auth %q {\n", k.Name)
 	for _, a := range k.Attributes {
+		if a.Optional {
+			continue
+		}
 		value := strconv.Quote(simUser)
 		if a.Secret {
 			value = fmt.Sprintf("env(%q)", passwordEnv)

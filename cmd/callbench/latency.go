@@ -29,7 +29,7 @@ func (b *bench) latencyFigures(ctx context.Context) error {
 	}
 
 	if o.latency > 0 {
-		cal, err := calibrate(ctx, o.calls, o.parallelism, o.latency)
+		cal, err := calibrate(ctx, o.calls, o.parallelism, o.latency, o.tls)
 		if err != nil {
 			return err
 		}

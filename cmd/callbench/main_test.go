@@ -93,6 +93,14 @@ func TestLatencyModeDisconnectsEveryCall(t *testing.T) {
 				if st.NTLMHandshakes != wantHandshakes {
 					t.Errorf("%s: %d NTLM handshakes on %d connections, want %d", name, st.NTLMHandshakes, st.Connections, wantHandshakes)
 				}
+				// Over https (the default) every NTLM login carries the
+				// channel binding of the simulator's certificate.
+				if st.CBTValid != wantHandshakes || st.CBTMismatch != 0 {
+					t.Errorf("%s: %d logins with the channel binding (%d mismatched), want %d", name, st.CBTValid, st.CBTMismatch, wantHandshakes)
+				}
+			}
+			if rep.Transport == "" || !strings.HasPrefix(rep.Transport, "https") {
+				t.Errorf("transport %q, want https by default", rep.Transport)
 			}
 			wantReqs := map[string]int64{"GetPhoneCallInformation": calls, "DisconnectPhoneCall": calls}
 			if diff := cmp.Diff(wantReqs, rep.ApplyFull.Server.Requests); diff != "" {
@@ -188,7 +196,7 @@ func TestParseArgs(t *testing.T) {
 		"defaults": {
 			check: func(t *testing.T, o options) {
 				want := options{calls: 2000, cpuCalls: 20000, memoryCalls: 100000, inventoryRecords: 100000, latency: 5 * time.Millisecond,
-					parallelism: 10, auth: "ntlm", fault: "none", faultRate: 0.05, mode: "all"}
+					parallelism: 10, auth: "ntlm", fault: "none", faultRate: 0.05, mode: "all", https: true}
 				if diff := cmp.Diff(want, o, cmp.AllowUnexported(options{})); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}

@@ -34,6 +34,7 @@ type report struct {
 	LatencyMS        float64 `json:"latency_ms"`
 	Parallelism      int     `json:"parallelism"`
 	Auth             string  `json:"auth"`
+	Transport        string  `json:"transport"`
 	Fault            string  `json:"fault"`
 	FaultRate        float64 `json:"fault_rate"`
 
@@ -141,6 +142,9 @@ func (p *printer) connections(name string, st exchsim.Stats, parallelism int, au
 	if k := authkind.Lookup(auth); checkTarget && k != nil && k.ConnectionBound && st.NTLMHandshakes != st.Connections {
 		why = append(why, fmt.Sprintf("%d NTLM handshakes != %d connections", st.NTLMHandshakes, st.Connections))
 	}
+	if k := authkind.Lookup(auth); checkTarget && k != nil && k.ChannelBound && st.CBTMismatch+st.CBTValid > 0 && st.CBTValid != st.NTLMHandshakes {
+		why = append(why, fmt.Sprintf("%d logins with the right channel binding != %d NTLM handshakes (%d mismatched)", st.CBTValid, st.NTLMHandshakes, st.CBTMismatch))
+	}
 	if checkTarget && st.Connections > int64(parallelism) {
 		why = append(why, fmt.Sprintf("%d connections > parallelism %d", st.Connections, parallelism))
 	}
@@ -148,8 +152,12 @@ func (p *printer) connections(name string, st exchsim.Stats, parallelism int, au
 	if len(why) > 0 {
 		note = p.missed("connections ("+name+")", strings.Join(why, ", "))
 	}
-	p.linef("connections (%s): %d opened, %d NTLM handshakes, %d HTTP requests, parallelism %d%s%s",
-		name, st.Connections, st.NTLMHandshakes, st.HTTPRequests, parallelism, faultNote(st), note)
+	bound := ""
+	if st.CBTValid+st.CBTMismatch > 0 {
+		bound = fmt.Sprintf(" (%d with the channel binding)", st.CBTValid)
+	}
+	p.linef("connections (%s): %d opened, %d NTLM handshakes%s, %d HTTP requests, parallelism %d%s%s",
+		name, st.Connections, st.NTLMHandshakes, bound, st.HTTPRequests, parallelism, faultNote(st), note)
 }
 
 // outcomeNote summarises a plan's or apply's outcome.

@@ -67,9 +67,18 @@ func measure(ctx context.Context, o options, stdout io.Writer) (err error) {
 	if !o.faulty() {
 		rep.FaultRate = 0
 	}
+	if o.https {
+		if o.tls, err = newBenchTLS(tmp); err != nil {
+			return err
+		}
+		// Simulator and bare-client children inherit the certificate.
+		os.Setenv(tlsEnv, o.tls.env()[len(tlsEnv)+1:])
+		defer os.Unsetenv(tlsEnv)
+	}
+	rep.Transport = o.scheme()
 	b := &bench{o: o, tmp: tmp, out: &printer{w: stdout, rep: rep}}
-	b.out.linef("callbench: %s %s, %d CPUs (GOMAXPROCS %d); auth %s, parallelism %d, fault %s%s",
-		rep.Go, rep.Platform, rep.NumCPU, runtime.GOMAXPROCS(0), o.auth, o.parallelism, o.fault, rateNote(o))
+	b.out.linef("callbench: %s %s, %d CPUs (GOMAXPROCS %d); auth %s over %s, parallelism %d, fault %s%s",
+		rep.Go, rep.Platform, rep.NumCPU, runtime.GOMAXPROCS(0), o.auth, o.scheme(), o.parallelism, o.fault, rateNote(o))
 
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)

@@ -28,14 +28,18 @@ type session struct {
 // startSession starts a simulator holding every id of fx as a Connected
 // call, answering after latency.
 func startSession(o options, fx fixture, ids []string, latency time.Duration) (*session, error) {
-	srv, err := exchsim.NewServer(exchsim.Options{
+	opts := exchsim.Options{
 		Calls:    connectedCalls(ids),
 		Auth:     o.auth,
 		User:     simUser,
 		Password: simPassword,
 		Latency:  latency,
 		Faults:   o.simFaults(),
-	})
+	}
+	if err := o.tls.serve(&opts); err != nil {
+		return nil, err
+	}
+	srv, err := exchsim.NewServer(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +68,7 @@ func (r *planRun) close() { r.planned.Close() }
 func (s *session) makePlan(ctx context.Context, hooks ...reconcile.Hook) *planRun {
 	req := &operation.Request{
 		Dir:            s.fx.dir,
-		Vars:           []string{"ews_url=" + s.srv.EWSURL()},
+		Vars:           s.o.policyVars(s.srv.EWSURL()),
 		VarFiles:       []string{s.fx.varFile},
 		Environ:        []string{passwordEnv + "=" + simPassword},
 		Connect:        exchange.Options{Parallelism: s.o.parallelism, Timeout: s.o.requestTimeout},
@@ -153,6 +157,8 @@ func statsDelta(before, after exchsim.Stats) exchsim.Stats {
 		Connections:    after.Connections - before.Connections,
 		NTLMHandshakes: after.NTLMHandshakes - before.NTLMHandshakes,
 		AuthFailures:   after.AuthFailures - before.AuthFailures,
+		CBTValid:       after.CBTValid - before.CBTValid,
+		CBTMismatch:    after.CBTMismatch - before.CBTMismatch,
 		Faults:         map[string]int64{},
 	}
 	for k, v := range after.Requests {

@@ -137,6 +137,7 @@ func TestRunErrors(t *testing.T) {
 		"tls and tls-cert":   {[]string{"-tls", "-tls-cert", badCalls, "-tls-key", badCalls}, 2, "use one of them"},
 		"ca-out without tls": {[]string{"-tls-ca-out", filepath.Join(dir, "ca.pem")}, 2, "add -tls"},
 		"unreadable cert":    {[]string{"-tls-cert", filepath.Join(dir, "nope.pem"), "-tls-key", filepath.Join(dir, "nope.key")}, 2, "nope.pem"},
+		"kerberos no keytab": {[]string{"-auth", "kerberos", "-user", "alice@CALLCTL.TEST"}, 2, "needs a service keytab (-keytab FILE)"},
 		"ntlm without user":  {[]string{"-auth", "ntlm"}, 2, "needs a user"},
 		"missing calls":      {[]string{"-calls", filepath.Join(dir, "nope.json")}, 2, "nope.json"},
 		"bad calls":          {[]string{"-calls", badCalls}, 2, `unknown state "Ringing"`},
