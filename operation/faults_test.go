@@ -35,13 +35,13 @@ func TestApplyUnderFaults(t *testing.T) {
 	}
 	const n = 300
 	faults := map[string]exchsim.Faults{
-		"busy, advised back-off":    {ServerBusyRate: 0.2, BackOff: 10 * time.Millisecond},
-		"503":                       {UnavailableRate: 0.2},
-		"too many connections":      {ConnectionCountRate: 0.2},
-		"reset":                     {ResetRate: 0.2},
-		"HTML 500":                  {HTMLErrorRate: 0.2},
-		"hang, short timeout":       {HangRate: 0.2},
-		"every kind, 3% each":       {ServerBusyRate: 0.03, BackOff: 10 * time.Millisecond, UnavailableRate: 0.03, ConnectionCountRate: 0.03, ResetRate: 0.03, HTMLErrorRate: 0.03, HangRate: 0.03},
+		"busy, advised back-off": {ServerBusyRate: 0.2, BackOff: 10 * time.Millisecond},
+		"503":                    {UnavailableRate: 0.2},
+		"too many connections":   {ConnectionCountRate: 0.2},
+		"reset":                  {ResetRate: 0.2},
+		"HTML 500":               {HTMLErrorRate: 0.2},
+		"hang, short timeout":    {HangRate: 0.2},
+		"every kind, 3% each":    {ServerBusyRate: 0.03, BackOff: 10 * time.Millisecond, UnavailableRate: 0.03, ConnectionCountRate: 0.03, ResetRate: 0.03, HTMLErrorRate: 0.03, HangRate: 0.03},
 	}
 	for _, dialect := range []string{"ews", "um2007"} {
 		for name, f := range faults {
