@@ -18,21 +18,46 @@ import (
 	"os"
 )
 
-// UnsafeError reports a path callctl refuses to write through.
+// UnsafeError reports a path callctl refuses to write through, or to read.
 type UnsafeError struct {
 	Path string
 	// Problem says what is wrong, as in "is a symbolic link".
 	Problem string
-	// Fix says what to do; when empty, to remove the path.
+	// Fix says what to do; when empty, Error words advice from Type and
+	// Reading.
 	Fix string
+	// Type is the type bits of what is at Path (fs.ModeSymlink,
+	// fs.ModeDevice, ...; 0 for a regular file).
+	Type fs.FileMode
+	// Reading: callctl only meant to read Path (show -journal), so the
+	// thing there is not one of the files callctl writes.
+	Reading bool
 }
 
+// Error says what is wrong and what to do. It advises removing the path
+// only where that cannot hurt: a regular file at a path callctl writes
+// (callctl creates it anew), or a symbolic link there (removing it leaves
+// what it points to alone). A device, a pipe, a directory, or anything
+// callctl was only asked to read, is never its to remove: show -journal
+// /dev/zero must not say "remove /dev/zero".
 func (e *UnsafeError) Error() string {
 	fix := e.Fix
-	if fix == "" {
+	switch {
+	case fix != "":
+	case e.Reading:
+		fix = "callctl reads only a regular file here, never through a link; name the file itself"
+	case e.Type&fs.ModeSymlink != 0:
+		fix = fmt.Sprintf("Remove %q (only the link: what it points to is left alone; callctl creates its own file there) and run again", e.Path)
+	case e.Type.IsRegular():
 		fix = fmt.Sprintf("Remove %q (callctl creates it anew) and run again", e.Path)
+	default:
+		fix = "It is not a file callctl made, so leave it as it is: give callctl a path where it can create a regular file of its own (for the journal, -journal=FILE)"
 	}
-	return fmt.Sprintf("%q %s; callctl writes only its own regular files and never follows links there. %s", e.Path, e.Problem, fix)
+	verb := "writes"
+	if e.Reading {
+		verb = "reads"
+	}
+	return fmt.Sprintf("%q %s; callctl %s only its own regular files and never follows links there. %s", e.Path, e.Problem, verb, fix)
 }
 
 // PrivateDir makes sure dir is a directory owned by the current user that
@@ -49,12 +74,13 @@ func PrivateDir(dir string) error {
 	}
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return &UnsafeError{Path: dir, Problem: "is a symbolic link"}
+		return &UnsafeError{Path: dir, Problem: "is a symbolic link", Type: fs.ModeSymlink}
 	case !fi.IsDir():
-		return &UnsafeError{Path: dir, Problem: "is not a directory"}
+		// Not callctl's: it makes a directory there.
+		return &UnsafeError{Path: dir, Problem: "is not a directory", Type: fi.Mode().Type() | fs.ModeIrregular}
 	}
 	if p := ownerProblem(fi); p != "" {
-		return &UnsafeError{Path: dir, Problem: p}
+		return &UnsafeError{Path: dir, Problem: p, Fix: "It is not yours to write in: run callctl as its owner, or give the policy a directory of your own"}
 	}
 	if p := dirModeProblem(fi); p != "" {
 		return &UnsafeError{Path: dir, Problem: p, Fix: fmt.Sprintf("Run \"chmod 700 %s\" and run again", dir)}
@@ -84,7 +110,7 @@ func OpenPrivate(path string, flag int) (*os.File, error) {
 	f, err := os.OpenFile(path, flag|os.O_CREATE|oNoFollow, 0o600)
 	if err != nil {
 		if isLinkLoop(err) {
-			return nil, &UnsafeError{Path: path, Problem: "is a symbolic link"}
+			return nil, &UnsafeError{Path: path, Problem: "is a symbolic link", Type: fs.ModeSymlink}
 		}
 		return nil, err
 	}
@@ -93,7 +119,9 @@ func OpenPrivate(path string, flag int) (*os.File, error) {
 		err = checkFile(path, fi)
 	}
 	if err == nil && before != nil && !os.SameFile(before, fi) {
-		err = &UnsafeError{Path: path, Problem: "was replaced while callctl opened it"}
+		// Someone is swapping files at callctl's path: nothing to
+		// remove, something to look into.
+		err = &UnsafeError{Path: path, Problem: "was replaced while callctl opened it", Type: fs.ModeIrregular, Fix: "Find out what is changing it, and run again"}
 	}
 	if err != nil {
 		f.Close()
@@ -114,18 +142,19 @@ func OpenRead(path string) (*os.File, error) {
 		return nil, err
 	}
 	if err := checkKind(path, before); err != nil {
+		err.(*UnsafeError).Reading = true
 		return nil, err
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
 		if isLinkLoop(err) {
-			return nil, &UnsafeError{Path: path, Problem: "is a symbolic link"}
+			return nil, &UnsafeError{Path: path, Problem: "is a symbolic link", Type: fs.ModeSymlink, Reading: true}
 		}
 		return nil, err
 	}
 	fi, err := f.Stat()
 	if err == nil && !os.SameFile(before, fi) {
-		err = &UnsafeError{Path: path, Problem: "was replaced while callctl opened it"}
+		err = &UnsafeError{Path: path, Problem: "was replaced while callctl opened it", Type: fs.ModeIrregular, Reading: true}
 	}
 	if err != nil {
 		f.Close()
@@ -148,13 +177,14 @@ func checkFile(path string, fi fs.FileInfo) error {
 }
 
 func checkKind(path string, fi fs.FileInfo) error {
+	typ := fi.Mode().Type()
 	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return &UnsafeError{Path: path, Problem: "is a symbolic link"}
+	case typ&fs.ModeSymlink != 0:
+		return &UnsafeError{Path: path, Problem: "is a symbolic link", Type: typ}
 	case fi.IsDir():
-		return &UnsafeError{Path: path, Problem: "is a directory"}
+		return &UnsafeError{Path: path, Problem: "is a directory", Type: typ}
 	case !fi.Mode().IsRegular():
-		return &UnsafeError{Path: path, Problem: "is not a regular file"}
+		return &UnsafeError{Path: path, Problem: "is not a regular file", Type: typ | fs.ModeIrregular}
 	}
 	return nil
 }

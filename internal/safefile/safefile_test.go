@@ -130,9 +130,55 @@ func TestUnsafeErrorSaysWhatToRemove(t *testing.T) {
 	if err == nil {
 		t.Fatal("symlink opened")
 	}
-	want := strconv.Quote(path) + " is a symbolic link; callctl writes only its own regular files and never follows links there. Remove " + strconv.Quote(path) + " (callctl creates it anew) and run again"
+	want := strconv.Quote(path) + " is a symbolic link; callctl writes only its own regular files and never follows links there. Remove " + strconv.Quote(path) + " (only the link: what it points to is left alone; callctl creates its own file there) and run again"
 	if err.Error() != want {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
+	}
+}
+
+// Removing is advised only where it cannot hurt: a link, or a regular
+// file, at a path callctl writes. Never a device, a pipe or a directory,
+// and never a path callctl was only asked to read.
+func TestUnsafeErrorAdvisesNoHarm(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "link")
+	symlink(t, "/dev/zero", link)
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	linked := filepath.Join(dir, "journal.jsonl")
+	if err := os.WriteFile(linked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(linked, filepath.Join(dir, "other-name")); err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]struct {
+		open       func() error
+		path       string
+		wantRemove bool
+	}{
+		"read /dev/zero":           {func() error { _, err := OpenRead("/dev/zero"); return err }, "/dev/zero", false},
+		"read a link":              {func() error { _, err := OpenRead(link); return err }, link, false},
+		"read a directory":         {func() error { _, err := OpenRead(sub); return err }, sub, false},
+		"write /dev/null":          {func() error { _, err := OpenPrivate("/dev/null", os.O_RDWR); return err }, "/dev/null", false},
+		"write a directory":        {func() error { _, err := OpenPrivate(sub, os.O_RDWR); return err }, sub, false},
+		"write through a link":     {func() error { _, err := OpenPrivate(link, os.O_RDWR); return err }, link, true},
+		"write a hard-linked file": {func() error { _, err := OpenPrivate(linked, os.O_RDWR); return err }, linked, true},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			err := tt.open()
+			var ue *UnsafeError
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v, want an UnsafeError", err)
+			}
+			removes := strings.Contains(err.Error(), "Remove "+strconv.Quote(tt.path))
+			if removes != tt.wantRemove || strings.Contains(err.Error(), "Remove") != tt.wantRemove {
+				t.Errorf("advises removing: %v, want %v: %s", removes, tt.wantRemove, err)
+			}
+		})
 	}
 }
 

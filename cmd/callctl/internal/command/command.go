@@ -95,6 +95,9 @@ func (r *recordingWriter) Write(p []byte) (int, error) {
 }
 
 func run(in Interrupts, args []string, s *views.Streams) int {
+	if line, ok := completionRequest(s); ok {
+		return complete(s, line)
+	}
 	m := &Meta{Streams: s, Dir: ".", Interrupts: in.orBackground()}
 	root := views.NewRoot(views.NewView(s, true))
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {

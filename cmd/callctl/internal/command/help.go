@@ -83,6 +83,11 @@ Options:
 
 Exit codes: 0 every run passed, 1 a run failed or could not be carried out.
 `,
+	"version": `Usage: callctl version [-json]
+
+Shows callctl's version; with -json, a document with callctl_version,
+platform and go_version.
+`,
 	"console": `Usage: callctl [-chdir=DIR] console [options]
 
 Evaluates expressions against the policy: var.NAME, local.NAME,
