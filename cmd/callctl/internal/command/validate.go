@@ -21,6 +21,7 @@ func (c *ValidateCommand) Run(rawArgs []string) int {
 		diags = append(diags, moreDiags...)
 		if policy != nil {
 			calls, exchanges = len(policy.Calls), len(policy.Exchanges)
+			view.Deferred(policy.Deferred)
 		}
 	}
 	if err := view.Results(diags, calls, exchanges); err != nil {
