@@ -2,6 +2,7 @@ package operation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -67,7 +68,14 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 			varArgs = append(varArgs, a)
 		}
 	}
-	policy, diags := loader.Load(req.Dir, config.LoadOptions{
+	ctx := req.Interrupt
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if data.Context == nil {
+		data.Context = ctx // an inventory command is killed on interrupt
+	}
+	opts := config.LoadOptions{
 		Vars:      vars,
 		VarFiles:  resolved,
 		VarArgs:   varArgs,
@@ -82,9 +90,47 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		KeepScope:     req.keepScope,
 		Values:        req.values,
 		ValuesFrom:    "the saved plan",
-	})
-	view.SetConfigSources(loader.Files())
-	return policy, diags
+	}
+	// Loading is evaluation and file reading that does not look at ctx
+	// (thousands of locals, a slow disk): it runs aside, and an interrupt
+	// ends the run at once, leaving it to be dropped with the process.
+	type loaded struct {
+		policy   *config.Policy
+		diags    hcl.Diagnostics
+		files    map[string]*hcl.File
+		panicked any
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		var l loaded
+		defer func() {
+			l.panicked = recover()
+			done <- l
+		}()
+		l.policy, l.diags = loader.Load(req.Dir, opts)
+		l.files = loader.Files()
+	}()
+	select {
+	case l := <-done:
+		if l.panicked != nil {
+			panic(l.panicked) // for the program's own guard
+		}
+		view.SetConfigSources(l.files)
+		return l.policy, l.diags
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Plan ran out of time",
+				Detail:   "The deadline for the run passed while the policy was still loading (evaluating it, or reading its data sources). Nothing was looked up or disconnected. Allow more time with -deadline.",
+			}}
+		}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Interrupted while loading the policy",
+			Detail:   "The policy was still loading (evaluating it, or reading its data sources) when the interrupt came. Nothing was looked up or disconnected.",
+		}}
+	}
 }
 
 // LoadPolicy loads the request's policy without contacting any exchange,
@@ -105,7 +151,11 @@ func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics)
 func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
 	start := time.Now()
 	p := &Planned{req: req, inputs: inputs{vars: req.Vars, varFiles: req.VarFiles, targets: req.Targets, excludes: req.Excludes, maxDisconnects: req.MaxDisconnects}}
-	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{NoSnapshots: req.noSnapshots}, time.Time{}, view)
+	loadReq := *req
+	if loadReq.Interrupt == nil {
+		loadReq.Interrupt = ctx
+	}
+	policy, diags := loadPolicy(&loadReq, req.Vars, req.VarFiles, config.DataOptions{NoSnapshots: req.noSnapshots}, time.Time{}, view)
 	if diags.HasErrors() {
 		return p, diags
 	}
