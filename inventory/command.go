@@ -75,19 +75,24 @@ func (c Command) Output(ctx context.Context) ([]byte, error) {
 
 // limitedBuffer keeps at most max bytes and notes an overflow, failing
 // the write so that the command sees a broken pipe rather than running on.
+// The buffer is a field, not embedded: an embedded bytes.Buffer's
+// ReadFrom would be what os/exec's copy calls, past Write and its cap.
 type limitedBuffer struct {
-	bytes.Buffer
+	buf      bytes.Buffer
 	max      int64
 	overflow bool
 }
 
 func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if int64(b.Len()+len(p)) > b.max {
+	if int64(b.buf.Len()+len(p)) > b.max {
 		b.overflow = true
 		return 0, errors.New("inventory too large")
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
+
+// Bytes returns what was written.
+func (b *limitedBuffer) Bytes() []byte { return b.buf.Bytes() }
 
 // tailBuffer keeps the last max bytes written.
 type tailBuffer struct {
