@@ -41,6 +41,9 @@ type DataOptions struct {
 	Limits inventory.Limits
 	// Context bounds commands; nil means context.Background().
 	Context context.Context
+	// NoCommands refuses to run a data source's command (callctl test,
+	// which has no side effects): such a source needs a snapshot.
+	NoCommands bool
 	// NoSnapshots is for a caller that will not save a plan: data
 	// sources keep no Snapshot, and the records copy their strings out
 	// of what was read, so that the input (17 MB at 100,000 records) is
@@ -173,6 +176,15 @@ func (ld *loadRun) readInventory(b *hcl.Block, addr string) (*DataSource, cty.Va
 	if ld.opts.Data.Mode == DataSkip {
 		ld.dataUnknown = true
 		return ds, unknownRecords, diags
+	}
+	if src.argv != nil && ld.opts.Data.NoCommands {
+		ld.dataUnknown = true
+		return ds, unknownRecords, append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Data source command not run",
+			Detail:   fmt.Sprintf("%s reads the output of a command, and callctl test runs no command: a test must not depend on the world. Give its records in a mock_data %q %q block.", addr, ds.Type, ds.Name),
+			Subject:  src.attr.Range.Ptr(),
+		})
 	}
 	ds.Read = true
 	start := time.Now()

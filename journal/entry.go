@@ -66,10 +66,31 @@ type Entry struct {
 	PID       int    `json:"pid,omitempty"`
 
 	// run_end
-	Counts *reconcile.ApplyCounts `json:"counts,omitempty"`
+	Counts *RunCounts `json:"counts,omitempty"`
 	// InFlight counts intents with no outcome when the run ended: the
 	// apply was abandoned with those disconnects sent but unanswered.
 	InFlight int `json:"in_flight,omitempty"`
+}
+
+// RunCounts are a run_end line's counts of the run's outcomes. The
+// journal owns these names: they are read back by every later callctl,
+// whatever package reconcile calls its counts.
+type RunCounts struct {
+	Disconnected int `json:"disconnected"`
+	AlreadyEnded int `json:"already_ended"`
+	NotFound     int `json:"not_found"`
+	Failed       int `json:"failed"`
+	LeftAlone    int `json:"left_alone"`
+	NotStarted   int `json:"not_started"`
+	Unknown      int `json:"sent_outcome_unknown"`
+}
+
+// runCounts puts an apply's counts in the journal's words.
+func runCounts(c reconcile.ApplyCounts) *RunCounts {
+	return &RunCounts{
+		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, NotFound: c.NotFound, Failed: c.Failed,
+		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Unknown: c.Unknown,
+	}
 }
 
 // DamagedLinesError reports journal lines that could not be decoded. Read

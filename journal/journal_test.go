@@ -82,7 +82,7 @@ func TestRunLifecycle(t *testing.T) {
 		call(EventOutcome, ok, reconcile.OutcomeDisconnected, ""),
 		call(EventIntent, bad, "", ""),
 		call(EventOutcome, bad, reconcile.OutcomeFailed, "soap: ErrorInternalServerError"),
-		{Event: EventRunEnd, Counts: &reconcile.ApplyCounts{Disconnected: 1, Failed: 1}},
+		{Event: EventRunEnd, Counts: &RunCounts{Disconnected: 1, Failed: 1}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("journal lines (-want +got):\n%s", diff)
@@ -331,5 +331,26 @@ func TestUnknownOutcomeIsRecordedWithItsCause(t *testing.T) {
 	}
 	if end := entries[len(entries)-1]; end.InFlight != 1 {
 		t.Errorf("run_end in_flight = %d, want 1 (only the call cut off by the interrupt)", end.InFlight)
+	}
+}
+
+// The run_end line's counts are the journal's format, read back by every
+// later callctl: their names must not follow reconcile's.
+func TestRunEndWireFormat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	j, err := Open(path, RunMeta{RunID: "r1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(reconcile.ApplyCounts{Disconnected: 1, AlreadyEnded: 2, NotFound: 3, Failed: 4, LeftAlone: 5, NotStarted: 6, Unknown: 7}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `"counts":{"disconnected":1,"already_ended":2,"not_found":3,"failed":4,"left_alone":5,"not_started":6,"sent_outcome_unknown":7}`
+	if !strings.Contains(string(b), want) {
+		t.Errorf("run_end line lacks %s:\n%s", want, b)
 	}
 }

@@ -22,6 +22,9 @@
 //	  }
 //	}
 //
+// A data source that runs a command must be mocked: a test runs no
+// command. One that reads a file is read as plan reads it.
+//
 // Runs of one file share its mocks: an apply run's disconnects are seen by
 // the runs after it. Assertions see var, local and data as the policy does,
 // plan.changes (address, name, key, call_id, exchange, action, state,

@@ -100,7 +100,7 @@ func (r *Runner) run(ctx context.Context, f *File, run *Run, callers map[string]
 		Offline:       true,
 		KeepScope:     true,
 		PlanTimestamp: run.PlanTimestamp,
-		Data:          config.DataOptions{Snapshots: snapshots, NoSnapshots: true},
+		Data:          config.DataOptions{Snapshots: snapshots, NoSnapshots: true, NoCommands: true},
 	})
 	maps.Copy(r.files, loader.Files())
 	diags = append(diags, r.checkMocks(f, pol, run)...)

@@ -35,6 +35,13 @@ protect "desk" {
 }
 `
 
+const commandPolicy = `
+data "inventory" "live" {
+  command = ["./list-calls"]
+  format  = "jsonl"
+}
+`
+
 func writeFiles(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -164,6 +171,12 @@ run "r" {
 			want:     []Status{Fail},
 			wantDiag: "var.pw is (sensitive value)",
 		},
+		"command data source needs a mock": {
+			test: `mock_exchange "corp" { calls = {} }
+run "r" {}`,
+			want:     []Status{Error},
+			wantDiag: "callctl test runs no command",
+		},
 		"bad fault": {
 			test:     `mock_exchange "corp" { fault = "bussy" }`,
 			wantDiag: `Did you mean "busy"?`,
@@ -171,7 +184,11 @@ run "r" {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{"main.hcl": policy, "tests/t.calltest.hcl": tc.test})
+			files := map[string]string{"main.hcl": policy, "tests/t.calltest.hcl": tc.test}
+			if strings.HasPrefix(name, "command") {
+				files["data.hcl"] = commandPolicy
+			}
+			dir := writeFiles(t, files)
 			r := &Runner{Dir: dir}
 			res := r.RunFile(context.Background(), "tests/t.calltest.hcl")
 			var got []Status

@@ -53,13 +53,13 @@ type ApplyResult struct {
 
 // ApplyCounts counts an apply's results by outcome.
 type ApplyCounts struct {
-	Disconnected int `json:"disconnected"`
-	AlreadyEnded int `json:"already_ended"`
-	NotFound     int `json:"not_found"`
-	Failed       int `json:"failed"`
-	LeftAlone    int `json:"left_alone"`
-	NotStarted   int `json:"not_started"`
-	Unknown      int `json:"sent_outcome_unknown"`
+	Disconnected int
+	AlreadyEnded int
+	NotFound     int
+	Failed       int
+	LeftAlone    int
+	NotStarted   int
+	Unknown      int
 }
 
 // Counts counts the results by outcome.

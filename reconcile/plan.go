@@ -28,35 +28,35 @@ const (
 // Change is one declared call, what the server said of it and what the plan
 // will do about it.
 type Change struct {
-	Address  string `json:"address"`
-	Exchange string `json:"exchange"`
-	CallID   string `json:"call_id"`
-	Reason   string `json:"reason,omitempty"`
-	State    string `json:"state,omitempty"` // as the server reported it; empty when not found
-	Cause    string `json:"cause,omitempty"`
-	Action   Action `json:"action"`
+	Address  string
+	Exchange string
+	CallID   string
+	Reason   string
+	State    string // as the server reported it; empty when not found
+	Cause    string
+	Action   Action
 	// OnlyInStates is the call's guard, kept so that a saved plan can be
 	// re-checked against it at apply time.
-	OnlyInStates []string  `json:"only_in_states,omitempty"`
-	ObservedAt   time.Time `json:"observed_at"`
+	OnlyInStates []string
+	ObservedAt   time.Time
 
 	// Call is the declaration this change came from; nil for changes read
 	// back from a saved plan.
-	Call *config.Call `json:"-"`
+	Call *config.Call
 }
 
 // Plan is the result of looking every declared call up.
 type Plan struct {
-	Changes   []*Change `json:"changes"` // sorted by Address, then Exchange
-	CreatedAt time.Time `json:"created_at"`
+	Changes   []*Change // sorted by Address, then Exchange
+	CreatedAt time.Time
 }
 
 // Summary counts a plan's changes by action.
 type Summary struct {
-	ToDisconnect int `json:"disconnect"`
-	AlreadyEnded int `json:"already_ended"`
-	NotFound     int `json:"not_found"`
-	LeftAlone    int `json:"left_alone"`
+	ToDisconnect int
+	AlreadyEnded int
+	NotFound     int
+	LeftAlone    int
 }
 
 // Summary counts the plan's changes by action.

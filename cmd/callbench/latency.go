@@ -106,7 +106,7 @@ func (b *bench) planAndApply(ctx context.Context, fx fixture, ids []string, late
 			return nil, err
 		}
 		c := a.res.Counts()
-		f.Outcomes = &c
+		f.Outcomes = outcomesOf(c)
 	}
 	f.Seconds = time.Since(start).Seconds()
 	f.Server = s.srv.Stats()
@@ -162,7 +162,7 @@ func planFigure(p *planRun, calls int, st exchsim.Stats) *figure {
 
 func applyFigure(a applyRun, calls int, st exchsim.Stats) *figure {
 	c := a.res.Counts()
-	return &figure{Calls: calls, Seconds: a.duration.Seconds(), Outcomes: &c, Server: st}
+	return &figure{Calls: calls, Seconds: a.duration.Seconds(), Outcomes: outcomesOf(c), Server: st}
 }
 
 // setFloor sets the figure's floor, the time the simulator's latency alone

@@ -43,8 +43,8 @@ func hasLine(lines []string, prefix string) bool {
 	return false
 }
 
-func allDisconnected(n int) *reconcile.ApplyCounts {
-	return &reconcile.ApplyCounts{Disconnected: n}
+func allDisconnected(n int) *outcomes {
+	return &outcomes{Disconnected: n}
 }
 
 func TestLatencyModeDisconnectsEveryCall(t *testing.T) {

@@ -67,11 +67,11 @@ type figure struct {
 	LoadSeconds float64 `json:"load_seconds,omitempty"`
 	// CalibrationRatio is Seconds over the calibration line's time for
 	// the same number of requests; NoLoad leaves LoadSeconds out.
-	CalibrationRatio       float64                `json:"calibration_ratio,omitempty"`
-	CalibrationRatioNoLoad float64                `json:"calibration_ratio_without_load,omitempty"`
-	Plan                   *reconcile.Summary     `json:"plan,omitempty"`
-	LookupFailures         int                    `json:"lookup_failures"`
-	Outcomes               *reconcile.ApplyCounts `json:"outcomes,omitempty"`
+	CalibrationRatio       float64            `json:"calibration_ratio,omitempty"`
+	CalibrationRatioNoLoad float64            `json:"calibration_ratio_without_load,omitempty"`
+	Plan                   *reconcile.Summary `json:"plan,omitempty"`
+	LookupFailures         int                `json:"lookup_failures"`
+	Outcomes               *outcomes          `json:"outcomes,omitempty"`
 	// Error is why a run under injected faults did not finish (a plan
 	// with failed lookups stops callctl apply).
 	Error  string        `json:"error,omitempty"`
@@ -214,4 +214,22 @@ func (p *printer) writeJSON() error {
 	}
 	_, err = fmt.Fprintf(p.w, "%s\n", b)
 	return err
+}
+
+// outcomes are an apply's counts in the report, in the report's words.
+type outcomes struct {
+	Disconnected int `json:"disconnected"`
+	AlreadyEnded int `json:"already_ended"`
+	NotFound     int `json:"not_found"`
+	Failed       int `json:"failed"`
+	LeftAlone    int `json:"left_alone"`
+	NotStarted   int `json:"not_started"`
+	Unknown      int `json:"sent_outcome_unknown"`
+}
+
+func outcomesOf(c reconcile.ApplyCounts) *outcomes {
+	return &outcomes{
+		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, NotFound: c.NotFound, Failed: c.Failed,
+		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Unknown: c.Unknown,
+	}
 }

@@ -109,7 +109,7 @@ func (v *TestJSON) File(f *policytest.FileResult) {
 			run["plan"] = planMessage(r.Plan)
 		}
 		if r.Applied != nil {
-			run["apply_summary"] = r.Applied.Counts()
+			run["apply_summary"] = viewsjson.NewApplySummary(r.Applied.Verdict())
 		}
 		v.emit("info", fmt.Sprintf("  run %q... %s", r.Name, r.Status), viewsjson.MessageTestRun, map[string]any{"test_run": run})
 		v.Diagnostics(r.Diags)
