@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -428,7 +429,14 @@ func (ld *loadRun) readInventoryFile(ds *DataSource, attr *hcl.Attribute) ([]byt
 		return fail("Inventory too large",
 			fmt.Sprintf("The file %q of %s holds %d bytes, more than the %d an inventory may hold. Filter the export before callctl reads it.", rel, ds.Address, fi.Size(), lim.MaxBytes))
 	}
-	data, err := ld.fsys.readFile(name)
+	// Regular files only, checked without blocking: a named pipe would
+	// hang the plan until something writes to it, a device never end.
+	data, err := ld.fsys.readRegular(name)
+	if errors.Is(err, errNotRegular) {
+		return fail("Inventory is not a regular file",
+			fmt.Sprintf("The file %q of %s cannot be an inventory: %s. Write the export to a regular file in the policy directory, or read it with command = [...].",
+				rel, ds.Address, strings.TrimPrefix(err.Error(), errNotRegular.Error()+": ")))
+	}
 	if err != nil {
 		return fail("Cannot read inventory",
 			fmt.Sprintf("The file %q of %s cannot be read: %s. Paths are relative to the policy directory.", rel, ds.Address, err))
@@ -516,6 +524,10 @@ type dataState struct {
 	locals    map[string]*localDecl
 	localVals map[string]cty.Value
 	localVal  cty.Value // the "local" object, built from localVals on use
+	// localScope, while a local value is evaluated, is the "local"
+	// object it sees: only the locals it refers to, so that evaluating n
+	// locals costs O(n), not n objects of n attributes each.
+	localScope cty.Value
 	// localsFailed: some local is unknown because of a reported error.
 	localsFailed bool
 

@@ -342,6 +342,10 @@ env = ["CAMPAIGN"]`,
 			timeout: "300ms",
 			err:     []string{"did not finish within 300ms", "still going"},
 		},
+		"a grandchild left holding the output is killed": {
+			argv: `["sh", "-c", "sleep 30 & echo $! > child.pid; echo '{\"call_id\":\"a\"}'"]`,
+			want: map[string]string{"a": "absent|absent|absent"},
+		},
 		"bad output": {
 			argv: `["sh", "-c", "echo '{}'; echo 3"]`,
 			err:  []string{"sh -c echo '{}'; echo 3:2: not a JSON object"},
@@ -376,6 +380,9 @@ env = ["CAMPAIGN"]`,
 				}
 				if diff := cmp.Diff(tt.want, callReasons(pol)); diff != "" {
 					t.Errorf("calls (-want +got):\n%s", diff)
+				}
+				if pidText, err := os.ReadFile(filepath.Join(dir, "child.pid")); err == nil {
+					waitGone(t, strings.TrimSpace(string(pidText)))
 				}
 				return
 			}

@@ -165,6 +165,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		if valid && (e == nil || !e.deferred) {
 			calls = append(calls, call)
 		}
+		if (e != nil && e.deferred) || (!valid && hasCallID && exchangeOK && callIDUnknown(ld, callIDAttr, e)) {
+			ld.deferBlock("end_call." + name)
+		}
 		if e != nil {
 			e.ctx = nil // done with this instance: do not hold 100,000 contexts
 		}
@@ -229,7 +232,7 @@ func (ld *loadRun) forEachInstances(v cty.Value, rng hcl.Range) ([]*each, bool, 
 		if ld.varsFailed {
 			return nil, false, nil // a variable failed and was reported
 		}
-		if ld.dataUnknown || ld.localsFailed {
+		if ld.dataUnknown || ld.localsFailed || ld.opts.UnsetUnknown || ld.opts.Offline {
 			// validate left the data sources unread (or one, or a
 			// local, failed and was reported): one stand-in instance, with each unknown,
 			// still checks the block's references and function calls,

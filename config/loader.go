@@ -144,6 +144,10 @@ type loadRun struct {
 	// secrets are the secret values met so far (secrets.go).
 	secrets redact.Secrets
 
+	// deferred are the end_call blocks whose calls are not known while
+	// loading (Policy.Deferred).
+	deferred []string
+
 	// protectRanges holds each protect entry's source range, for
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
 	protectRanges map[*Protect]protectEntryRanges
@@ -207,6 +211,7 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	if opts.KeepScope {
 		pol.Scope = &Scope{ld: ld}
 	}
+	pol.Deferred = ld.deferred
 	// What file() read is part of the policy: a saved plan must go stale
 	// when an id list read that way changes.
 	for name, data := range ld.fileReads {

@@ -84,12 +84,14 @@ func (ld *loadRun) evalLocal(name string, path []string) hcl.Diagnostics {
 	decl.state = 1
 	path = append(path, name)
 	var diags hcl.Diagnostics
+	refs := map[string]cty.Value{}
 	for _, tr := range decl.attr.Expr.Variables() {
 		if tr.RootName() != "local" || len(tr) < 2 {
 			continue
 		}
 		if step, ok := tr[1].(hcl.TraverseAttr); ok && ld.locals[step.Name] != nil {
 			diags = append(diags, ld.evalLocal(step.Name, path)...)
+			refs[step.Name] = cty.DynamicVal
 		}
 	}
 	decl.state = 2
@@ -97,7 +99,12 @@ func (ld *loadRun) evalLocal(name string, path []string) hcl.Diagnostics {
 		ld.localsFailed = true
 		return diags // a cycle or a failed dependency: stays unknown
 	}
+	for n := range refs {
+		refs[n] = ld.localVals[n]
+	}
+	ld.localScope = cty.ObjectVal(refs)
 	v, moreDiags := ld.eval(decl.attr.Expr, nil)
+	ld.localScope = cty.NilVal
 	diags = append(diags, moreDiags...)
 	if moreDiags.HasErrors() {
 		ld.localsFailed = true
@@ -110,6 +117,9 @@ func (ld *loadRun) evalLocal(name string, path []string) hcl.Diagnostics {
 
 // localObject is the "local" object expressions see.
 func (ld *loadRun) localObject() cty.Value {
+	if ld.localScope != cty.NilVal {
+		return ld.localScope
+	}
 	if ld.localVal == cty.NilVal {
 		ld.localVal = cty.ObjectVal(ld.localVals)
 	}

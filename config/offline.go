@@ -106,3 +106,22 @@ func ParseExpression(src []byte, filename string) (hcl.Expression, hcl.Diagnosti
 func IsSensitive(v cty.Value) bool {
 	return v.ContainsMarked()
 }
+
+// deferBlock records an end_call block whose instances, or call id, are
+// not known while loading: validate and console say so instead of
+// counting no call.
+func (ld *loadRun) deferBlock(addr string) {
+	if !slices.Contains(ld.deferred, addr) {
+		ld.deferred = append(ld.deferred, addr)
+	}
+}
+
+// callIDUnknown says the call id evaluates to a value not known yet (an
+// unset variable offline), rather than failing.
+func callIDUnknown(ld *loadRun, attr *hcl.Attribute, e *each) bool {
+	if attr == nil || !(ld.opts.Offline || ld.opts.UnsetUnknown || ld.dataUnknown) {
+		return false
+	}
+	v, diags := ld.eval(attr.Expr, e)
+	return !diags.HasErrors() && !v.IsWhollyKnown()
+}

@@ -133,3 +133,35 @@ func TestValuesWinAndScopeEvaluates(t *testing.T) {
 		t.Errorf("undeclared value: %v", diags)
 	}
 }
+
+func TestOfflineDefersUnknownCalls(t *testing.T) {
+	files := map[string]string{"main.hcl": `
+variable "ids" { type = list(string) }
+variable "one" { type = string }
+exchange "y" { url = "https://x.invalid/EWS/Exchange.asmx" }
+end_call "x" {
+  for_each = toset(var.ids)
+  exchange = exchange.y
+  call_id  = each.value
+}
+end_call "single" {
+  exchange = exchange.y
+  call_id  = var.one
+}
+end_call "known" {
+  exchange = exchange.y
+  call_id  = "k"
+}
+`}
+	pol, diags := loadOffline(t, LoadOptions{Offline: true, UnsetUnknown: true}, files)
+	if diags.HasErrors() {
+		t.Fatalf("offline load: %v", diags)
+	}
+	if len(pol.Calls) != 1 || strings.Join(pol.Deferred, ",") != "end_call.x,end_call.single" {
+		t.Errorf("calls %d, deferred %v; want 1 known call and x, single deferred", len(pol.Calls), pol.Deferred)
+	}
+	// Online, the same policy without values is an error, not deferred.
+	if _, diags := loadOffline(t, LoadOptions{}, files); !diags.HasErrors() {
+		t.Error("online load without values succeeded")
+	}
+}

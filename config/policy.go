@@ -45,6 +45,11 @@ type Policy struct {
 	// LoadOptions.PlanTimestamp.
 	PlanTimestamp time.Time
 
+	// Deferred names the end_call blocks whose calls are not known while
+	// loading: they depend on data sources validate does not read, or on
+	// values it was not given. Calls holds none of theirs.
+	Deferred []string
+
 	// Scope evaluates expressions against the policy (var, local, data,
 	// the functions); set only under LoadOptions.KeepScope.
 	Scope *Scope

@@ -179,7 +179,8 @@ func (d ewsDialect) getPhoneCallInformation(w http.ResponseWriter, op *node) {
 		writeEWS(w, getPhoneCallInformationResponse{ewsResponse: ewsError("ErrorInvalidPhoneCallId", msgInvalidPhoneCallID)})
 		return
 	}
-	info := &phoneCallInformation{State: c.State, Cause: c.cause()}
+	state, cause := d.s.Faults.reported(c)
+	info := &phoneCallInformation{State: state, Cause: cause}
 	// Real servers add the SIP fields only when there is a cause.
 	if sip, ok := sipResponses[c.Cause]; ok {
 		info.SIPResponseText, info.SIPResponseCode = sip.text, sip.code

@@ -26,7 +26,27 @@ type Faults struct {
 	// authentication too: a server that accepts connections and never
 	// answers. Stats count each under FaultHang.
 	HangAll bool
-	Seed    int64
+	// ForgeState and ForgeCause, when set, are what every lookup
+	// reports as the call's PhoneCallState (CallState) and
+	// ConnectionFailureCause (EventCause), whatever the call's own: a
+	// hostile or broken server, such as one answering with a newline, a
+	// C1 control or a bidi override. XML carries neither ESC nor most C0
+	// controls, so those are replaced (U+FFFD) on the wire.
+	ForgeState, ForgeCause string
+	Seed                   int64
+}
+
+// reported returns what a lookup of c reports: its state and cause, or
+// the forged ones.
+func (f Faults) reported(c Call) (state, cause string) {
+	state, cause = c.State, c.cause()
+	if f.ForgeState != "" {
+		state = f.ForgeState
+	}
+	if f.ForgeCause != "" {
+		cause = f.ForgeCause
+	}
+	return state, cause
 }
 
 // Fault kinds, the keys of Stats.Faults.

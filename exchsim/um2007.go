@@ -59,7 +59,8 @@ func (d umDialect) serve(w http.ResponseWriter, op *node, parseErr error) {
 			writeInvalidCallID(w)
 			return
 		}
-		writeUM(w, getCallInfoResponse{Result: umCallInfo{CallState: c.State, EventCause: c.cause()}})
+		state, cause := d.s.Faults.reported(c)
+		writeUM(w, getCallInfoResponse{Result: umCallInfo{CallState: state, EventCause: cause}})
 	case "Disconnect":
 		id, ok := umCallID(w, op)
 		if !ok {

@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,9 +52,18 @@ func (c Command) Output(ctx context.Context) ([]byte, error) {
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	setProcessGroup(cmd)
 	// A grandchild that keeps the pipes open must not keep us waiting
-	// after the group is killed.
+	// after the command itself has exited or was killed.
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
+	// However the command ended, nothing it started outlives it: a
+	// grandchild left running (a sleeper holding the pipe, a daemon)
+	// would otherwise pile up, one per watch cycle.
+	killGroup(cmd)
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		// The command exited 0 and only a process it left behind held
+		// the output open: what it wrote is its output.
+		err = nil
+	}
 	switch {
 	case stdout.overflow:
 		return nil, tooBig(source, c.Limits)
@@ -75,18 +83,60 @@ func (c Command) Output(ctx context.Context) ([]byte, error) {
 
 // limitedBuffer keeps at most max bytes and notes an overflow, failing
 // the write so that the command sees a broken pipe rather than running on.
+// It holds what it is given in chunks, never copying them to grow, so that
+// reading up to max costs about max, and Bytes about max again: a
+// bytes.Buffer doubling towards a 256 MiB cap left over 1.5 GB of garbage
+// behind it.
 type limitedBuffer struct {
-	bytes.Buffer
+	chunks   [][]byte
+	n        int64
 	max      int64
 	overflow bool
 }
 
+// Chunk sizes: small outputs stay small, large ones take few chunks.
+const (
+	firstChunk = 32 << 10
+	maxChunk   = 4 << 20
+)
+
 func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if int64(b.Len()+len(p)) > b.max {
+	if b.n+int64(len(p)) > b.max {
 		b.overflow = true
 		return 0, errors.New("inventory too large")
 	}
-	return b.Buffer.Write(p)
+	written := len(p)
+	for len(p) > 0 {
+		last := len(b.chunks) - 1
+		if last < 0 || len(b.chunks[last]) == cap(b.chunks[last]) {
+			size := firstChunk
+			if last >= 0 {
+				size = min(2*cap(b.chunks[last]), maxChunk)
+			}
+			b.chunks = append(b.chunks, make([]byte, 0, size))
+			last++
+		}
+		c := b.chunks[last]
+		k := min(len(p), cap(c)-len(c))
+		b.chunks[last] = append(c, p[:k]...)
+		p = p[k:]
+	}
+	b.n += int64(written)
+	return written, nil
+}
+
+// Bytes joins the chunks into one slice and lets them go.
+func (b *limitedBuffer) Bytes() []byte {
+	if len(b.chunks) == 1 {
+		return b.chunks[0]
+	}
+	out := make([]byte, 0, b.n)
+	for i, c := range b.chunks {
+		out = append(out, c...)
+		b.chunks[i] = nil
+	}
+	b.chunks = nil
+	return out
 }
 
 // tailBuffer keeps the last max bytes written.

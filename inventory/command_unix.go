@@ -16,3 +16,13 @@ func setProcessGroup(cmd *exec.Cmd) {
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
+
+// killGroup kills whatever is left of the command's process group once
+// the command has ended. The group's id stays reserved while any member
+// lives, so this cannot reach an unrelated process; with none left it is a
+// no-op (ESRCH).
+func killGroup(cmd *exec.Cmd) {
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+}

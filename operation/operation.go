@@ -51,6 +51,12 @@ type Request struct {
 	Hooks []reconcile.Hook
 	// Version is callctl's version, recorded in plan files and journals.
 	Version string
+	// Interrupt, when done, ends loading the policy at once, whatever it
+	// is doing (evaluating thousands of locals, reading an inventory,
+	// running its command): the operation fails with "Interrupted while
+	// loading the policy". Plan and apply use their own context when it
+	// is nil; nil elsewhere never interrupts.
+	Interrupt context.Context
 	// Clients, when set, supplies the exchanges' clients and keeps them
 	// after the operation, so that a long-running caller (apply -watch)
 	// reuses connections, and their NTLM authentication, across runs.

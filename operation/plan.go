@@ -2,6 +2,7 @@ package operation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchange"
+	"github.com/callctl/callctl/internal/redact"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -67,7 +69,14 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 			varArgs = append(varArgs, a)
 		}
 	}
-	policy, diags := loader.Load(req.Dir, config.LoadOptions{
+	ctx := req.Interrupt
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if data.Context == nil {
+		data.Context = ctx // an inventory command is killed on interrupt
+	}
+	opts := config.LoadOptions{
 		Vars:      vars,
 		VarFiles:  resolved,
 		VarArgs:   varArgs,
@@ -82,9 +91,47 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 		KeepScope:     req.keepScope,
 		Values:        req.values,
 		ValuesFrom:    "the saved plan",
-	})
-	view.SetConfigSources(loader.Files())
-	return policy, diags
+	}
+	// Loading is evaluation and file reading that does not look at ctx
+	// (thousands of locals, a slow disk): it runs aside, and an interrupt
+	// ends the run at once, leaving it to be dropped with the process.
+	type loaded struct {
+		policy   *config.Policy
+		diags    hcl.Diagnostics
+		files    map[string]*hcl.File
+		panicked any
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		var l loaded
+		defer func() {
+			l.panicked = recover()
+			done <- l
+		}()
+		l.policy, l.diags = loader.Load(req.Dir, opts)
+		l.files = loader.Files()
+	}()
+	select {
+	case l := <-done:
+		if l.panicked != nil {
+			panic(l.panicked) // for the program's own guard
+		}
+		view.SetConfigSources(l.files)
+		return l.policy, l.diags
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Plan ran out of time",
+				Detail:   "The deadline for the run passed while the policy was still loading (evaluating it, or reading its data sources). Nothing was looked up or disconnected. Allow more time with -deadline.",
+			}}
+		}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Interrupted while loading the policy",
+			Detail:   "The policy was still loading (evaluating it, or reading its data sources) when the interrupt came. Nothing was looked up or disconnected.",
+		}}
+	}
 }
 
 // LoadPolicy loads the request's policy without contacting any exchange,
@@ -103,9 +150,29 @@ func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics)
 // holds whatever was done before an error (a partial plan, say); the
 // caller closes it.
 func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
+	p, diags := makePlan(ctx, req, view)
+	// Connection and lookup errors quote servers and settings: none
+	// shows a secret value the policy knows of.
+	return p, p.secrets().Diagnostics(diags)
+}
+
+// secrets are the policy's secret values, for masking; nil before a
+// policy was loaded.
+func (p *Planned) secrets() *redact.Secrets {
+	if p == nil || p.inputs.policy == nil {
+		return nil
+	}
+	return p.inputs.policy.Secrets
+}
+
+func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
 	start := time.Now()
 	p := &Planned{req: req, inputs: inputs{vars: req.Vars, varFiles: req.VarFiles, targets: req.Targets, excludes: req.Excludes, maxDisconnects: req.MaxDisconnects}}
-	policy, diags := loadPolicy(req, req.Vars, req.VarFiles, config.DataOptions{NoSnapshots: req.noSnapshots}, time.Time{}, view)
+	loadReq := *req
+	if loadReq.Interrupt == nil {
+		loadReq.Interrupt = ctx
+	}
+	policy, diags := loadPolicy(&loadReq, req.Vars, req.VarFiles, config.DataOptions{NoSnapshots: req.noSnapshots}, time.Time{}, view)
 	if diags.HasErrors() {
 		return p, diags
 	}
@@ -132,7 +199,7 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		return p, diags
 	}
 	p.Timings.Load = time.Since(start)
-	view.Diagnostics(diags) // warnings, before the lookups start
+	view.Diagnostics(policy.Secrets.Diagnostics(diags)) // warnings, before the lookups start
 	diags = nil
 	if w, ok := view.(interface{ WaitingFrom(func() []string) }); ok {
 		w.WaitingFrom(func() []string { return p.Clients.Waiting(waitingAfter) })

@@ -65,6 +65,10 @@ type Options struct {
 	// LockTimeout shorter than Interval is raised to it: a one-off apply
 	// holding the lock delays a cycle rather than failing it.
 	Request operation.ApplyRequest
+	// Reload, when it delivers (SIGHUP), starts the next cycle at once
+	// rather than at the interval; one that comes during a cycle starts
+	// the next as soon as this one ends.
+	Reload <-chan struct{}
 	// Metrics and Health, when set, are kept up to date.
 	Metrics *metrics.Metrics
 	Health  *metrics.Health
@@ -103,15 +107,16 @@ func Run(stop, hard context.Context, opts Options, view View) operation.Status {
 		if stop.Err() != nil || hard.Err() != nil {
 			return status
 		}
-		if !sleepUntil(stop, start.Add(opts.Interval)) {
+		if !sleepUntil(stop, opts.Reload, start.Add(opts.Interval)) {
 			// Stopped between cycles: nothing was under way.
 			return operation.StatusOK
 		}
 	}
 }
 
-// sleepUntil waits for t, or returns false when stop is done first.
-func sleepUntil(stop context.Context, t time.Time) bool {
+// sleepUntil waits for t, or for a reload, or returns false when stop is
+// done first.
+func sleepUntil(stop context.Context, reload <-chan struct{}, t time.Time) bool {
 	d := time.Until(t)
 	if d <= 0 {
 		return stop.Err() == nil
@@ -121,6 +126,8 @@ func sleepUntil(stop context.Context, t time.Time) bool {
 	select {
 	case <-timer.C:
 		return true
+	case <-reload:
+		return stop.Err() == nil
 	case <-stop.Done():
 		return false
 	}

@@ -106,10 +106,17 @@ func exitCode(t *testing.T, err error) int {
 	return 0
 }
 
+// SIGHUP (an SSH session dropping) interrupts an apply as SIGINT does.
 func TestFirstInterruptStopsStartingDisconnects(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) { testFirstInterrupt(t, sig) })
+	}
+}
+
+func testFirstInterrupt(t *testing.T, sig syscall.Signal) {
 	cmd, srv, lines, _ := startApply(t, 8, 1, 150*time.Millisecond)
 	waitFor(t, lines, "Disconnected after")
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	var rest []string

@@ -106,7 +106,8 @@ func servers(ts *testscript.TestScript) map[string]*exchsim.Server {
 //	exchsim [-auth ntlm|basic|none] [-calls FILE] [-active N] [-latency DUR]
 //	        [-busy-rate F] [-backoff DUR] [-unavailable-rate F] [-retry-after DUR]
 //	        [-reset-rate F] [-html-error-rate F] [-hang-rate F]
-//	        [-connection-count-rate F] [-seed N] [-hang] [-tls] [-epa MODE] NAME
+//	        [-connection-count-rate F] [-seed N] [-hang] [-tls] [-epa MODE]
+//	        [-forge-state QUOTED] [-forge-cause QUOTED] NAME
 //
 // -tls serves https with a generated certificate and writes its CA to
 // $WORK/NAME-ca.pem, named by NAME_CA (SIMS_CA names a file with the CAs
@@ -170,6 +171,12 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 			n, err := strconv.ParseInt(val, 10, 64)
 			ts.Check(err)
 			opts.Faults.Seed = n
+		case "-forge-state", "-forge-cause":
+			// A Go-quoted string, so that a script can write control
+			// characters: -forge-state '"Connected\n# forged"'.
+			s, err := strconv.Unquote(val)
+			ts.Check(err)
+			*map[string]*string{"-forge-state": &opts.Faults.ForgeState, "-forge-cause": &opts.Faults.ForgeCause}[flag] = s
 		default:
 			ts.Fatalf("exchsim: unknown flag %s", flag)
 		}

@@ -14,6 +14,7 @@ package visible
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,6 +31,11 @@ func Text(s string) string { return escape(s, false) }
 // lines of its own, such as a command's standard error. A carriage return
 // is still shown, so no line can overwrite another.
 func Lines(s string) string { return escape(s, true) }
+
+// Quote is s as a Go string literal (strconv.Quote): for a call id or a
+// reason, which must be shown exactly, quotes, backslashes and every
+// character Text escapes included.
+func Quote(s string) string { return strconv.Quote(s) }
 
 // Dangerous reports whether Text would escape r: a control or bidi
 // formatting character, or a line separator. (Bytes that are not UTF-8

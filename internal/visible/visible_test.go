@@ -51,7 +51,7 @@ func FuzzText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, got := range []string{Text(s), Lines(s)} {
+		for _, got := range []string{Text(s), Lines(s), Quote(s)} {
 			if !utf8.ValidString(got) {
 				t.Fatalf("escaped %q is not valid UTF-8: %q", s, got)
 			}

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/callctl/callctl/cmd/callctl/internal/arguments"
 	"github.com/callctl/callctl/cmd/callctl/internal/version"
@@ -49,6 +50,30 @@ func exitCode(s operation.Status) int {
 // (abandon what is in flight). Tests cancel them directly.
 type Interrupts struct {
 	Stop, Hard context.Context
+	// Reload, when set, carries SIGHUP to a watch that wants it (see
+	// Reload.Want); otherwise SIGHUP interrupts like SIGINT.
+	Reload *Reload
+}
+
+// Reload hands SIGHUP to apply -watch, which starts its next cycle at
+// once, instead of interrupting the run.
+type Reload struct {
+	C      chan struct{} // buffered: one pending reload is enough
+	wanted atomic.Bool
+}
+
+// Want makes SIGHUP a reload from now on.
+func (r *Reload) Want() { r.wanted.Store(true) }
+
+// Wanted reports whether SIGHUP is a reload.
+func (r *Reload) Wanted() bool { return r != nil && r.wanted.Load() }
+
+// Send queues a reload, unless one is already pending.
+func (r *Reload) Send() {
+	select {
+	case r.C <- struct{}{}:
+	default:
+	}
 }
 
 func (in Interrupts) orBackground() Interrupts {

@@ -17,10 +17,12 @@ func (c *ValidateCommand) Run(rawArgs []string) int {
 	calls, exchanges := 0, 0
 	if !diags.HasErrors() {
 		req := operation.Request{Dir: c.Dir, Vars: args.Vars.Vars, VarFiles: args.Vars.VarFiles, VarArgs: args.Vars.Args, Environ: c.Streams.Environ, Memory: c.memoryTuning()}
+		req.Interrupt = c.Interrupts.Stop
 		policy, moreDiags := operation.LoadPolicy(&req, view)
 		diags = append(diags, moreDiags...)
 		if policy != nil {
 			calls, exchanges = len(policy.Calls), len(policy.Exchanges)
+			view.Deferred(policy.Deferred)
 		}
 	}
 	if err := view.Results(diags, calls, exchanges); err != nil {

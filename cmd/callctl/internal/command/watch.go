@@ -69,6 +69,10 @@ func (c *ApplyCommand) watch(args *arguments.Apply) int {
 			}
 		}()
 	}
+	if r := c.Interrupts.Reload; r != nil {
+		r.Want()
+		opts.Reload = r.C
+	}
 	code := exitCode(watch.Run(stop, c.Interrupts.Hard, opts, view))
 	if srv != nil && srv.Err() != nil {
 		view.Diagnostics(hcl.Diagnostics{{

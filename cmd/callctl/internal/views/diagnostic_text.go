@@ -13,6 +13,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
+	"github.com/callctl/callctl/internal/visible"
 )
 
 // TextWriter renders diagnostics for people in the layout of HCL's
@@ -57,13 +58,16 @@ func (tw *TextWriter) WriteDiagnostic(d *hcl.Diagnostic) {
 	if d.Severity == hcl.DiagError {
 		sev = "Error"
 	}
-	fmt.Fprintf(tw.w, "%s%s%s: %s\n\n", color, sev, reset, d.Summary)
+	// A summary or detail may quote a server, an inventory or a command:
+	// whatever a terminal would obey is made visible (details keep their
+	// line breaks).
+	fmt.Fprintf(tw.w, "%s%s%s: %s\n\n", color, sev, reset, visible.Text(d.Summary))
 
 	if d.Subject != nil {
 		tw.writeSnippet(d, hidden, highlight, reset)
 	}
 	if d.Detail != "" {
-		detail := d.Detail
+		detail := visible.Lines(d.Detail)
 		if tw.width > 0 {
 			// As HCL's writer does, an indented line is quoted text (a
 			// command's standard error, say) and keeps its lines.

@@ -3,12 +3,13 @@ package views
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/callctl/callctl/internal/visible"
 	"github.com/callctl/callctl/journal"
 )
 
@@ -26,11 +27,13 @@ func writeJournalTable(w io.Writer, statuses []journal.CallStatus) error {
 }
 
 // statusCell renders a status for the table; a resolved one says how.
+// A journal is a file anyone with access could have edited: its words are
+// shown, never obeyed.
 func statusCell(s journal.CallStatus) string {
 	if s.Resolved() {
-		return fmt.Sprintf("resolved: %s in run %s", strings.ReplaceAll(s.Resolution, "_", " "), idCell(s.ResolvedBy))
+		return fmt.Sprintf("resolved: %s in run %s", visible.Text(strings.ReplaceAll(s.Resolution, "_", " ")), idCell(s.ResolvedBy))
 	}
-	return s.Status
+	return visible.Text(s.Status)
 }
 
 // idCell renders an identifier for one table cell. Call ids are opaque and
@@ -41,25 +44,22 @@ func idCell(s string) string {
 		return "-"
 	}
 	for _, r := range s {
-		if !unicode.IsGraphic(r) || unicode.IsSpace(r) {
-			return strconv.Quote(s)
+		if !unicode.IsGraphic(r) || unicode.IsSpace(r) || visible.Dangerous(r) {
+			return visible.Quote(s)
 		}
+	}
+	if !utf8.ValidString(s) {
+		return visible.Quote(s)
 	}
 	return s
 }
 
 // errCell renders error text for one table cell. It comes partly from
-// servers, so control characters (which could break the columns or drive
-// the terminal) become spaces and runs of spaces collapse.
+// servers: runs of white space (which could break the columns) collapse
+// to one space, and whatever a terminal would obey is made visible.
 func errCell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || !unicode.IsPrint(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return visible.Text(strings.Join(strings.Fields(s), " "))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/callctl/callctl/internal/visible"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -77,4 +78,7 @@ var cellEscaper = strings.NewReplacer(
 	"\n", " ", "\r", " ",
 )
 
-func cell(s string) string { return cellEscaper.Replace(s) }
+// Control characters and bidi overrides are made visible first (a
+// newline as \n, ESC as \x1b, U+202E as \u202e): GitHub would pass C1
+// controls and bidi overrides through to the page.
+func cell(s string) string { return cellEscaper.Replace(visible.Text(s)) }

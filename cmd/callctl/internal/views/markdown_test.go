@@ -73,3 +73,29 @@ func TestMarkdownFlagsNotFound(t *testing.T) {
 		t.Errorf("warning without a not-found call:\n%s", md)
 	}
 }
+
+// Every cell shows control characters (C0, C1, DEL) and bidi overrides as
+// escapes: a call id, a reason and a state from outside cannot hide text,
+// reverse it or add a row.
+func TestMarkdownMakesControlsVisible(t *testing.T) {
+	plan := &reconcile.Plan{Changes: []*reconcile.Change{{
+		Address: `end_call.x["k"]`, Exchange: "corp", Action: reconcile.ActionDisconnect,
+		CallID: "id\x1b[2J\u009b1m\u202egnp.exe",
+		State:  "Connected\n| 🔴 disconnect | end_call.zzz |",
+		Reason: "why\u2066hidden\u2069\x7f\r",
+	}}}
+	md := Markdown(plan, "", MarkdownLimit)
+	for _, r := range md {
+		if r != '\n' && (r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069) {
+			t.Fatalf("markdown holds %U:\n%s", r, md)
+		}
+	}
+	for _, want := range []string{`id\\x1b\[2J\\u009b1m\\u202egnp.exe`, `Connected\\n&#124; 🔴 disconnect &#124; end\_call.zzz &#124;`, `why\\u2066hidden\\u2069\\x7f\\r`} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %s:\n%s", want, md)
+		}
+	}
+	if n := strings.Count(md, "| 🔴 disconnect |"); n != 1 {
+		t.Errorf("%d disconnect rows, want 1:\n%s", n, md)
+	}
+}

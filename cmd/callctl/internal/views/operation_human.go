@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/callctl/callctl/internal/shellquote"
+	"github.com/callctl/callctl/internal/visible"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/throttle"
 
@@ -142,7 +143,9 @@ func failureTable(fails []*reconcile.Result) string {
 	return buf.String()
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine puts error text, which quotes servers and commands, on one line
+// with whatever a terminal would obey made visible.
+func oneLine(s string) string { return visible.Text(strings.Join(strings.Fields(s), " ")) }
 
 // Stopping speaks of disconnects in flight only once some may be: an
 // interrupt at the confirmation prompt or during the lookups stops a run

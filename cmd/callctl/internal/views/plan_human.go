@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/callctl/callctl/internal/visible"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -30,9 +31,11 @@ func (v *View) WritePlan(w io.Writer, plan *reconcile.Plan) {
 		fmt.Fprintf(w, "  %s call_id  = %s\n", sym, quote(c.CallID))
 		fmt.Fprintf(w, "    exchange = %s\n", c.Exchange)
 		if c.State != "" {
-			st := c.State
+			// The server's words: a forged newline or an escape
+			// sequence is shown, never obeyed.
+			st := visible.Text(c.State)
 			if c.Cause != "" && c.Cause != "None" {
-				st += " (" + c.Cause + ")"
+				st += " (" + visible.Text(c.Cause) + ")"
 			}
 			fmt.Fprintf(w, "    state    = %s\n", st)
 		}
@@ -66,7 +69,7 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 
 // quote shows a call id or reason exactly, escaping what a terminal would
 // otherwise interpret.
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+func quote(s string) string { return visible.Quote(s) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -13,6 +14,9 @@ import (
 // Validate is the view "callctl validate" renders through.
 type Validate interface {
 	SetConfigSources(map[string]*hcl.File)
+	// Deferred names the end_call blocks whose calls are known only at
+	// plan (config.Policy.Deferred); call it before Results.
+	Deferred(blocks []string)
 	// Results reports the policy's diagnostics and, when valid, what it
 	// declares. An error means the result could not be rendered.
 	Results(diags hcl.Diagnostics, calls, exchanges int) error
@@ -32,7 +36,12 @@ func NewValidate(vt arguments.ViewType, v *View) Validate {
 }
 
 // ValidateHuman prints the diagnostics and a success line.
-type ValidateHuman struct{ *View }
+type ValidateHuman struct {
+	*View
+	deferred []string
+}
+
+func (v *ValidateHuman) Deferred(blocks []string) { v.deferred = blocks }
 
 var _ Validate = (*ValidateHuman)(nil)
 
@@ -41,12 +50,22 @@ func (v *ValidateHuman) Results(diags hcl.Diagnostics, calls, exchanges int) err
 	if !diags.HasErrors() {
 		v.printf("%s The policy is valid: %d %s on %d %s.\n",
 			v.Paint("Success!", "bold", "green"), calls, plural(calls, "call", "calls"), exchanges, plural(exchanges, "exchange", "exchanges"))
+		if len(v.deferred) > 0 {
+			v.printf("The calls of %s are known only at plan: they depend on data sources, which validate does not read, or on values it was not given.\n",
+				strings.Join(v.deferred, ", "))
+		}
 	}
 	return nil
 }
 
-// ValidateJSON prints one document (format_version 1.0).
-type ValidateJSON struct{ *View }
+// ValidateJSON prints one document (format_version 1.0; deferred since
+// this field was added, an addition within 1.0).
+type ValidateJSON struct {
+	*View
+	deferred []string
+}
+
+func (v *ValidateJSON) Deferred(blocks []string) { v.deferred = blocks }
 
 var _ Validate = (*ValidateJSON)(nil)
 
@@ -58,11 +77,12 @@ type validateDocument struct {
 	WarningCount  int                     `json:"warning_count"`
 	Calls         int                     `json:"calls"`
 	Exchanges     int                     `json:"exchanges"`
+	Deferred      []string                `json:"deferred"`
 	Diagnostics   []*viewsjson.Diagnostic `json:"diagnostics"`
 }
 
 func (v *ValidateJSON) Results(diags hcl.Diagnostics, calls, exchanges int) error {
-	doc := validateDocument{FormatVersion: "1.0", Calls: calls, Exchanges: exchanges, Diagnostics: []*viewsjson.Diagnostic{}}
+	doc := validateDocument{FormatVersion: "1.0", Calls: calls, Exchanges: exchanges, Deferred: append([]string{}, v.deferred...), Diagnostics: []*viewsjson.Diagnostic{}}
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
 			doc.ErrorCount++
