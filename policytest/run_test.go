@@ -177,6 +177,10 @@ run "r" {}`,
 			want:     []Status{Error},
 			wantDiag: "callctl test runs no command",
 		},
+		"hostile nesting": {
+			test:     "variables {\n  x = " + strings.Repeat("[", 100000) + "\n}\n",
+			wantDiag: "nested",
+		},
 		"bad fault": {
 			test:     `mock_exchange "corp" { fault = "bussy" }`,
 			wantDiag: `Did you mean "busy"?`,
