@@ -17,7 +17,15 @@
 //     on a refusal);
 //   - whether it puts a replayable secret on every request (SecretOnWire:
 //     refused over plain http:// unless allow_insecure_http = true);
-//   - the transport to build (Transport).
+//   - the transport to build (Transport), and, for a kind whose
+//     connections share a login (Kerberos: one ticket-granting ticket per
+//     run), a Session built once per client (NewSession);
+//   - which arguments name files (Path: taken from the policy directory,
+//     read only when logging in).
+//
+// A transport that fails to log in before any HTTP answer (a KDC's
+// refusal) returns a LoginError, which soap classifies as a refusal (the
+// exchange is given up, never retried) or as transient.
 //
 // # Adding a kind
 //

@@ -46,6 +46,8 @@ func (ld *loadRun) checkCommandEnv(addr string, names []string, rngs []hcl.Range
 			why = fmt.Sprintf("Variables starting with %s are callctl's own (the plan key, policy variables, credentials) and are never passed to a command.", withheldEnvPrefix)
 		case ld.secretEnv[name]:
 			why = "An auth block's password or token reads it, so it holds a credential, which a command's output or errors could reveal."
+		case ld.secrets.Contains(ld.environ[name]):
+			why = "Its value is a secret the policy uses (a sensitive variable's value, a password or a token), which a command's output or errors could reveal."
 		default:
 			continue
 		}
@@ -65,7 +67,7 @@ func (ld *loadRun) checkCommandEnv(addr string, names []string, rngs []hcl.Range
 func (ld *loadRun) commandEnviron(names []string) []string {
 	env := []string{}
 	for _, name := range slices.Concat(baseCommandEnv, names) {
-		if strings.HasPrefix(strings.ToUpper(name), withheldEnvPrefix) || ld.secretEnv[name] {
+		if strings.HasPrefix(strings.ToUpper(name), withheldEnvPrefix) || ld.secretEnv[name] || ld.secrets.Contains(ld.environ[name]) {
 			continue // refused in env; never passed even as a base variable
 		}
 		if v, ok := ld.environ[name]; ok && !slices.Contains(env, name+"="+v) {

@@ -43,7 +43,7 @@ data "inventory" "calls" {
 var commandTestEnviron = []string{
 	"PATH=" + os.Getenv("PATH"), "HOME=/home/svc", "LANG=C.UTF-8", "TMPDIR=/tmp",
 	"CALLCTL_PASSWORD=HUNTER2PW", "CALLCTL_PLAN_KEY=PLANKEY0123456789", "CALLCTL_VAR_pin=S3CRETPIN9",
-	"EWS_TOKEN=TOKEN-abcdef", "CAMPAIGN=outage", "UNRELATED=leaky",
+	"EWS_TOKEN=TOKEN-abcdef", "CAMPAIGN=outage", "UNRELATED=leaky", "COPY_OF_PW=HUNTER2PW",
 }
 
 func loadCommandPolicy(t *testing.T, body string, files map[string]string) (*Policy, string) {
@@ -96,6 +96,8 @@ func TestInventoryCommandEnvRefused(t *testing.T) {
   env = ["callctl_plan_key"]`, "Environment variable withheld from command"},
 		"read by an auth block": {`command = ["true"]
   env = ["EWS_TOKEN"]`, "holds a credential"},
+		"holding a secret under another name": {`command = ["true"]
+  env = ["COPY_OF_PW"]`, "Its value is a secret the policy uses"},
 		"not a name": {`command = ["true"]
   env = ["A=B"]`, "Invalid environment variable name"},
 		"without a command": {`file = "x.jsonl"

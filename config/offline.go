@@ -125,3 +125,11 @@ func callIDUnknown(ld *loadRun, attr *hcl.Attribute, e *each) bool {
 	v, diags := ld.eval(attr.Expr, e)
 	return !diags.HasErrors() && !v.IsWhollyKnown()
 }
+
+// ParseFile parses an HCL file other than policy (a test file) with the
+// policy's limits: nesting is bounded before parsing, and diagnostics
+// are capped.
+func ParseFile(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+	_, f, diags := parseConfig(src, filename)
+	return f, capDiags(diags)
+}

@@ -85,8 +85,8 @@ type RunCounts struct {
 	Unknown      int `json:"sent_outcome_unknown"`
 }
 
-// runCounts puts an apply's counts in the journal's words.
-func runCounts(c reconcile.ApplyCounts) *RunCounts {
+// CountsOf puts an apply's counts in the journal's words.
+func CountsOf(c reconcile.ApplyCounts) *RunCounts {
 	return &RunCounts{
 		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, NotFound: c.NotFound, Failed: c.Failed,
 		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Unknown: c.Unknown,

@@ -234,7 +234,7 @@ func (j *Journal) Close(counts reconcile.ApplyCounts) error {
 	if j.f == nil {
 		return j.err
 	}
-	_ = j.appendLocked(Entry{Event: EventRunEnd, Counts: runCounts(counts), InFlight: len(j.inFlight)})
+	_ = j.appendLocked(Entry{Event: EventRunEnd, Counts: CountsOf(counts), InFlight: len(j.inFlight)})
 	if err := j.f.Close(); err != nil {
 		j.fail(fmt.Errorf("journal: closing: %w", err))
 	}

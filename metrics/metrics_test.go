@@ -36,3 +36,23 @@ func TestMetricsPassLint(t *testing.T) {
 		t.Errorf("GatherAndCount = %d, %v; want 2 series", n, err)
 	}
 }
+
+// Every cycle result shows from the start, at 0, so that rate() and the
+// documented alerts work before the first such cycle.
+func TestCycleResultsPreInitialised(t *testing.T) {
+	m := New()
+	// Counted before anything else touches the vector: looking a label
+	// up would create its series.
+	n, err := testutil.GatherAndCount(m.Registry(), "callctl_watch_cycles_total")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("%d callctl_watch_cycles_total series before any cycle, want 4 (ok, partial, error, interrupted)", n)
+	}
+	for _, r := range []string{ResultOK, ResultPartial, ResultError, ResultInterrupted} {
+		if v := testutil.ToFloat64(m.cycles.WithLabelValues(r)); v != 0 {
+			t.Errorf("%s: %v before any cycle", r, v)
+		}
+	}
+}

@@ -191,7 +191,7 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 		res.Applied.Abandoned = true // the second interrupt came as the last answers did
 	}
 	view.Applied(res.Applied)
-	view.Diagnostics(reconcile.ApplyFailureDiagnostics(res.Applied)) // one per exchange and cause
+	view.Diagnostics(p.secrets().Diagnostics(reconcile.ApplyFailureDiagnostics(res.Applied))) // one per exchange and cause
 	view.Retried(p.RetryStats())
 	res.Status = applyStatus(res.Applied)
 	if err := j.Close(res.Applied.Counts()); err != nil {

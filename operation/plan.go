@@ -10,6 +10,7 @@ import (
 
 	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/exchange"
+	"github.com/callctl/callctl/internal/redact"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -149,6 +150,22 @@ func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics)
 // holds whatever was done before an error (a partial plan, say); the
 // caller closes it.
 func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
+	p, diags := makePlan(ctx, req, view)
+	// Connection and lookup errors quote servers and settings: none
+	// shows a secret value the policy knows of.
+	return p, p.secrets().Diagnostics(diags)
+}
+
+// secrets are the policy's secret values, for masking; nil before a
+// policy was loaded.
+func (p *Planned) secrets() *redact.Secrets {
+	if p == nil || p.inputs.policy == nil {
+		return nil
+	}
+	return p.inputs.policy.Secrets
+}
+
+func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.Diagnostics) {
 	start := time.Now()
 	p := &Planned{req: req, inputs: inputs{vars: req.Vars, varFiles: req.VarFiles, targets: req.Targets, excludes: req.Excludes, maxDisconnects: req.MaxDisconnects}}
 	loadReq := *req
@@ -182,7 +199,7 @@ func MakePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		return p, diags
 	}
 	p.Timings.Load = time.Since(start)
-	view.Diagnostics(diags) // warnings, before the lookups start
+	view.Diagnostics(policy.Secrets.Diagnostics(diags)) // warnings, before the lookups start
 	diags = nil
 	if w, ok := view.(interface{ WaitingFrom(func() []string) }); ok {
 		w.WaitingFrom(func() []string { return p.Clients.Waiting(waitingAfter) })

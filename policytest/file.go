@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/vocab"
 )
 
@@ -90,10 +91,14 @@ var assertSchema = &hcl.BodySchema{
 // ParseFile parses a test file's source; parser keeps it for diagnostics.
 func ParseFile(parser *hclparse.Parser, src []byte, filename, name string) (*File, hcl.Diagnostics) {
 	f := &File{Name: name, Exchanges: map[string]*MockExchange{}, Data: map[string]*MockData{}, Variables: map[string]cty.Value{}}
-	hf, diags := parser.ParseHCL(src, filename)
+	// The policy's parser limits: a hostile file nested thousands deep
+	// must not exhaust the stack.
+	hf, diags := config.ParseFile(src, filename)
 	if hf == nil || hf.Body == nil {
+		parser.AddFile(filename, &hcl.File{Bytes: src})
 		return f, diags
 	}
+	parser.AddFile(filename, hf)
 	content, moreDiags := hf.Body.Content(fileSchema)
 	diags = append(diags, moreDiags...)
 	runNames := map[string]hcl.Range{}
@@ -273,7 +278,7 @@ func decodeRun(b *hcl.Block) (*Run, hcl.Diagnostics) {
 	if attr, ok := content.Attributes["command"]; ok {
 		cmd := hcl.ExprAsKeyword(attr.Expr)
 		if cmd == "" {
-			if v, d := attr.Expr.Value(nil); !d.HasErrors() && v.Type() == cty.String && !v.IsNull() {
+			if v, d := attr.Expr.Value(nil); !d.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
 				cmd = v.AsString()
 			}
 		}
@@ -396,6 +401,16 @@ func literal(attr *hcl.Attribute, want cty.Type) (cty.Value, hcl.Diagnostics) {
 			}
 		}
 		return cty.DynamicVal, diags
+	}
+	if !v.IsWhollyKnown() {
+		// Only an expression that did not parse (reported with the
+		// file) has no known value here.
+		return cty.DynamicVal, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value",
+			Detail:   fmt.Sprintf("The argument %q has no usable value. Test file values are literals.", attr.Name),
+			Subject:  attr.Expr.Range().Ptr(),
+		}}
 	}
 	if want == cty.DynamicPseudoType {
 		return v, nil

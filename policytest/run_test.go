@@ -123,6 +123,20 @@ run "r" {
 }`,
 			want: []Status{Pass},
 		},
+		"no apply after plan errors": {
+			test: `mock_exchange "corp" { fault = "down" }
+run "r" {
+  command = apply
+  variables { ids = ["a"] }
+  expect_failures = [exchange.corp]
+  assert {
+    condition     = length(apply.results) == 0
+    error_message = "x"
+  }
+}`,
+			want:     []Status{Fail},
+			wantDiag: "the plan failed, so nothing was applied",
+		},
 		"down exchange unexpected": {
 			test: `mock_exchange "corp" { fault = "down" }
 run "r" {
@@ -176,6 +190,10 @@ run "r" {
 run "r" {}`,
 			want:     []Status{Error},
 			wantDiag: "callctl test runs no command",
+		},
+		"hostile nesting": {
+			test:     "variables {\n  x = " + strings.Repeat("[", 100000) + "\n}\n",
+			wantDiag: "nested",
 		},
 		"bad fault": {
 			test:     `mock_exchange "corp" { fault = "bussy" }`,

@@ -2,14 +2,25 @@ package soap
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/Azure/go-ntlmssp"
+
+	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/exchsim/ntlmserver"
 	"github.com/callctl/callctl/internal/chanbind"
+	"github.com/callctl/callctl/internal/extools"
 )
 
 func testChallenge(t *testing.T) []byte {
@@ -101,4 +112,89 @@ func FuzzAddChannelBindings(f *testing.F) {
 			t.Errorf("grew nothing: %d -> %d bytes", len(msg), len(out))
 		}
 	})
+}
+
+// Where the binding goes, held to Python's ntlm-auth (which requests_ntlm
+// uses, and Windows servers accept): given the same CHALLENGE and server
+// certificate, its NTLMv2 blob and callctl's (go-ntlmssp echoing the
+// target info bindNTLM extended) carry the same MsvAvChannelBindings
+// value, with the server's AV pairs before it and MsvAvEOL last.
+func TestNTLMBlobMatchesPythonNTLMAuth(t *testing.T) {
+	python, env := extools.NTLMPython(t)
+	srv, err := exchsim.NewServer(exchsim.Options{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	resp, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: srv.ClientTLSConfig()}}).Get(srv.URL + "/_exchsim/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cert := resp.TLS.PeerCertificates[0]
+	certFile := filepath.Join(t.TempDir(), "cert.der")
+	if err := os.WriteFile(certFile, cert.Raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	challenge := testChallenge(t)
+
+	tok, err := chanbind.ForCertificate(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound, err := addChannelBindings(challenge, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, err := ntlmssp.NewAuthenticateMessage(bound, `CORP\alice`, "secret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := blobAVPairs(t, auth)
+
+	cmd := exec.Command(python, "testdata/ntlm_auth_blob.py", base64.StdEncoding.EncodeToString(challenge), certFile)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	theirs := map[string]string{}
+	var order []string
+	for _, line := range strings.Fields(string(out)) {
+		id, val, _ := strings.Cut(line, ":")
+		theirs[id] = val
+		order = append(order, id)
+	}
+	if theirs["10"] == "" || theirs["10"] != ours["10"] {
+		t.Errorf("MsvAvChannelBindings: ntlm-auth %q, callctl %q", theirs["10"], ours["10"])
+	}
+	for _, id := range []string{"1", "2", "3", "4", "7"} {
+		if theirs[id] != ours[id] {
+			t.Errorf("AV pair %s: ntlm-auth %q, callctl %q", id, theirs[id], ours[id])
+		}
+	}
+	if order[len(order)-1] != "0" || ours["order-last"] != "0" {
+		t.Errorf("MsvAvEOL not last: ntlm-auth %v, callctl last %s", order, ours["order-last"])
+	}
+}
+
+// blobAVPairs reads the AV pairs of the NTLMv2 blob of an AUTHENTICATE
+// message, by id (decimal), and the last id under "order-last".
+func blobAVPairs(t *testing.T, auth []byte) map[string]string {
+	t.Helper()
+	n := binary.LittleEndian.Uint16(auth[20:])
+	off := binary.LittleEndian.Uint32(auth[24:])
+	blob := auth[off+16 : off+uint32(n)]
+	av := blob[28:]
+	pairs := map[string]string{}
+	for len(av) >= 4 {
+		id, l := binary.LittleEndian.Uint16(av), binary.LittleEndian.Uint16(av[2:])
+		pairs[fmt.Sprint(id)] = hex.EncodeToString(av[4 : 4+l])
+		pairs["order-last"] = fmt.Sprint(id)
+		if id == 0 {
+			break
+		}
+		av = av[4+l:]
+	}
+	return pairs
 }

@@ -1,7 +1,9 @@
 package soap
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -108,5 +110,52 @@ func TestNTLMServerThatForgetsLoginsTurnsTheDirectPathOff(t *testing.T) {
 	}
 	if got := srv.served.Load(); got != requests {
 		t.Errorf("served %d, want %d", got, requests)
+	}
+}
+
+// Answers are parsed in pooled buffers that the next answer reuses: what
+// a lookup returns (states, fault and error texts) must not change when
+// the buffer is written again.
+func TestResultsOutliveTheirPooledBuffer(t *testing.T) {
+	answers := [][]byte{
+		fixture(t, "ews_getphonecallinformation_response.xml"),
+		fixture(t, "ews_fault_serverbusy_types.xml"),
+		[]byte(`<html><head><title>Service Unavailable</title></head><body>down</body></html>`),
+		bytes.Repeat([]byte("x"), 4000),
+	}
+	statuses := []int{200, 500, 503, 502}
+	var n atomic.Int64
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)-1) % len(answers)
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		if i == 2 {
+			w.Header().Set("Content-Type", "text/html")
+		}
+		w.WriteHeader(statuses[i])
+		w.Write(answers[i])
+	}))
+	c := mustNew(t, Options{URL: srv.URL + "/EWS/Exchange.asmx", Parallelism: 1})
+	var (
+		infos []CallInfo
+		errs  []error
+		texts []string // each result worded as soon as it came
+	)
+	for range answers {
+		info, err := c.CallInfo(context.Background(), "id")
+		infos, errs = append(infos, info), append(errs, err)
+		texts = append(texts, fmt.Sprintf("%+v %v", info, err))
+	}
+	if infos[0].State != "Connected" || errs[1] == nil || errs[2] == nil || errs[3] == nil {
+		t.Fatalf("unexpected first round: %+v %v", infos, errs)
+	}
+	// The same buffers, written over by other answers; the results are
+	// worded again only now.
+	for range 2 * len(answers) {
+		c.CallInfo(context.Background(), "id")
+	}
+	for i := range answers {
+		if got := fmt.Sprintf("%+v %v", infos[i], errs[i]); got != texts[i] {
+			t.Errorf("answer %d changed when its buffer was reused:\nbefore %s\nafter  %s", i, texts[i], got)
+		}
 	}
 }

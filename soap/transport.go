@@ -249,6 +249,15 @@ type answer struct {
 	Header     http.Header
 	Body       []byte
 	Binding    *ChannelBinding // on a 401 over https to a binding auth kind
+
+	buf *bytes.Buffer // Body's pooled buffer, see release
+}
+
+// release gives the body's buffer back to the pool: Body must not be read
+// afterwards.
+func (a *answer) release() {
+	releaseBody(a.buf)
+	a.buf, a.Body = nil, nil
 }
 
 // endpoint is the dialect-independent part of a client: one URL and its
@@ -364,17 +373,19 @@ func (e *endpoint) post(ctx context.Context, op string, payload []byte) (*answer
 		}
 	}
 	defer resp.Body.Close()
-	body, err := readBody(resp.Body)
+	buf, err := readBody(resp.Body)
 	if err != nil {
+		releaseBody(buf)
 		return nil, e.transportError(parent, ctx, op, err)
 	}
-	if len(body) > MaxResponseBytes {
+	if buf.Len() > MaxResponseBytes {
+		releaseBody(buf)
 		// Closing without draining drops the connection, which is
 		// cheaper than reading an unbounded remainder.
 		return nil, &MalformedError{Operation: op, StatusCode: resp.StatusCode, Err: ErrResponseTooLarge}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body, Binding: binding}, nil
+	return &answer{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: buf.Bytes(), Binding: binding, buf: buf}, nil
 }
 
 // headers returns the request headers of op, made once per operation.
@@ -419,21 +430,27 @@ func (e *endpoint) transportError(parent, ctx context.Context, op string, err er
 	return fmt.Errorf("%s: POST %s: %w", op, e.shownURL, err)
 }
 
-// bodyBuffers are reused to read answers, which are a few kilobytes: the
-// answer is then copied out at its exact size, instead of being read into
-// a slice grown by doubling for every request.
+// bodyBuffers are reused to read answers, which are a few kilobytes: an
+// answer is parsed where it was read, and its buffer goes back once the
+// parse is done (roundTrip), instead of a slice grown by doubling, or a
+// copy, for every request.
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// readBody reads up to MaxResponseBytes+1 bytes of r.
-func readBody(r io.Reader) ([]byte, error) {
+// readBody reads up to MaxResponseBytes+1 bytes of r into a pooled
+// buffer, which the caller gives back with releaseBody.
+func readBody(r io.Reader) (*bytes.Buffer, error) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	_, err := buf.ReadFrom(io.LimitReader(r, MaxResponseBytes+1))
-	body := bytes.Clone(buf.Bytes())
-	if buf.Cap() <= 64<<10 {
+	return buf, err
+}
+
+// releaseBody returns an answer's buffer to the pool; nothing may refer to
+// its bytes afterwards.
+func releaseBody(buf *bytes.Buffer) {
+	if buf != nil && buf.Cap() <= 64<<10 {
 		bodyBuffers.Put(buf) // an oversized answer's buffer is not kept
 	}
-	return body, err
 }
 
 // roundTrip is the shape of every operation: a request built (or its
@@ -447,6 +464,9 @@ func roundTrip[T any](ctx context.Context, ep *endpoint, op string, payload []by
 	if err != nil {
 		return zero, err
 	}
+	// Parsers copy what they keep (strings, error snippets) out of the
+	// body, so its buffer can be reused once they are done.
+	defer a.release()
 	return parse(a)
 }
 

@@ -21,6 +21,9 @@ func TestHealthRules(t *testing.T) {
 		reset  = fmt.Errorf("GetPhoneCallInformation: %w", syscall.ECONNRESET)
 		denied = &soap.HTTPError{Operation: "GetPhoneCallInformation", StatusCode: 401}
 		busy   = func(d time.Duration) error { return serverBusy(opInfo, d) }
+		// An answer that is no overload and no transient failure, but
+		// names a back-off longer than callctl waits.
+		tooLong = &soap.ResponseError{Operation: opInfo, Class: "Error", Code: "ErrorAccessDenied", BackOff: 10 * time.Minute}
 	)
 	type step struct {
 		at   time.Duration // since the start
@@ -54,6 +57,14 @@ func TestHealthRules(t *testing.T) {
 		"a back-off past -max-backoff is no progress and no answer": {
 			policy: Policy{MaxBackoff: time.Minute},
 			steps:  []step{{0, busy(5 * time.Minute), ""}, {time.Second, busy(5 * time.Minute), ""}, {2 * time.Second, busy(5 * time.Minute), KindDown}},
+		},
+		"an error with a back-off past -max-backoff is no sign of health": {
+			policy: Policy{MaxBackoff: time.Minute},
+			steps:  []step{{0, tooLong, ""}, {time.Second, tooLong, ""}, {2 * time.Second, tooLong, KindDown}},
+		},
+		"as many failures as back-offs in the window: down, not overloaded": {
+			steps: []step{{0, nil, ""}, {time.Second, busy(2 * time.Second), ""}, {2 * time.Second, hang, ""},
+				{3 * time.Second, busy(2 * time.Second), ""}, {31 * time.Second, hang, KindDown}},
 		},
 		"a success restarts the window": {
 			steps: []step{{0, nil, ""}, {time.Second, hang, ""}, {25 * time.Second, nil, ""}, {40 * time.Second, hang, ""}, {69 * time.Second, hang, ""}},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/journal"
 )
 
 // bench is one callbench run: its settings, scratch directory and output.
@@ -106,7 +107,7 @@ func (b *bench) planAndApply(ctx context.Context, fx fixture, ids []string, late
 			return nil, err
 		}
 		c := a.res.Counts()
-		f.Outcomes = outcomesOf(c)
+		f.Outcomes = journal.CountsOf(c)
 	}
 	f.Seconds = time.Since(start).Seconds()
 	f.Server = s.srv.Stats()
@@ -151,8 +152,7 @@ func planFigure(p *planRun, calls int, st exchsim.Stats) *figure {
 		Server:         st,
 	}
 	if p.plan != nil {
-		s := p.plan.Summary()
-		f.Plan = &s
+		f.Plan = planCountsOf(p.plan.Summary())
 	}
 	if p.err != nil {
 		f.Error = p.err.Error()
@@ -162,7 +162,7 @@ func planFigure(p *planRun, calls int, st exchsim.Stats) *figure {
 
 func applyFigure(a applyRun, calls int, st exchsim.Stats) *figure {
 	c := a.res.Counts()
-	return &figure{Calls: calls, Seconds: a.duration.Seconds(), Outcomes: outcomesOf(c), Server: st}
+	return &figure{Calls: calls, Seconds: a.duration.Seconds(), Outcomes: journal.CountsOf(c), Server: st}
 }
 
 // setFloor sets the figure's floor, the time the simulator's latency alone

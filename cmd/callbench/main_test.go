@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callctl/callctl/exchsim"
-	"github.com/callctl/callctl/reconcile"
+	"github.com/callctl/callctl/journal"
 )
 
 // runBench runs callbench with args and returns its human lines and the
@@ -43,8 +43,8 @@ func hasLine(lines []string, prefix string) bool {
 	return false
 }
 
-func allDisconnected(n int) *outcomes {
-	return &outcomes{Disconnected: n}
+func allDisconnected(n int) *journal.RunCounts {
+	return &journal.RunCounts{Disconnected: n}
 }
 
 func TestLatencyModeDisconnectsEveryCall(t *testing.T) {
@@ -62,7 +62,7 @@ func TestLatencyModeDisconnectsEveryCall(t *testing.T) {
 			if rep.PlanLatency == nil || rep.ApplyDisconnects == nil || rep.ApplyFull == nil || rep.Calibration == nil {
 				t.Fatalf("latency figures missing: %+v", rep)
 			}
-			wantPlan := &reconcile.Summary{ToDisconnect: calls}
+			wantPlan := &planCounts{ToDisconnect: calls}
 			if diff := cmp.Diff(wantPlan, rep.PlanLatency.Plan); diff != "" {
 				t.Errorf("plan summary (-want +got):\n%s", diff)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/callctl/callctl/authkind"
 	"github.com/callctl/callctl/exchsim"
+	"github.com/callctl/callctl/journal"
 	"github.com/callctl/callctl/reconcile"
 )
 
@@ -69,9 +70,9 @@ type figure struct {
 	// the same number of requests; NoLoad leaves LoadSeconds out.
 	CalibrationRatio       float64            `json:"calibration_ratio,omitempty"`
 	CalibrationRatioNoLoad float64            `json:"calibration_ratio_without_load,omitempty"`
-	Plan                   *reconcile.Summary `json:"plan,omitempty"`
+	Plan                   *planCounts        `json:"plan,omitempty"`
 	LookupFailures         int                `json:"lookup_failures"`
-	Outcomes               *outcomes          `json:"outcomes,omitempty"`
+	Outcomes               *journal.RunCounts `json:"outcomes,omitempty"` // in the journal's words
 	// Error is why a run under injected faults did not finish (a plan
 	// with failed lookups stops callctl apply).
 	Error  string        `json:"error,omitempty"`
@@ -216,20 +217,14 @@ func (p *printer) writeJSON() error {
 	return err
 }
 
-// outcomes are an apply's counts in the report, in the report's words.
-type outcomes struct {
-	Disconnected int `json:"disconnected"`
+// planCounts are a plan's counts in the report's words.
+type planCounts struct {
+	ToDisconnect int `json:"disconnect"`
 	AlreadyEnded int `json:"already_ended"`
 	NotFound     int `json:"not_found"`
-	Failed       int `json:"failed"`
 	LeftAlone    int `json:"left_alone"`
-	NotStarted   int `json:"not_started"`
-	Unknown      int `json:"sent_outcome_unknown"`
 }
 
-func outcomesOf(c reconcile.ApplyCounts) *outcomes {
-	return &outcomes{
-		Disconnected: c.Disconnected, AlreadyEnded: c.AlreadyEnded, NotFound: c.NotFound, Failed: c.Failed,
-		LeftAlone: c.LeftAlone, NotStarted: c.NotStarted, Unknown: c.Unknown,
-	}
+func planCountsOf(s reconcile.Summary) *planCounts {
+	return &planCounts{ToDisconnect: s.ToDisconnect, AlreadyEnded: s.AlreadyEnded, NotFound: s.NotFound, LeftAlone: s.LeftAlone}
 }

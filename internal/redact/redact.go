@@ -53,6 +53,12 @@ func (s *Secrets) Len() int {
 	return len(s.values)
 }
 
+// Contains reports whether v is one of the secrets (as is, not in
+// another form).
+func (s *Secrets) Contains(v string) bool {
+	return s != nil && len(v) >= MinLen && slices.Contains(s.values, v)
+}
+
 // Merge adds every value of o to s.
 func (s *Secrets) Merge(o *Secrets) {
 	if o == nil {

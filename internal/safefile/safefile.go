@@ -95,7 +95,11 @@ func PrivateDir(dir string) error {
 // owned by the current user, or has more than one name (a hard link
 // elsewhere). The final component is opened with O_NOFOLLOW where the
 // system has it, so a link swapped in between the checks is refused too.
-func OpenPrivate(path string, flag int) (*os.File, error) {
+func OpenPrivate(path string, flag int) (*os.File, error) { return openPrivate(path, flag, nil) }
+
+// openPrivate is OpenPrivate; beforeOpen, when set, runs between the
+// check and the open, where a test swaps the file.
+func openPrivate(path string, flag int, beforeOpen func()) (*os.File, error) {
 	before, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -106,6 +110,9 @@ func OpenPrivate(path string, flag int) (*os.File, error) {
 		if err := checkFile(path, before); err != nil {
 			return nil, err
 		}
+	}
+	if beforeOpen != nil {
+		beforeOpen()
 	}
 	f, err := os.OpenFile(path, flag|os.O_CREATE|oNoFollow, 0o600)
 	if err != nil {
@@ -136,7 +143,10 @@ func OpenPrivate(path string, flag int) (*os.File, error) {
 // reader wait or read forever. Unlike OpenPrivate it does not require the
 // file to be the user's, so that one operator may read another's journal.
 // A missing file is reported as fs.ErrNotExist.
-func OpenRead(path string) (*os.File, error) {
+func OpenRead(path string) (*os.File, error) { return openRead(path, nil) }
+
+// openRead is OpenRead; beforeOpen is as for openPrivate.
+func openRead(path string, beforeOpen func()) (*os.File, error) {
 	before, err := os.Lstat(path)
 	if err != nil {
 		return nil, err
@@ -144,6 +154,9 @@ func OpenRead(path string) (*os.File, error) {
 	if err := checkKind(path, before); err != nil {
 		err.(*UnsafeError).Reading = true
 		return nil, err
+	}
+	if beforeOpen != nil {
+		beforeOpen()
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {

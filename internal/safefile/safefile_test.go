@@ -213,6 +213,17 @@ func TestPrivateDir(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, wantErr: "can be written by other users (mode 0777)"},
+		// The umask's mask: the group's write bit counts as much as
+		// everyone's.
+		"writable by the group": {setup: func(t *testing.T, _, dir string) {
+			mkdirMode(t, dir, 0o770)
+		}, wantErr: "can be written by other users (mode 0770)"},
+		"writable by others only": {setup: func(t *testing.T, _, dir string) {
+			mkdirMode(t, dir, 0o702)
+		}, wantErr: "can be written by other users (mode 0702)"},
+		"readable by all": {setup: func(t *testing.T, _, dir string) {
+			mkdirMode(t, dir, 0o755)
+		}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -277,4 +288,43 @@ func snapshot(t *testing.T, dir string) string {
 		s += " "
 	}
 	return s
+}
+
+func mkdirMode(t *testing.T, dir string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A file swapped in between the checks and the open (a rename over the
+// path) is refused, for writing and for reading.
+func TestOpenRefusesAFileSwappedIn(t *testing.T) {
+	for name, open := range map[string]func(path string, swap func()) (*os.File, error){
+		"private": func(path string, swap func()) (*os.File, error) { return openPrivate(path, os.O_RDWR, swap) },
+		"read":    openRead,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "journal")
+			write(t, path, "checked")
+			other := filepath.Join(dir, "other")
+			write(t, other, "swapped in")
+			f, err := open(path, func() {
+				if err := os.Rename(other, path); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if err == nil {
+				f.Close()
+			}
+			var ue *UnsafeError
+			if !errors.As(err, &ue) || ue.Problem != "was replaced while callctl opened it" {
+				t.Errorf("err = %v, want the file refused as replaced", err)
+			}
+		})
+	}
 }

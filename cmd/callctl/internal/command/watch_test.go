@@ -27,6 +27,7 @@ import (
 	viewsjson "github.com/callctl/callctl/cmd/callctl/internal/views/json"
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/internal/testbuf"
+	"github.com/callctl/callctl/lock"
 	"github.com/callctl/callctl/operation"
 	"github.com/callctl/callctl/reconcile"
 )
@@ -602,5 +603,27 @@ func TestWatchSecondInterruptExitsAsApply(t *testing.T) {
 				t.Errorf("the cycle is not reported abandoned:\n%s", w.out)
 			}
 		})
+	}
+}
+
+// A cycle waits up to one interval for an apply run by hand to release
+// the lock (README: "a cycle likewise waits up to one interval for a
+// hand-run apply"), rather than failing at once.
+func TestWatchWaitsUpToAnIntervalForTheLock(t *testing.T) {
+	srv := watchSim(t, exchsim.Options{Calls: []exchsim.Call{{ID: "c-1", State: "Connected"}}})
+	dir := policyWithInventory(t, "c-1")
+	lk, err := lock.Acquire(context.Background(), dir, 0, lock.Holder{Command: "callctl apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startWatch(t, srv, dir, "-watch=10s")
+	time.Sleep(500 * time.Millisecond)
+	lk.Release()
+	w.waitCycles(1)
+	if c := w.cycles()[0]; c[6] != "" || c[3] != "1" {
+		t.Errorf("the first cycle, started while the lock was held, did not wait for it: %s\n%s", c[0], w.out)
+	}
+	if code := w.exit(); code != ExitOK {
+		t.Errorf("exit code %d, want 0", code)
 	}
 }
