@@ -165,3 +165,33 @@ end_call "known" {
 		t.Error("online load without values succeeded")
 	}
 }
+
+// -var and -var-file apply in command-line order: the later wins.
+func TestVarArgsInCommandLineOrder(t *testing.T) {
+	files := map[string]string{"main.hcl": `variable "desk" {
+  type    = string
+  default = "default"
+}
+`}
+	fsys := fstest.MapFS{
+		"p/main.hcl": &fstest.MapFile{Data: []byte(files["main.hcl"])},
+		"a.vars":     &fstest.MapFile{Data: []byte("desk = \"file\"\n")},
+	}
+	for name, tc := range map[string]struct {
+		args []VarArg
+		want string
+	}{
+		"file last": {[]VarArg{{Value: "desk=cli"}, {File: true, Value: "a.vars"}}, "file"},
+		"var last":  {[]VarArg{{File: true, Value: "a.vars"}, {Value: "desk=cli"}}, "cli"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			pol, diags := NewLoader().LoadFS(fsys, "p", LoadOptions{VarArgs: tc.args})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if got := pol.Variables["desk"].AsString(); got != tc.want {
+				t.Errorf("desk = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -123,6 +123,20 @@ run "r" {
 }`,
 			want: []Status{Pass},
 		},
+		"no apply after plan errors": {
+			test: `mock_exchange "corp" { fault = "down" }
+run "r" {
+  command = apply
+  variables { ids = ["a"] }
+  expect_failures = [exchange.corp]
+  assert {
+    condition     = length(apply.results) == 0
+    error_message = "x"
+  }
+}`,
+			want:     []Status{Fail},
+			wantDiag: "the plan failed, so nothing was applied",
+		},
 		"down exchange unexpected": {
 			test: `mock_exchange "corp" { fault = "down" }
 run "r" {

@@ -15,6 +15,7 @@ func ParseConsole(args []string) (*Console, hcl.Diagnostics) {
 	fs.Var(varFlag{&c.Vars}, "var", "set a variable")
 	fs.Var(varFileFlag{&c.Vars}, "var-file", "load variables from a file")
 	fs.BoolVar(&c.NoColor, "no-color", false, "disable colour")
+	neverPrompts(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return c, append(diags, flagError("console", fs, err))

@@ -1,6 +1,7 @@
 package arguments
 
 import (
+	"flag"
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
@@ -21,6 +22,7 @@ func ParseValidate(args []string) (*Validate, hcl.Diagnostics) {
 	fs.Var(varFileFlag{&v.Vars}, "var-file", "load variables from a file")
 	fs.BoolVar(&v.NoColor, "no-color", false, "disable colour")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { v.ViewType = ViewJSON; return nil })
+	neverPrompts(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return v, append(diags, flagError("validate", fs, err))
@@ -52,6 +54,7 @@ func ParseFmt(args []string) (*Fmt, hcl.Diagnostics) {
 	fs.BoolVar(&f.List, "list", true, "list files whose formatting changed")
 	fs.BoolVar(&f.Write, "write", true, "write the result to the source file")
 	fs.BoolVar(&f.NoColor, "no-color", false, "disable colour")
+	neverPrompts(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return f, append(diags, flagError("fmt", fs, err))
@@ -91,6 +94,7 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	fs.StringVar(&s.Format, "format", "", "output format: markdown")
 	fs.BoolVar(&s.NoColor, "no-color", false, "disable colour")
 	fs.BoolVar(&s.Journal, "journal", false, "show the apply journal")
+	neverPrompts(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return s, append(diags, flagError("show", fs, err))
@@ -143,6 +147,8 @@ func ParseVersion(args []string) (*Version, hcl.Diagnostics) {
 	v := &Version{}
 	fs := newFlagSet("version")
 	fs.BoolVar(&v.JSON, "json", false, "print a JSON document")
+	neverPrompts(fs)
+	fs.Bool("no-color", false, "accepted for CALLCTL_CLI_ARGS; version has no colour")
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return v, append(diags, flagError("version", fs, err))
@@ -151,4 +157,10 @@ func ParseVersion(args []string) (*Version, hcl.Diagnostics) {
 		diags = append(diags, tooManyArgs("version", fs.Args(), "version takes no arguments"))
 	}
 	return v, diags
+}
+
+// neverPrompts accepts -input on a command that never prompts, so that
+// CALLCTL_CLI_ARGS="-input=false", which every command gets, breaks none.
+func neverPrompts(fs *flag.FlagSet) {
+	fs.Bool("input", true, "accepted for CALLCTL_CLI_ARGS; this command never prompts")
 }

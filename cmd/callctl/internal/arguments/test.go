@@ -18,6 +18,7 @@ func ParseTest(args []string) (*Test, hcl.Diagnostics) {
 	fs.BoolVar(&t.Verbose, "verbose", false, "print each run's plan")
 	fs.BoolVar(&t.NoColor, "no-color", false, "disable colour")
 	fs.BoolFunc("json", "machine-readable output", func(string) error { t.ViewType = ViewJSON; return nil })
+	neverPrompts(fs)
 	var diags hcl.Diagnostics
 	if err := fs.Parse(args); err != nil {
 		return t, append(diags, flagError("test", fs, err))

@@ -11,13 +11,23 @@ import (
 // flags given on the command line win where a later flag wins.
 const cliArgsEnv = "CALLCTL_CLI_ARGS"
 
-// envArgs returns the extra arguments the environment asks for cmd.
+// envArgs returns the extra arguments the environment asks for cmd. A
+// flag cmd does not take is an error naming the variable, which the
+// command's own flag error could not.
 func (m *Meta) envArgs(cmd string) ([]string, error) {
 	var out []string
 	for _, name := range []string{cliArgsEnv, cliArgsEnv + "_" + cmd} {
 		words, err := splitWords(m.Streams.Getenv(name))
 		if err != nil {
 			return nil, fmt.Errorf("the environment variable %s cannot be read as arguments: %w", name, err)
+		}
+		if flags, known := commandFlags[cmd]; known {
+			for _, w := range words {
+				flag, _, _ := strings.Cut(strings.TrimLeft(w, "-"), "=")
+				if _, ok := flags[flag]; strings.HasPrefix(w, "-") && !ok {
+					return nil, fmt.Errorf("the environment variable %s gives %s, which \"callctl %s\" does not take; give it in %s_<command> for the commands that do", name, w, cmd, cliArgsEnv)
+				}
+			}
 		}
 		out = append(out, words...)
 	}

@@ -48,12 +48,12 @@ var (
 			"auto-approve": noValue, "lock-timeout": anyValue, "journal": fileValue, "watch": anyValue,
 			"metrics-addr": anyValue, "metrics-web-config": fileValue, "state-dir": dirValue,
 		}),
-		"validate": {"var": anyValue, "var-file": fileValue, "no-color": noValue, "json": noValue},
-		"fmt":      {"check": noValue, "diff": noValue, "recursive": noValue, "list": anyValue, "write": anyValue, "no-color": noValue},
-		"show":     {"json": noValue, "format": anyValue, "no-color": noValue, "journal": noValue},
-		"test":     {"filter": testFileValue, "verbose": noValue, "no-color": noValue, "json": noValue},
-		"console":  {"var": anyValue, "var-file": fileValue, "no-color": noValue},
-		"version":  {"json": noValue},
+		"validate": {"var": anyValue, "var-file": fileValue, "no-color": noValue, "json": noValue, "input": anyValue},
+		"fmt":      {"check": noValue, "diff": noValue, "recursive": noValue, "list": anyValue, "write": anyValue, "no-color": noValue, "input": anyValue},
+		"show":     {"json": noValue, "format": anyValue, "no-color": noValue, "journal": noValue, "input": anyValue},
+		"test":     {"filter": testFileValue, "verbose": noValue, "no-color": noValue, "json": noValue, "input": anyValue},
+		"console":  {"var": anyValue, "var-file": fileValue, "no-color": noValue, "input": anyValue},
+		"version":  {"json": noValue, "input": anyValue, "no-color": noValue},
 		"help":     {},
 	}
 	// fixedValues are the values some flags take.
