@@ -354,3 +354,28 @@ func TestRunEndWireFormat(t *testing.T) {
 		t.Errorf("run_end line lacks %s:\n%s", want, b)
 	}
 }
+
+// The journal writes reconcile's outcome and action words as they are:
+// renaming one there would change the file every later callctl reads, so
+// they are pinned here, from the journal's side.
+func TestJournalWords(t *testing.T) {
+	outcomes := map[reconcile.Outcome]string{
+		reconcile.OutcomeDisconnected: "disconnected", reconcile.OutcomeAlreadyEnded: "already_ended",
+		reconcile.OutcomeNotFound: "not_found", reconcile.OutcomeFailed: "failed", reconcile.OutcomeLeftAlone: "left_alone",
+		reconcile.OutcomeNotStarted: "not_started", reconcile.OutcomeUnknown: "sent_outcome_unknown",
+	}
+	for o, want := range outcomes {
+		if string(o) != want {
+			t.Errorf("outcome %q is written as %q in journals already on disk", o, want)
+		}
+	}
+	actions := map[reconcile.Action]string{
+		reconcile.ActionDisconnect: "disconnect", reconcile.ActionNone: "already_ended",
+		reconcile.ActionNotFound: "not_found", reconcile.ActionLeaveAlone: "left_alone",
+	}
+	for a, want := range actions {
+		if string(a) != want {
+			t.Errorf("action %q is written as %q in journals already on disk", a, want)
+		}
+	}
+}
