@@ -86,8 +86,9 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 	// MaxAttempts, which an answer asking to back off does not: the
 	// server is pacing callctl, not failing the call.
 	tries := 0
+	advised := false // the last answer named a back-off, which the gate enforces
 	for n := 1; ; n++ {
-		if n > 1 {
+		if n > 1 && !advised {
 			if err := c.pause(ctx, c.p.delay(n-1)); err != nil {
 				return finish(c.stopped(op, err, last))
 			}
@@ -132,7 +133,8 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return finish(err)
 		}
 		transient, wait := c.heed(gen, err)
-		if err == nil || !(soap.Overloaded(err) && wait > 0) {
+		advised = soap.Overloaded(err) && wait > 0
+		if err == nil || !advised {
 			tries++
 		}
 		fatal := c.health.record(prover, err, transient, wait, c.p.Clock.Now(), c.p)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -260,5 +261,30 @@ func TestCallIDsAreDistinctAndStable(t *testing.T) {
 			t.Fatalf("duplicate id %q", id)
 		}
 		seen[id] = true
+	}
+}
+
+// The throttled mode ends every call under busy answers with a back-off
+// and prints its figure beside the floor and the fault-free time.
+func TestThrottledModeEndsEveryCall(t *testing.T) {
+	lines, rep := runBench(t, "-mode=throttled", "-throttled-calls=30", "-throttled-backoff=20ms", "-latency=1ms", "-auth=none", "-tls=false")
+	if !hasLine(lines, "throttled: 30 calls at 20% busy") {
+		t.Errorf("no throttled line in:\n%s", strings.Join(lines, "\n"))
+	}
+	f := rep.Throttled
+	if f == nil {
+		t.Fatal("no throttled figure")
+	}
+	if f.Disconnected != 30 || f.BusyAnswers == 0 || f.FloorSeconds <= 0 || f.FaultFreeSeconds <= 0 {
+		t.Errorf("throttled figure %+v: want all 30 ended under busy answers, a floor and a fault-free time", f)
+	}
+}
+
+// The floor: 300 calls, 20% busy, 2 s back-off, 10 lanes, 5 ms latency:
+// 750 sends in 75 rounds, 1-0.8^10 = 89% of them told to back off.
+func TestThrottledFloor(t *testing.T) {
+	floor, rounds, closures := throttledFloor(300, 0.2, 2*time.Second, 5*time.Millisecond, 10)
+	if rounds != 75 || math.Abs(closures-66.95) > 0.01 || (floor-134*time.Second).Abs() > time.Second {
+		t.Errorf("floor %s, rounds %v, closures %v", floor, rounds, closures)
 	}
 }
