@@ -197,7 +197,8 @@ func TestParseArgs(t *testing.T) {
 		"defaults": {
 			check: func(t *testing.T, o options) {
 				want := options{calls: 2000, cpuCalls: 20000, memoryCalls: 100000, inventoryRecords: 100000, latency: 5 * time.Millisecond,
-					parallelism: 10, auth: "ntlm", fault: "none", faultRate: 0.05, mode: "all", https: true}
+					parallelism: 10, auth: "ntlm", fault: "none", faultRate: 0.05, mode: "all", https: true,
+					throttledCalls: 300, throttledRate: 0.2, throttledBackoff: 2 * time.Second}
 				if diff := cmp.Diff(want, o, cmp.AllowUnexported(options{})); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
