@@ -282,10 +282,11 @@ func TestThrottledModeEndsEveryCall(t *testing.T) {
 }
 
 // The floor: 300 calls, 20% busy, 2 s back-off, 10 lanes, 5 ms latency:
-// 750 sends in 75 rounds, 1-0.8^10 = 89% of them told to back off.
+// 750 sends, 150 of them busy, 2.8 sharing each back-off: 53.6 back-offs,
+// 107.1 s, plus 75 rounds of 5 ms.
 func TestThrottledFloor(t *testing.T) {
-	floor, rounds, closures := throttledFloor(300, 0.2, 2*time.Second, 5*time.Millisecond, 10)
-	if rounds != 75 || math.Abs(closures-66.95) > 0.01 || (floor-134*time.Second).Abs() > time.Second {
-		t.Errorf("floor %s, rounds %v, closures %v", floor, rounds, closures)
+	floor, busy, waits := throttledFloor(300, 0.2, 2*time.Second, 5*time.Millisecond, 10)
+	if math.Abs(busy-150) > 1e-9 || math.Abs(waits-53.571) > 0.001 || (floor-107518*time.Millisecond).Abs() > time.Millisecond {
+		t.Errorf("floor %s, busy %v, back-offs %v", floor, busy, waits)
 	}
 }

@@ -23,7 +23,8 @@ type throttledFigure struct {
 	Disconnected   int     `json:"disconnected"`
 	BusyAnswers    int64   `json:"busy_answers"`
 	Requests       int64   `json:"requests"`
-	// FloorSeconds is the expected floor (see throttledFloor).
+	// FloorSeconds is the floor random busy answers force (see
+	// throttledFloor).
 	FloorSeconds float64 `json:"floor_seconds"`
 	// HardFloorSeconds is the floor no run can beat, from the busy
 	// answers this run got: at most Parallelism of them share one wait.
@@ -34,18 +35,19 @@ type throttledFigure struct {
 // throttledFloor is the time honouring every advised back-off forces on a
 // shared per-exchange gate, in expectation. Each operation (a lookup and a
 // disconnect per call) is sent until it is not told to back off:
-// 1/(1-rate) sends on average, 2N/(1-rate) in all. While the gate is open
-// the P lanes send together; their answers come back together, one
-// latency later, and if any of them says "busy" (probability
-// 1-(1-rate)^P) the gate shuts for the back-off before the next round can
-// go. So the run takes at least rounds × latency plus, for each round that
-// met a busy answer, one back-off.
-func throttledFloor(calls int, rate float64, backoff, latency time.Duration, parallelism int) (floor time.Duration, rounds, closures float64) {
+// 1/(1-rate) sends on average, 2N/(1-rate) in all, of which rate are busy
+// answers. A busy answer shuts the gate for the back-off; the requests
+// already in flight beside it (P-1 lanes) come back meanwhile and, at the
+// same rate, some of them busy too: those share the wait, nothing new is
+// sent until it ends. So each back-off absorbs 1+rate·(P-1) busy answers
+// on average, and the run waits busy/(1+rate·(P-1)) back-offs, plus one
+// latency per round of P sends.
+func throttledFloor(calls int, rate float64, backoff, latency time.Duration, parallelism int) (floor time.Duration, busy, waits float64) {
 	sends := 2 * float64(calls) / (1 - rate)
-	rounds = sends / float64(parallelism)
-	closures = rounds * (1 - math.Pow(1-rate, float64(parallelism)))
-	floor = time.Duration(rounds*float64(latency) + closures*float64(backoff))
-	return floor, rounds, closures
+	busy = sends * rate
+	waits = busy / (1 + rate*float64(parallelism-1))
+	floor = time.Duration(sends/float64(parallelism)*float64(latency) + waits*float64(backoff))
+	return floor, busy, waits
 }
 
 // throttledFigure ends -throttled-calls calls under -throttled-rate busy
@@ -88,7 +90,7 @@ func (b *bench) throttledFigure(ctx context.Context) error {
 	}
 	f.FaultFreeSeconds = free.Seconds
 
-	floor, rounds, closures := throttledFloor(o.throttledCalls, o.throttledRate, o.throttledBackoff, o.latency, o.parallelism)
+	floor, expectBusy, waits := throttledFloor(o.throttledCalls, o.throttledRate, o.throttledBackoff, o.latency, o.parallelism)
 	f.FloorSeconds = floor.Seconds()
 	hard := math.Ceil(float64(f.BusyAnswers)/float64(o.parallelism)) * o.throttledBackoff.Seconds()
 	f.HardFloorSeconds = hard
@@ -98,9 +100,9 @@ func (b *bench) throttledFigure(ctx context.Context) error {
 		verdict = b.out.missed("throttled", fmt.Sprintf("%d of %d calls ended", f.Disconnected, f.Calls))
 	}
 	b.out.linef("throttled: %d calls at %.0f%% busy (%s back-off), parallelism %d: %s in %.1fs (%d requests, %d busy answers); "+
-		"expected floor on a shared per-exchange gate %.1fs (%.0f rounds of %d lanes, %.0f of them told to back off), %.2fx it; "+
-		"hard floor from this run's busy answers %.0fs; fault-free %.2fs",
+		"floor on a shared per-exchange gate %.1fs (%.0f busy answers expected, %.1f sharing each back-off: %.0f back-offs), %.2fx it; "+
+		"no run can beat %.0fs (this run's busy answers, %d to a back-off); fault-free %.2fs",
 		f.Calls, 100*f.BusyRate, o.throttledBackoff, o.parallelism, verdict, f.Seconds, f.Requests, f.BusyAnswers,
-		f.FloorSeconds, rounds, o.parallelism, closures, f.Seconds/f.FloorSeconds, hard, f.FaultFreeSeconds)
+		f.FloorSeconds, expectBusy, expectBusy/waits, waits, f.Seconds/f.FloorSeconds, hard, o.parallelism, f.FaultFreeSeconds)
 	return nil
 }
