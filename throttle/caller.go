@@ -108,6 +108,9 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 		gen, err := c.admit(ctx, op, last)
 		if err != nil {
 			c.health.leave(prover)
+			if xe := (*ExchangeError)(nil); errors.As(err, &xe) && !unanswered {
+				return &NotSentError{Operation: op, Err: xe}
+			}
 			return finish(err)
 		}
 		c.stats.attempts.Add(1)
@@ -199,6 +202,12 @@ func (c *Caller) admit(ctx context.Context, op string, last error) (uint64, erro
 		gen, err := c.limiter.acquire(ctx)
 		if err != nil {
 			return 0, c.stopped(op, err, last)
+		}
+		// The exchange may have been given up while this request waited
+		// for the gate or a slot: it is not sent after all.
+		if xe := c.GivenUp(); xe != nil {
+			c.limiter.release()
+			return 0, xe
 		}
 		// Another request may have shut the gate while this one queued
 		// for a slot; the gate binds requests not yet sent.
