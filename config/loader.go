@@ -205,7 +205,9 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	// Cross-block checks run in declaration order so that "first
 	// declaration" means the one the reader meets first.
 	diags = append(diags, checkDuplicateCalls(pol.Calls)...)
-	diags = append(diags, checkProtected(pol.Calls, pol.Protects, ld.protectRanges)...)
+	var protectDiags hcl.Diagnostics
+	pol.Calls, pol.Protected, protectDiags = checkProtected(pol.Calls, pol.Protects, ld.protectRanges)
+	diags = append(diags, protectDiags...)
 
 	slices.SortStableFunc(pol.Calls, func(a, b *Call) int { return strings.Compare(a.Address, b.Address) })
 	if opts.KeepScope {

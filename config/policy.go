@@ -16,6 +16,10 @@ type Policy struct {
 	Exchanges map[string]*Exchange // by block label
 	Calls     []*Call              // every end_call instance, sorted by Address
 	Protects  []*Protect           // protect blocks (guards), may be empty
+	// Protected are the for_each instances a protect block forbids
+	// ending: skipped, not in Calls, and reported in one warning per
+	// end_call block.
+	Protected []*Call
 
 	// Variables holds every declared variable's resolved value, after
 	// precedence and type conversion. A variable whose value could not be

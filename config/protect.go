@@ -125,16 +125,28 @@ func globMatch(pattern, callID string) (bool, error) {
 	return path.Match(strings.ReplaceAll(pattern, "/", slashStandIn), strings.ReplaceAll(callID, "/", slashStandIn))
 }
 
-// checkProtected reports every call a protect block forbids, at the
-// end_call's call_id, naming the protect entry's location.
-func checkProtected(calls []*Call, protects []*Protect, ranges map[*Protect]protectEntryRanges) hcl.Diagnostics {
-	var diags hcl.Diagnostics
+// checkProtected sorts out the calls a protect block forbids. One an
+// end_call names itself (no for_each) is an error, at its call_id, naming
+// the protect entry: the author asked for exactly that call. One a
+// for_each selected (from an inventory, say) is skipped, never looked up
+// or disconnected: the others go ahead, and one warning per end_call block
+// lists what was skipped and why. It returns the calls kept and those
+// skipped.
+func checkProtected(calls []*Call, protects []*Protect, ranges map[*Protect]protectEntryRanges) (kept, skipped []*Call, diags hcl.Diagnostics) {
+	type group struct {
+		first *Call
+		lines []string
+	}
+	groups := map[string]*group{}
+	var order []string
 	for _, c := range calls {
+		matched := false
 		for _, p := range protects {
 			i := p.matchIndex(c.CallID)
 			if i < 0 {
 				continue
 			}
+			matched = true
 			r := ranges[p]
 			entry := fmt.Sprintf("%q", p.entry(i))
 			if r.sensitive {
@@ -151,6 +163,16 @@ func checkProtected(calls []*Call, protects []*Protect, ranges map[*Protect]prot
 					where = r.patterns[j]
 				}
 			}
+			if c.Key != "" {
+				g := groups[c.Name]
+				if g == nil {
+					g = &group{first: c}
+					groups[c.Name] = g
+					order = append(order, c.Name)
+				}
+				g.lines = append(g.lines, fmt.Sprintf("%s (call %q): protect %q at %s, %s", c.Address, c.CallID, p.Name, shortRange(where), how))
+				break
+			}
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Call is protected",
@@ -160,8 +182,32 @@ func checkProtected(calls []*Call, protects []*Protect, ranges map[*Protect]prot
 			})
 			break
 		}
+		switch {
+		case !matched:
+			kept = append(kept, c)
+		case c.Key != "":
+			skipped = append(skipped, c)
+		}
 	}
-	return diags
+	for _, name := range order {
+		g := groups[name]
+		const shown = 5
+		list := g.lines
+		more := ""
+		if len(list) > shown {
+			more = fmt.Sprintf("\n  ... and %d more", len(list)-shown)
+			list = list[:shown]
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Protected calls skipped",
+			Detail: fmt.Sprintf("The for_each of end_call %q selects %s that protect blocks forbid ending:\n  %s%s\n\n%s skipped: never looked up or disconnected; the other calls go ahead. Narrow the for_each filter to leave %s out.",
+				name, plural(len(g.lines), "call"), strings.Join(list, "\n  "), more,
+				oneOrMany(len(g.lines), "It is", "They are"), oneOrMany(len(g.lines), "it", "them")),
+			Subject: g.first.CallIDRange,
+		})
+	}
+	return kept, skipped, diags
 }
 
 // checkDuplicateCalls reports a call id declared twice for one exchange;
@@ -185,4 +231,11 @@ func checkDuplicateCalls(calls []*Call) hcl.Diagnostics {
 		first[k] = c
 	}
 	return diags
+}
+
+func oneOrMany(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -54,6 +54,7 @@ type Metrics struct {
 	gateWaits       *prometheus.CounterVec
 	backoff         *prometheus.CounterVec
 	records         *prometheus.CounterVec
+	protected       prometheus.Counter
 }
 
 // New returns the metrics, registered on a fresh registry together with
@@ -113,6 +114,10 @@ func New() *Metrics {
 			Name: "callctl_throttle_wait_seconds_total",
 			Help: "Time requests spent waiting before being sent (back-off), summed over requests.",
 		}, byExchange),
+		protected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "callctl_calls_protected_total",
+			Help: "Calls a for_each selected that a protect block forbids ending: skipped, never looked up or disconnected.",
+		}),
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callctl_data_source_records_read_total",
 			Help: "Records read from data sources, by data source address.",
@@ -132,7 +137,7 @@ func New() *Metrics {
 		m.reg.MustRegister(m.calls[o.outcome])
 	}
 	m.reg.MustRegister(m.cycles, m.cycleDuration, m.lastSuccess, m.lastCycle, m.lookups, m.disconnects,
-		m.requestDuration, m.attempts, m.retries, m.throttled, m.gateWaits, m.backoff, m.records,
+		m.requestDuration, m.attempts, m.retries, m.throttled, m.gateWaits, m.backoff, m.records, m.protected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every result shows from the start, at 0, so that rate() and alerts
 	// work before the first failure.
@@ -197,3 +202,7 @@ func (m *Metrics) Retried(exchange string, s throttle.Stats) {
 func (m *Metrics) DataSourceRead(address string, records int) {
 	m.records.WithLabelValues(address).Add(float64(records))
 }
+
+// Protected records the calls a cycle skipped because a protect block
+// forbids ending them.
+func (m *Metrics) Protected(n int) { m.protected.Add(float64(n)) }

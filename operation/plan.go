@@ -207,6 +207,9 @@ func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	view.Planning(len(calls), p.Clients.Len())
 	planner := &reconcile.Planner{Callers: p.Clients.Callers(), Parallelism: req.Connect.Parallelism, Hooks: append(view.Hooks(), req.Hooks...)}
 	p.Plan, moreDiags = planner.Plan(ctx, calls)
+	if p.Plan != nil {
+		p.Plan.Protected = len(policy.Protected)
+	}
 	p.Timings.Total = time.Since(start)
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {

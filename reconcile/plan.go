@@ -49,6 +49,9 @@ type Change struct {
 type Plan struct {
 	Changes   []*Change // sorted by Address, then Exchange
 	CreatedAt time.Time
+	// Protected counts the calls a for_each selected that protect
+	// blocks forbid ending: skipped, not in Changes.
+	Protected int
 }
 
 // Summary counts a plan's changes by action.
@@ -57,11 +60,12 @@ type Summary struct {
 	AlreadyEnded int
 	NotFound     int
 	LeftAlone    int
+	Protected    int // skipped: see Plan.Protected
 }
 
 // Summary counts the plan's changes by action.
 func (p *Plan) Summary() Summary {
-	var s Summary
+	s := Summary{Protected: p.Protected}
 	for _, c := range p.Changes {
 		switch c.Action {
 		case ActionDisconnect:

@@ -86,8 +86,9 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 	// MaxAttempts, which an answer asking to back off does not: the
 	// server is pacing callctl, not failing the call.
 	tries := 0
+	advised := false // the last answer named a back-off, which the gate enforces
 	for n := 1; ; n++ {
-		if n > 1 {
+		if n > 1 && !advised {
 			if err := c.pause(ctx, c.p.delay(n-1)); err != nil {
 				return finish(c.stopped(op, err, last))
 			}
@@ -107,6 +108,9 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 		gen, err := c.admit(ctx, op, last)
 		if err != nil {
 			c.health.leave(prover)
+			if xe := (*ExchangeError)(nil); errors.As(err, &xe) && !unanswered {
+				return &NotSentError{Operation: op, Err: xe}
+			}
 			return finish(err)
 		}
 		c.stats.attempts.Add(1)
@@ -132,7 +136,8 @@ func (c *Caller) do(ctx context.Context, op string, attempt func(context.Context
 			return finish(err)
 		}
 		transient, wait := c.heed(gen, err)
-		if err == nil || !(soap.Overloaded(err) && wait > 0) {
+		advised = soap.Overloaded(err) && wait > 0
+		if err == nil || !advised {
 			tries++
 		}
 		fatal := c.health.record(prover, err, transient, wait, c.p.Clock.Now(), c.p)
@@ -197,6 +202,12 @@ func (c *Caller) admit(ctx context.Context, op string, last error) (uint64, erro
 		gen, err := c.limiter.acquire(ctx)
 		if err != nil {
 			return 0, c.stopped(op, err, last)
+		}
+		// The exchange may have been given up while this request waited
+		// for the gate or a slot: it is not sent after all.
+		if xe := c.GivenUp(); xe != nil {
+			c.limiter.release()
+			return 0, xe
 		}
 		// Another request may have shut the gate while this one queued
 		// for a slot; the gate binds requests not yet sent.

@@ -50,6 +50,9 @@ type Summary struct {
 	// exchange a cycle does not try, waiting for a later one, belongs
 	// here too, with metrics.ReasonBackingOff and when it is tried next.
 	Exchanges map[string]metrics.ExchangeStatus
+	// Protected counts the calls a for_each selected that a protect
+	// block forbids ending: skipped.
+	Protected int
 	// NextTries are the exchanges given up by this or an earlier cycle
 	// that later cycles leave alone for a while, and when each is tried
 	// again.
@@ -151,6 +154,12 @@ func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, on
 	res := operation.Apply(stop, hard, &req, cv)
 
 	sum := t.summary(res)
+	if res.Plan != nil {
+		sum.Protected = res.Plan.Protected
+		if opts.Metrics != nil {
+			opts.Metrics.Protected(sum.Protected)
+		}
+	}
 	sum.Errors, sum.Repeated = once.errors, once.repeated
 	sum.Exchanges = ex.statuses()
 	sum.Result = cycleResult(res, stop.Err() != nil)

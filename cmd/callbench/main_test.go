@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -196,7 +197,8 @@ func TestParseArgs(t *testing.T) {
 		"defaults": {
 			check: func(t *testing.T, o options) {
 				want := options{calls: 2000, cpuCalls: 20000, memoryCalls: 100000, inventoryRecords: 100000, latency: 5 * time.Millisecond,
-					parallelism: 10, auth: "ntlm", fault: "none", faultRate: 0.05, mode: "all", https: true}
+					parallelism: 10, auth: "ntlm", fault: "none", faultRate: 0.05, mode: "all", https: true,
+					throttledCalls: 300, throttledRate: 0.2, throttledBackoff: 2 * time.Second}
 				if diff := cmp.Diff(want, o, cmp.AllowUnexported(options{})); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
@@ -260,5 +262,31 @@ func TestCallIDsAreDistinctAndStable(t *testing.T) {
 			t.Fatalf("duplicate id %q", id)
 		}
 		seen[id] = true
+	}
+}
+
+// The throttled mode ends every call under busy answers with a back-off
+// and prints its figure beside the floor and the fault-free time.
+func TestThrottledModeEndsEveryCall(t *testing.T) {
+	lines, rep := runBench(t, "-mode=throttled", "-throttled-calls=30", "-throttled-backoff=20ms", "-latency=1ms", "-auth=none", "-tls=false")
+	if !hasLine(lines, "throttled: 30 calls at 20% busy") {
+		t.Errorf("no throttled line in:\n%s", strings.Join(lines, "\n"))
+	}
+	f := rep.Throttled
+	if f == nil {
+		t.Fatal("no throttled figure")
+	}
+	if f.Disconnected != 30 || f.BusyAnswers == 0 || f.FloorSeconds <= 0 || f.FaultFreeSeconds <= 0 {
+		t.Errorf("throttled figure %+v: want all 30 ended under busy answers, a floor and a fault-free time", f)
+	}
+}
+
+// The floor: 300 calls, 20% busy, 2 s back-off, 10 lanes, 5 ms latency:
+// 750 sends, 150 of them busy, 2.8 sharing each back-off: 53.6 back-offs,
+// 107.1 s, plus 75 rounds of 5 ms.
+func TestThrottledFloor(t *testing.T) {
+	floor, busy, waits := throttledFloor(300, 0.2, 2*time.Second, 5*time.Millisecond, 10)
+	if math.Abs(busy-150) > 1e-9 || math.Abs(waits-53.571) > 0.001 || (floor-107518*time.Millisecond).Abs() > time.Millisecond {
+		t.Errorf("floor %s, busy %v, back-offs %v", floor, busy, waits)
 	}
 }

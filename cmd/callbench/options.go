@@ -15,6 +15,10 @@ import (
 // options are the command line's settings.
 type options struct {
 	calls            int           // latency mode
+	throttledCalls   int           // throttled mode
+	throttledRate    float64       // throttled mode: share of requests answered "busy"
+	throttledBackoff time.Duration // throttled mode: the back-off those answers ask for
+	busyBackoff      time.Duration // BackOffMilliseconds of simulated busy answers; 0 sends none
 	cpuCalls         int           // cpu mode, and the goroutine figure
 	memoryCalls      int           // memory mode
 	inventoryRecords int           // inventory mode
@@ -32,7 +36,7 @@ type options struct {
 }
 
 var (
-	modes = []string{"latency", "cpu", "memory", "ceiling", "inventory", "all"}
+	modes = []string{"latency", "cpu", "memory", "ceiling", "inventory", "throttled", "all"}
 	// Kerberos is left out: its logins need a KDC, which callbench does
 	// not start (the soap and exchsim tests run one).
 	auths  = slices.DeleteFunc(exchsim.AuthModes(), func(a string) bool { return a == exchsim.AuthKerberos })
@@ -56,7 +60,10 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.auth, "auth", exchsim.AuthNTLM, "authentication: "+authkind.OrList(auths, false))
 	fs.StringVar(&o.fault, "fault", "none", "fault to inject: none, busy, unavailable, reset, html or hang")
 	fs.Float64Var(&o.faultRate, "fault-rate", 0.05, "share of SOAP requests that get -fault")
-	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory, ceiling, inventory or all")
+	fs.StringVar(&o.mode, "mode", "all", "figures to measure: latency, cpu, memory, ceiling, inventory, throttled or all (all leaves out throttled, which takes minutes)")
+	fs.IntVar(&o.throttledCalls, "throttled-calls", 300, "calls in the throttled mode")
+	fs.Float64Var(&o.throttledRate, "throttled-rate", 0.2, "share of requests answered ErrorServerBusy in the throttled mode")
+	fs.DurationVar(&o.throttledBackoff, "throttled-backoff", 2*time.Second, "the back-off those answers ask for (BackOffMilliseconds)")
 	fs.DurationVar(&o.requestTimeout, "request-timeout", 0, "client timeout per request; 0 is callctl's own (8s), except 2s with -fault=hang")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process runs to `file`")
 	fs.BoolVar(&o.https, "tls", true, "serve the simulators over https with a generated CA that the policy trusts through ca_file, Extended Protection set to allow (callctl's NTLM channel bindings are checked; the bare client sends none); -tls=false for plain http")
@@ -95,7 +102,9 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 }
 
 // runs reports whether the given mode's figures are wanted.
-func (o options) runs(mode string) bool { return o.mode == "all" || o.mode == mode }
+func (o options) runs(mode string) bool {
+	return o.mode == mode || o.mode == "all" && mode != "throttled"
+}
 
 // faulty reports whether faults are injected; failures are then outcomes
 // to report, not errors.
@@ -111,6 +120,7 @@ func (o options) simFaults() exchsim.Faults {
 	switch o.fault {
 	case "busy":
 		f.ServerBusyRate = o.faultRate
+		f.BackOff = o.busyBackoff
 	case "unavailable":
 		f.UnavailableRate = o.faultRate
 	case "reset":

@@ -24,20 +24,22 @@ const (
 // report is every figure of one callbench run; it is the last line of
 // output, as JSON. Figures of modes not run are absent.
 type report struct {
-	Go               string  `json:"go"`
-	Platform         string  `json:"platform"`
-	NumCPU           int     `json:"nproc"`
-	Mode             string  `json:"mode"`
-	Calls            int     `json:"calls"`
-	CPUCalls         int     `json:"cpu_calls"`
-	MemoryCalls      int     `json:"memory_calls"`
-	InventoryRecords int     `json:"inventory_records"`
-	LatencyMS        float64 `json:"latency_ms"`
-	Parallelism      int     `json:"parallelism"`
-	Auth             string  `json:"auth"`
-	Transport        string  `json:"transport"`
-	Fault            string  `json:"fault"`
-	FaultRate        float64 `json:"fault_rate"`
+	// Throttled is the throttled mode's figure.
+	Throttled        *throttledFigure `json:"throttled,omitempty"`
+	Go               string           `json:"go"`
+	Platform         string           `json:"platform"`
+	NumCPU           int              `json:"nproc"`
+	Mode             string           `json:"mode"`
+	Calls            int              `json:"calls"`
+	CPUCalls         int              `json:"cpu_calls"`
+	MemoryCalls      int              `json:"memory_calls"`
+	InventoryRecords int              `json:"inventory_records"`
+	LatencyMS        float64          `json:"latency_ms"`
+	Parallelism      int              `json:"parallelism"`
+	Auth             string           `json:"auth"`
+	Transport        string           `json:"transport"`
+	Fault            string           `json:"fault"`
+	FaultRate        float64          `json:"fault_rate"`
 
 	// Calibration is bare net/http at the same latency and parallelism:
 	// the best ratio this machine allows (see calibrate).

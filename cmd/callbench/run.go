@@ -122,6 +122,11 @@ func measure(ctx context.Context, o options, stdout io.Writer) (err error) {
 			return err
 		}
 	}
+	if o.runs("throttled") {
+		if err := b.throttledFigure(ctx); err != nil {
+			return err
+		}
+	}
 	if n := len(rep.TargetsMissed); n > 0 {
 		b.out.linef("%d targets missed", n)
 	}

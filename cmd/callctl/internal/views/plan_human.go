@@ -54,15 +54,22 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 	}
 	// A call the exchange does not know may be a mistyped id of a live
 	// call: it is never folded into "already ended".
+	protected := ""
+	if s.Protected > 0 {
+		protected = fmt.Sprintf(" %d protected (skipped).", s.Protected)
+	}
 	if s.ToDisconnect == 0 && s.LeftAlone == 0 && s.NotFound == 0 {
-		return "No changes. All declared calls are already ended."
+		return "No changes. All declared calls are already ended." + protected
 	}
 	if s.ToDisconnect == 0 && s.LeftAlone == 0 {
-		return fmt.Sprintf("No changes. %d already ended, %d not found (already ended, expired, or a wrong id).", s.AlreadyEnded, s.NotFound)
+		return fmt.Sprintf("No changes. %d already ended, %d not found (already ended, expired, or a wrong id).", s.AlreadyEnded, s.NotFound) + protected
 	}
 	line := fmt.Sprintf("Plan: %d to disconnect, %d already ended, %d not found", s.ToDisconnect, s.AlreadyEnded, s.NotFound)
 	if s.LeftAlone > 0 {
 		line += fmt.Sprintf(", %d left alone", s.LeftAlone)
+	}
+	if s.Protected > 0 {
+		line += fmt.Sprintf(", %d protected (skipped)", s.Protected)
 	}
 	return line + "."
 }

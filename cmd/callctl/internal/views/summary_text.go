@@ -56,6 +56,9 @@ func CycleSummaryLine(s *watch.Summary) string {
 			line += ", as before"
 		}
 	}
+	if s.Protected > 0 {
+		line += fmt.Sprintf("; %d protected (skipped)", s.Protected)
+	}
 	for _, n := range s.NextTries {
 		line += "; " + n.String()
 	}

@@ -80,6 +80,10 @@ func TestCycleSummaryLine(t *testing.T) {
 				NextTries: []exchange.NextTry{{Exchange: "corp", In: 4 * time.Minute}, {Exchange: "lon", In: 30 * time.Second}}},
 			"14:02:00 cycle 6: 3 looked up, 0 disconnected, 0 not found, 2 failed (1s); exchange corp: next try in 4m; exchange lon: next try in 30s",
 		},
+		"protected calls skipped": {
+			watch.Summary{Cycle: 7, Result: metrics.ResultOK, LookedUp: 8, Disconnected: 8, Protected: 1, Duration: time.Second},
+			"14:02:00 cycle 7: 8 looked up, 8 disconnected, 0 not found, 0 failed (1s); 1 protected (skipped)",
+		},
 		"interrupted": {
 			watch.Summary{Cycle: 5, Result: metrics.ResultInterrupted, Errors: 1, Duration: 5 * time.Millisecond},
 			"14:02:00 cycle 5: 0 looked up, 0 disconnected, 0 not found, 0 failed (5ms); interrupted",

@@ -30,6 +30,9 @@ type CycleSummary struct {
 	// and left alone for now, to the seconds until it is tried again
 	// (omitted when none is).
 	NextTry map[string]float64 `json:"next_try_seconds,omitempty"`
+	// Protected counts calls a protect block kept the cycle from ending
+	// (omitted when none).
+	Protected int `json:"protected,omitempty"`
 }
 
 // NewCycleSummary converts a watch cycle's summary.
@@ -47,6 +50,7 @@ func NewCycleSummary(s *watch.Summary) CycleSummary {
 		Errors:              s.Errors,
 		RepeatedDiagnostics: s.Repeated,
 		NextTry:             nextTry(s),
+		Protected:           s.Protected,
 	}
 }
 

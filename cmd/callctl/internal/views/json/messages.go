@@ -35,12 +35,15 @@ func NewObservation(c *reconcile.Change) Observation {
 
 // ChangeSummary counts a plan's changes.
 type ChangeSummary struct {
-	Disconnect   int    `json:"disconnect"`
-	AlreadyEnded int    `json:"already_ended"`
-	NotFound     int    `json:"not_found"`
-	LeftAlone    int    `json:"left_alone"`
-	Total        int    `json:"total"`
-	Operation    string `json:"operation"` // "plan"
+	Disconnect   int `json:"disconnect"`
+	AlreadyEnded int `json:"already_ended"`
+	NotFound     int `json:"not_found"`
+	LeftAlone    int `json:"left_alone"`
+	// Protected counts for_each-selected calls a protect block
+	// forbids ending, skipped (omitted when none).
+	Protected int    `json:"protected,omitempty"`
+	Total     int    `json:"total"`
+	Operation string `json:"operation"` // "plan"
 }
 
 // NewChangeSummary counts plan's changes.
@@ -48,7 +51,7 @@ func NewChangeSummary(plan *reconcile.Plan) ChangeSummary {
 	s := plan.Summary()
 	return ChangeSummary{
 		Disconnect: s.ToDisconnect, AlreadyEnded: s.AlreadyEnded, NotFound: s.NotFound,
-		LeftAlone: s.LeftAlone, Total: len(plan.Changes), Operation: "plan",
+		LeftAlone: s.LeftAlone, Protected: s.Protected, Total: len(plan.Changes), Operation: "plan",
 	}
 }
 
