@@ -261,7 +261,7 @@ func (ld *loadRun) failRecord(name, key string, hasKey bool, record string, diag
 		c := *d
 		if c.Severity == hcl.DiagError {
 			c.Summary = fmt.Sprintf("%s (%s, %s)", c.Summary, f.Address, record)
-			c.Detail = fmt.Sprintf("%s fails on its own: %s\n\n%s The other calls go ahead; fix or filter out this record.", f.Address, record, c.Detail)
+			c.Detail = fmt.Sprintf("%s\n\nOnly %s, from %s, fails: the other calls go ahead. Fix the record, or leave it out with the for expression's if clause.", c.Detail, f.Address, record)
 		}
 		f.Diagnostics = append(f.Diagnostics, &c)
 	}
