@@ -72,12 +72,15 @@ type lanes struct {
 func newLanes(n int, tlsConfig *tls.Config, kind *authkind.Kind, creds authkind.Credentials) (*lanes, error) {
 	l := &lanes{free: make(chan struct{}, n)}
 	for range n {
+		// The lane's connection, and with a ConnectionBound kind its
+		// login, must survive a loaded machine: see writeGate.
+		gate := newWriteGate()
 		tr := &http.Transport{
 			Proxy: http.ProxyFromEnvironment,
-			DialContext: (&net.Dialer{
+			DialContext: dialGated(wrapDial((&net.Dialer{
 				Timeout:   30 * time.Second,
 				KeepAlive: 30 * time.Second,
-			}).DialContext,
+			}).DialContext), gate),
 			TLSClientConfig:     tlsConfig,
 			TLSHandshakeTimeout: 10 * time.Second,
 			MaxConnsPerHost:     1,

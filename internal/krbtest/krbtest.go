@@ -134,6 +134,7 @@ func (k *KDC) writeConfig(t extools.TB, port int) {
 
 func (k *KDC) startKDC(t extools.TB, krb5kdc string) error {
 	t.Helper()
+	os.Remove(k.log) // a failed attempt's
 	cmd := exec.Command(krb5kdc, "-n", "-r", Realm)
 	cmd.Env = k.env
 	var out bytes.Buffer
@@ -150,6 +151,18 @@ func (k *KDC) startKDC(t extools.TB, krb5kdc string) error {
 			return fmt.Errorf("krb5kdc exited: %v: %s", err, out.String())
 		default:
 		}
+		// Ready once the KDC says it listens: a probe alone could reach
+		// another program that took the free port first (tests in other
+		// packages listen too), while krb5kdc failed to bind it and exits.
+		switch serving, failed := k.started(); {
+		case failed:
+			cmd.Process.Kill()
+			<-exited
+			return fmt.Errorf("krb5kdc could not listen on %s", k.Addr)
+		case !serving:
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
 		if c, err := net.DialTimeout("tcp", k.Addr, time.Second); err == nil {
 			c.Close()
 			k.cmd = cmd
@@ -164,6 +177,15 @@ func (k *KDC) startKDC(t extools.TB, krb5kdc string) error {
 	cmd.Process.Kill()
 	<-exited
 	return fmt.Errorf("krb5kdc did not listen on %s within 10s: %s", k.Addr, out.String())
+}
+
+// started reads what krb5kdc logged of its start: serving once every
+// listener is bound ("commencing operation"), failed if one could not be.
+func (k *KDC) started() (serving, failed bool) {
+	log, _ := os.ReadFile(k.log)
+	failed = bytes.Contains(log, []byte("Cannot bind server socket")) ||
+		bytes.Contains(log, []byte("Cannot create TCP server socket"))
+	return bytes.Contains(log, []byte("commencing operation")) && !failed, failed
 }
 
 // run runs an MIT program with the realm's environment.

@@ -238,19 +238,28 @@ func TestWatchInvalidPolicyIsReportedOnceAndRecovered(t *testing.T) {
 	w := startWatch(t, srv, dir, "-watch=200ms")
 	w.waitCycles(1)
 
-	writeFile(t, filepath.Join(dir, "main.hcl"), watchPolicy+"\nend_call \"broken\" {\n  exchange = exchange.nowhere\n  call_id = \"x\"\n}\n")
-	// Added while the policy is broken: the last good policy would end it.
-	postCalls(t, srv, `{"calls":[{"id":"c-2","state":"Connected"}]}`)
-	inventory(t, dir, "c-1", "c-2")
 	n := len(w.cycles())
-	w.waitFor("three failed cycles", func() bool {
+	writeFile(t, filepath.Join(dir, "main.hcl"), watchPolicy+"\nend_call \"broken\" {\n  exchange = exchange.nowhere\n  call_id = \"x\"\n}\n")
+	failedSince := func(from int) int {
 		failed := 0
-		for _, c := range w.cycles()[n:] {
+		for _, c := range w.cycles()[from:] {
 			if strings.Contains(c[6], "cycle failed") {
 				failed++
 			}
 		}
-		return failed >= 3
+		return failed
+	}
+	// A cycle already under way when main.hcl was replaced may have
+	// read the good policy; once one has failed, every later cycle
+	// reads the broken one. Only then is c-2 added, so that it is added
+	// while the policy is broken: the last good policy would end it.
+	w.waitFor("a failed cycle", func() bool { return failedSince(n) >= 1 })
+	postCalls(t, srv, `{"calls":[{"id":"c-2","state":"Connected"}]}`)
+	inventory(t, dir, "c-1", "c-2")
+	// Two more cycles: the second started after c-2 was in the inventory.
+	m := len(w.cycles())
+	w.waitFor("three failed cycles, two since c-2 was added", func() bool {
+		return failedSince(n) >= 3 && failedSince(m) >= 2
 	})
 	if c, _ := srv.Call("c-2"); c.State != "Connected" {
 		t.Errorf("c-2 is %s while the policy was invalid; the last good policy must not be applied", c.State)
