@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/callctl/callctl/vocab"
@@ -70,8 +71,20 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	}
 
 	instances := []*each{nil}
+	var recordOf map[string]string // per-element for_each: key -> record
 	if attr, ok := attrs["for_each"]; ok {
-		v, moreDiags := ld.evalForEach(attr.Expr)
+		var v cty.Value
+		var moreDiags hcl.Diagnostics
+		if fe, isFor := attr.Expr.(*hclsyntax.ForExpr); isFor {
+			var els forElements
+			els, moreDiags = ld.evalForElements(fe)
+			v, recordOf = els.value, els.recordOf
+			for _, f := range els.failures {
+				ld.failRecord(name, f.key, f.hasKey, f.record, f.diags)
+			}
+		} else {
+			v, moreDiags = ld.evalForEach(attr.Expr)
+		}
 		diags = append(diags, moreDiags...)
 		if moreDiags.HasErrors() {
 			return nil, diags
@@ -97,6 +110,16 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	stateLists := map[string][]string{}
 	var calls []*Call
 	for _, e := range instances {
+		// An instance selected from a record fails on its own: its
+		// errors go to Policy.Failed, not to the policy's diagnostics.
+		record, perRecord := "", false
+		if e != nil && recordOf != nil {
+			record, perRecord = recordOf[e.key]
+		}
+		outer := diags
+		if perRecord {
+			diags = nil
+		}
 		call := &Call{Address: "end_call." + name, Name: name, Exchange: exchange, DeclRange: b.DefRange}
 		if e != nil {
 			call.Key = e.key
@@ -161,6 +184,15 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			}
 			call.OnlyInStates = states
 			valid = valid && ok
+		}
+		if perRecord {
+			if diags.HasErrors() {
+				ld.failRecord(name, e.key, true, record, diags)
+				valid = false
+			} else {
+				outer = append(outer, diags...)
+			}
+			diags = outer
 		}
 		if valid && (e == nil || !e.deferred) {
 			calls = append(calls, call)
