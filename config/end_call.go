@@ -71,15 +71,15 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	}
 
 	instances := []*each{nil}
-	var recordOf map[string]string // per-element for_each: key -> record
+	var els *forElements // a for_each for expression, evaluated per element
 	if attr, ok := attrs["for_each"]; ok {
 		var v cty.Value
 		var moreDiags hcl.Diagnostics
 		if fe, isFor := attr.Expr.(*hclsyntax.ForExpr); isFor {
-			var els forElements
-			els, moreDiags = ld.evalForElements(fe)
-			v, recordOf = els.value, els.recordOf
-			for _, f := range els.failures {
+			var res forElements
+			res, moreDiags = ld.evalForElements(fe)
+			v, els = res.value, &res
+			for _, f := range res.failures {
 				ld.failRecord(name, f.key, f.hasKey, f.record, f.diags)
 			}
 		} else {
@@ -112,9 +112,9 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	for _, e := range instances {
 		// An instance selected from a record fails on its own: its
 		// errors go to Policy.Failed, not to the policy's diagnostics.
-		record, perRecord := "", false
-		if e != nil && recordOf != nil {
-			record, perRecord = recordOf[e.key]
+		recordIndex, perRecord := 0, false
+		if e != nil && els != nil && els.recordOf != nil {
+			recordIndex, perRecord = els.recordOf[e.key]
 		}
 		outer := diags
 		if perRecord {
@@ -187,7 +187,7 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 		}
 		if perRecord {
 			if diags.HasErrors() {
-				ld.failRecord(name, e.key, true, record, diags)
+				ld.failRecord(name, e.key, true, els.recordName(recordIndex), diags)
 				valid = false
 			} else {
 				outer = append(outer, diags...)

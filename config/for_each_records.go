@@ -29,9 +29,16 @@ type recordFailure struct {
 type forElements struct {
 	value    cty.Value
 	failures []*recordFailure
-	// recordOf names each key's record, for errors later in the
-	// instance's own attributes; nil for a tuple result.
-	recordOf map[string]string
+	// recordOf is each key's record index, for errors later in the
+	// instance's own attributes; nil for a tuple result. Names are made
+	// only for failures: with 100,000 records a string each would cost.
+	recordOf map[string]int
+	source   string // the collection, for recordName
+}
+
+// recordName names record i of the collection in a diagnostic.
+func (f forElements) recordName(i int) string {
+	return fmt.Sprintf("record %d of %s", i, f.source)
 }
 
 // evalForElements evaluates a for expression the way hclsyntax.ForExpr
@@ -76,20 +83,19 @@ func (ld *loadRun) evalForElements(fe *hclsyntax.ForExpr) (forElements, hcl.Diag
 			EvalContext: ctx,
 		})
 	}
-	source := ld.describeCollection(fe.CollExpr)
+	out.source = ld.describeCollection(fe.CollExpr)
 
 	known := true
 	objVals := map[string]cty.Value{}
 	groups := map[string][]cty.Value{}
-	firstOf := map[string]string{}
+	firstOf := map[string]int{}
 	var tupleVals []cty.Value
 	if fe.KeyExpr != nil {
-		out.recordOf = map[string]string{}
+		out.recordOf = map[string]int{}
 	}
 	i := 0
 	for it := coll.ElementIterator(); it.Next(); i++ {
 		k, v := it.Element()
-		record := fmt.Sprintf("record %d of %s", i, source)
 		child := ctx.NewChild()
 		child.Variables = map[string]cty.Value{}
 		if fe.KeyVar != "" {
@@ -97,7 +103,7 @@ func (ld *loadRun) evalForElements(fe *hclsyntax.ForExpr) (forElements, hcl.Diag
 		}
 		child.Variables[fe.ValVar] = v
 		fail := func(key string, hasKey bool, ds hcl.Diagnostics) {
-			out.failures = append(out.failures, &recordFailure{record: record, key: key, hasKey: hasKey, diags: ds})
+			out.failures = append(out.failures, &recordFailure{record: out.recordName(i), key: key, hasKey: hasKey, diags: ds})
 		}
 
 		if fe.CondExpr != nil {
@@ -166,8 +172,8 @@ func (ld *loadRun) evalForElements(fe *hclsyntax.ForExpr) (forElements, hcl.Diag
 		if fe.Group {
 			groups[ks] = append(groups[ks], val)
 			if _, seen := firstOf[ks]; !seen {
-				firstOf[ks] = record
-				out.recordOf[ks] = record
+				firstOf[ks] = i
+				out.recordOf[ks] = i
 			}
 			continue
 		}
@@ -175,11 +181,11 @@ func (ld *loadRun) evalForElements(fe *hclsyntax.ForExpr) (forElements, hcl.Diag
 			// Two records claim one call: keep the first, fail the
 			// other, as HCL would fail both (and the whole block).
 			fail(ks, true, elementDiag(fe.KeyExpr, fe, child, "Duplicate object key",
-				fmt.Sprintf("Two different items produced the key %q in this 'for' expression: %s and %s. The first is kept. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", ks, first, record)))
+				fmt.Sprintf("Two different items produced the key %q in this 'for' expression: %s and %s. The first is kept. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", ks, out.recordName(first), out.recordName(i))))
 			continue
 		}
-		firstOf[ks] = record
-		out.recordOf[ks] = record
+		firstOf[ks] = i
+		out.recordOf[ks] = i
 		objVals[ks] = val
 	}
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -140,6 +141,78 @@ func TestForElementsMatchesHCL(t *testing.T) {
 			}
 			if !got.value.RawEquals(want) {
 				t.Errorf("got %#v, hcl gives %#v", got.value, want)
+			}
+		})
+	}
+}
+
+// An element whose condition, key or value fails is left out and named;
+// the rest is what HCL gives without it. Errors in the collection stay
+// errors of the whole expression.
+func TestForElementsFailures(t *testing.T) {
+	recs := cty.TupleVal([]cty.Value{
+		cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("a"), "t": cty.StringVal("2025-01-01T00:00:00Z")}),
+		cty.ObjectVal(map[string]cty.Value{"id": cty.NullVal(cty.String), "t": cty.NullVal(cty.String)}),
+		cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("a"), "t": cty.StringVal("soon")}),
+		cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal("b"), "t": cty.StringVal("2025-01-01T00:00:00Z")}),
+	})
+	tests := []struct {
+		src       string
+		keys      string // the result's keys, comma-separated
+		failures  string // failed records' indexes and summaries
+		wholeFail string // an error of the whole expression
+	}{
+		{src: `{ for r in var.recs : r.id => r if timecmp(r.t, "2026-01-01T00:00:00Z") < 0 }`,
+			keys: "a,b", failures: "1:Invalid function argument;2:Invalid function argument"},
+		{src: `{ for r in var.recs : r.id => r }`,
+			keys: "a,b", failures: "1:Invalid object key;2:Duplicate object key"},
+		{src: `{ for r in var.recs : coalesce(r.id, "n") => upper(r.t) }`,
+			keys: "a,b", failures: "1:Invalid function argument;2:Duplicate object key"},
+		{src: `{ for r in var.recs : coalesce(r.id, "n") => r.t... }`,
+			keys: "a,b,n"},
+		{src: `[ for r in var.recs : length(r.id) ]`,
+			failures: "1:Invalid function argument"},
+		{src: `{ for r in var.recs : r.id => r if r.t }`,
+			failures: "0:Invalid 'for' condition;1:Condition value is null;2:Invalid 'for' condition;3:Invalid 'for' condition"},
+		{src: `{ for r in var.none : r => r }`, wholeFail: "Iteration over null value"},
+		{src: `{ for r in "x" : r => r }`, wholeFail: "Iteration over non-iterable value"},
+	}
+	vars := cty.ObjectVal(map[string]cty.Value{"recs": recs, "none": cty.NullVal(cty.List(cty.String))})
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			expr, diags := hclsyntax.ParseExpression([]byte(tt.src), "t.hcl", hcl.InitialPos)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			ld := &loadRun{varVal: vars, vars: map[string]*variableDecl{"recs": {name: "recs"}, "none": {name: "none"}}}
+			got, diags := ld.evalForElements(expr.(*hclsyntax.ForExpr))
+			if tt.wholeFail != "" {
+				if !diags.HasErrors() || diags[0].Summary != tt.wholeFail {
+					t.Fatalf("diags %v, want %q", diags, tt.wholeFail)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			var failures []string
+			for _, f := range got.failures {
+				var i int
+				fmt.Sscanf(f.record, "record %d", &i)
+				failures = append(failures, fmt.Sprintf("%d:%s", i, f.diags[0].Summary))
+			}
+			if s := strings.Join(failures, ";"); s != tt.failures {
+				t.Errorf("failures %q, want %q", s, tt.failures)
+			}
+			if got.value.Type().IsObjectType() {
+				var keys []string
+				for k := range got.value.Type().AttributeTypes() {
+					keys = append(keys, k)
+				}
+				slices.Sort(keys)
+				if s := strings.Join(keys, ","); s != tt.keys {
+					t.Errorf("keys %q, want %q", s, tt.keys)
+				}
 			}
 		})
 	}
