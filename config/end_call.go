@@ -84,6 +84,12 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			}
 		} else {
 			v, moreDiags = ld.evalForEach(attr.Expr)
+			if local := ld.localForElements(attr.Expr); local != nil && !moreDiags.HasErrors() {
+				els = local
+				for _, f := range local.failures {
+					ld.failRecord(name, f.key, f.hasKey, f.record, f.diags)
+				}
+			}
 		}
 		diags = append(diags, moreDiags...)
 		if moreDiags.HasErrors() {

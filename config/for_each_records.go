@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -272,4 +274,62 @@ func (ld *loadRun) failRecord(name, key string, hasKey bool, record string, diag
 		f.Diagnostics = append(f.Diagnostics, &c)
 	}
 	ld.failed = append(ld.failed, f)
+}
+
+// unmarkLocal does for a local's per-element value what eval does for
+// any value: the mark is recorded against the expression, then dropped.
+func (ld *loadRun) unmarkLocal(v cty.Value, expr hcl.Expression) cty.Value {
+	if !ld.anyMarked {
+		return v
+	}
+	v, pvm := v.UnmarkDeepWithPaths()
+	if len(pvm) > 0 {
+		if ld.sensitiveExprs == nil {
+			ld.sensitiveExprs = map[hcl.Expression]bool{}
+		}
+		ld.sensitiveExprs[expr] = true
+	}
+	return v
+}
+
+// localForElements returns the per-element result of the local a
+// for_each names as a whole (for_each = local.stale), marking it claimed;
+// nil for any other expression.
+func (ld *loadRun) localForElements(expr hcl.Expression) *forElements {
+	tr, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() || len(tr) != 2 || tr.RootName() != "local" {
+		return nil
+	}
+	step, ok := tr[1].(hcl.TraverseAttr)
+	if !ok || ld.localElements[step.Name] == nil {
+		return nil
+	}
+	if ld.claimedLocals == nil {
+		ld.claimedLocals = map[string]bool{}
+	}
+	ld.claimedLocals[step.Name] = true
+	return ld.localElements[step.Name]
+}
+
+// unclaimedLocalFailures are the failed records of per-element locals no
+// for_each took as a whole: used elsewhere, a record left out could
+// change what another expression means, so they stay errors.
+func (ld *loadRun) unclaimedLocalFailures() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, name := range slices.Sorted(maps.Keys(ld.localElements)) {
+		if ld.claimedLocals[name] {
+			continue
+		}
+		for _, f := range ld.localElements[name].failures {
+			for _, d := range f.diags {
+				c := *d
+				if c.Severity == hcl.DiagError {
+					c.Summary = fmt.Sprintf("%s (local.%s, %s)", c.Summary, name, f.record)
+					c.Detail += fmt.Sprintf("\n\nA record fails alone only when an end_call's for_each is the for expression itself, or the local holding it (for_each = local.%s).", name)
+				}
+				diags = append(diags, &c)
+			}
+		}
+	}
+	return diags
 }

@@ -217,3 +217,43 @@ func TestForElementsFailures(t *testing.T) {
 		})
 	}
 }
+
+// A for expression in a local that for_each names whole (the standing
+// example's shape) fails its bad records alone too; used any other way,
+// its bad records stay errors of the policy.
+func TestForEachLocalRecordFailsAlone(t *testing.T) {
+	viaLocal := strings.Replace(recordsPolicy, `  for_each = {
+    for r in data.inventory.dialer.records : r.call_id => r
+    if timecmp(r.placed_at, "2026-01-01T00:00:00Z") < 0
+  }`, `  for_each = local.stale`, 1) + `
+locals {
+  stale = {
+    for r in data.inventory.dialer.records : r.call_id => r
+    if timecmp(r.placed_at, "2026-01-01T00:00:00Z") < 0
+  }
+}
+`
+	if viaLocal == recordsPolicy {
+		t.Fatal("replacement failed")
+	}
+	fsys := fstest.MapFS{
+		"main.hcl":    {Data: []byte(viaLocal)},
+		"calls.jsonl": {Data: []byte(recordsInventory())},
+	}
+	pol, diags := NewLoader().LoadFS(fsys, ".", LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if len(pol.Calls) != 7 || len(pol.Failed) != 2 || len(pol.Protected) != 1 {
+		t.Errorf("calls %d, failed %d, protected %d; want 7, 2, 1", len(pol.Calls), len(pol.Failed), len(pol.Protected))
+	}
+
+	elsewhere := strings.Replace(viaLocal, `for_each = local.stale`, `for_each = toset(keys(local.stale))`, 1)
+	elsewhere = strings.Replace(elsewhere, `each.value.call_id`, `each.value`, 1)
+	elsewhere = strings.Replace(elsewhere, `${each.value.dialled}`, `${each.value}`, 1)
+	fsys["main.hcl"] = &fstest.MapFile{Data: []byte(elsewhere)}
+	_, diags = NewLoader().LoadFS(fsys, ".", LoadOptions{})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "local.stale, record 3 of data.inventory.dialer (file calls.jsonl)") {
+		t.Errorf("a local used otherwise: %v, want its bad record as an error", diags)
+	}
+}
