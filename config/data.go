@@ -59,6 +59,7 @@ type DataSource struct {
 	Type    string // "inventory"
 	Name    string
 	Source  string // the file name or command line, as written
+	Command bool   // Source is a command line, not a file
 	Read    bool   // false when DataSkip left it unread
 	// FromSnapshot says the records came from DataOptions.Snapshots.
 	FromSnapshot bool
@@ -135,6 +136,10 @@ func (ld *loadRun) decodeData(blocks []*hcl.Block, pol *Policy) hcl.Diagnostics 
 		diags = append(diags, moreDiags...)
 		byType[typ][name] = cty.ObjectVal(map[string]cty.Value{"records": records})
 		pol.DataSources = append(pol.DataSources, ds)
+		if ld.dataByAddr == nil {
+			ld.dataByAddr = map[string]*DataSource{}
+		}
+		ld.dataByAddr[ds.Address] = ds
 	}
 	obj := map[string]cty.Value{}
 	for typ, m := range byType {
@@ -168,6 +173,7 @@ func (ld *loadRun) readInventory(b *hcl.Block, addr string) (*DataSource, cty.Va
 	ds.Source = src.file
 	if src.argv != nil {
 		ds.Source = strings.Join(src.argv, " ")
+		ds.Command = true
 	}
 
 	if snap, ok := ld.opts.Data.Snapshots[addr]; ok {
@@ -520,6 +526,7 @@ type dataState struct {
 	dataNames   map[string]map[string]bool // declared data sources by type and name
 	dataVal     cty.Value                  // the "data" object
 	dataUnknown bool                       // some records are unknown: skipped, or failed and reported
+	dataByAddr  map[string]*DataSource     // by address, to name a record in a diagnostic
 
 	locals    map[string]*localDecl
 	localVals map[string]cty.Value

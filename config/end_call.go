@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/callctl/callctl/vocab"
@@ -70,8 +71,26 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	}
 
 	instances := []*each{nil}
+	var els *forElements // a for_each for expression, evaluated per element
 	if attr, ok := attrs["for_each"]; ok {
-		v, moreDiags := ld.evalForEach(attr.Expr)
+		var v cty.Value
+		var moreDiags hcl.Diagnostics
+		if fe, isFor := attr.Expr.(*hclsyntax.ForExpr); isFor {
+			var res forElements
+			res, moreDiags = ld.evalForElements(fe)
+			v, els = res.value, &res
+			for _, f := range res.failures {
+				ld.failRecord(name, f.key, f.hasKey, f.record, f.diags)
+			}
+		} else {
+			v, moreDiags = ld.evalForEach(attr.Expr)
+			if local := ld.localForElements(attr.Expr); local != nil && !moreDiags.HasErrors() {
+				els = local
+				for _, f := range local.failures {
+					ld.failRecord(name, f.key, f.hasKey, f.record, f.diags)
+				}
+			}
+		}
 		diags = append(diags, moreDiags...)
 		if moreDiags.HasErrors() {
 			return nil, diags
@@ -97,6 +116,16 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 	stateLists := map[string][]string{}
 	var calls []*Call
 	for _, e := range instances {
+		// An instance selected from a record fails on its own: its
+		// errors go to Policy.Failed, not to the policy's diagnostics.
+		recordIndex, perRecord := 0, false
+		if e != nil && els != nil && els.recordOf != nil {
+			recordIndex, perRecord = els.recordOf[e.key]
+		}
+		outer := diags
+		if perRecord {
+			diags = nil
+		}
 		call := &Call{Address: "end_call." + name, Name: name, Exchange: exchange, DeclRange: b.DefRange}
 		if e != nil {
 			call.Key = e.key
@@ -161,6 +190,15 @@ func (ld *loadRun) decodeEndCall(b *hcl.Block, exchanges map[string]*Exchange) (
 			}
 			call.OnlyInStates = states
 			valid = valid && ok
+		}
+		if perRecord {
+			if diags.HasErrors() {
+				ld.failRecord(name, e.key, true, els.recordName(recordIndex), diags)
+				valid = false
+			} else {
+				outer = append(outer, diags...)
+			}
+			diags = outer
 		}
 		if valid && (e == nil || !e.deferred) {
 			calls = append(calls, call)

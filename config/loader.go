@@ -152,6 +152,15 @@ type loadRun struct {
 	// "Call is protected" diagnostics; Protect itself keeps only DeclRange.
 	protectRanges map[*Protect]protectEntryRanges
 
+	// failed are the for_each instances that failed on their own
+	// (Policy.Failed).
+	failed []*FailedCall
+	// localElements are the locals whose for expression was evaluated
+	// element by element; claimedLocals those an end_call's for_each
+	// named whole, whose failed records fail on their own.
+	localElements map[string]*forElements
+	claimedLocals map[string]bool
+
 	dataState
 }
 
@@ -200,6 +209,8 @@ func (l *Loader) load(fsys fileSystem, dir string, opts LoadOptions) (*Policy, h
 	diags = append(diags, ld.decodeData(bl.data, pol)...)
 	diags = append(diags, ld.decodeLocals(bl.locals)...)
 	diags = append(diags, ld.decodeEndCalls(bl.endCalls, pol)...)
+	pol.Failed = ld.failed
+	diags = append(diags, ld.unclaimedLocalFailures()...)
 	diags = append(diags, ld.decodeProtects(bl.protects, pol)...)
 
 	// Cross-block checks run in declaration order so that "first

@@ -103,7 +103,24 @@ func (ld *loadRun) evalLocal(name string, path []string) hcl.Diagnostics {
 		refs[n] = ld.localVals[n]
 	}
 	ld.localScope = cty.ObjectVal(refs)
-	v, moreDiags := ld.eval(decl.attr.Expr, nil)
+	var v cty.Value
+	var moreDiags hcl.Diagnostics
+	if fe, ok := decl.attr.Expr.(*hclsyntax.ForExpr); ok {
+		// Record by record, like a for_each for expression: an end_call
+		// whose for_each is this local fails the bad records alone
+		// (claimLocalElements); otherwise they are errors after all.
+		var els forElements
+		els, moreDiags = ld.evalForElements(fe)
+		v = ld.unmarkLocal(els.value, decl.attr.Expr)
+		if !moreDiags.HasErrors() {
+			if ld.localElements == nil {
+				ld.localElements = map[string]*forElements{}
+			}
+			ld.localElements[name] = &els
+		}
+	} else {
+		v, moreDiags = ld.eval(decl.attr.Expr, nil)
+	}
 	ld.localScope = cty.NilVal
 	diags = append(diags, moreDiags...)
 	if moreDiags.HasErrors() {

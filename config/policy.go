@@ -20,6 +20,10 @@ type Policy struct {
 	// ending: skipped, not in Calls, and reported in one warning per
 	// end_call block.
 	Protected []*Call
+	// Failed are the for_each instances whose record could not be
+	// evaluated (for_each_records.go): each fails on its own, with its
+	// diagnostics, while the other calls plan and apply.
+	Failed []*FailedCall
 
 	// Variables holds every declared variable's resolved value, after
 	// precedence and type conversion. A variable whose value could not be
@@ -94,6 +98,17 @@ type Call struct {
 	// itself; nil without one. A for_each's instances share it: with
 	// 100,000 of them, a copy each would cost 6 MB.
 	CallIDRange *hcl.Range
+}
+
+// FailedCall is one for_each element of an end_call that failed to
+// evaluate: an inventory record timecmp rejects, say.
+type FailedCall struct {
+	Address string // end_call.NAME["key"], or end_call.NAME when the key is unknown
+	Name    string // block label
+	Key     string // "" when the key could not be worked out
+	Record  string // names the record: "record 3 of data.inventory.x (file calls.jsonl)"
+	// Diagnostics say why, each naming the record and the instance.
+	Diagnostics hcl.Diagnostics
 }
 
 // Protect is a `protect "NAME" { call_ids = [...] patterns = [...] }` guard:

@@ -89,6 +89,10 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 		view.Diagnostics(diags)
 		return &Result{Status: StatusError}
 	}
+	if req.PlanFile != "" {
+		// MakePlan showed them; a saved plan's policy was loaded again.
+		diags = append(diags, p.secrets().Diagnostics(failedCallDiagnostics(p.inputs.policy))...)
+	}
 	view.Diagnostics(diags)
 	view.Plan(p.Plan)
 	res := &Result{Plan: p.Plan}
@@ -103,6 +107,11 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 	}
 	n := p.Plan.Summary().ToDisconnect
 	if n == 0 {
+		if p.Plan.FailedToLoad > 0 {
+			// Nothing to end, but calls the policy selects failed: as
+			// apply's verdict when none of its calls was ended (exit 1).
+			res.Status = StatusError
+		}
 		return res
 	}
 

@@ -142,7 +142,10 @@ func loadPolicy(req *Request, vars, varFiles []string, data config.DataOptions, 
 func LoadPolicy(req *Request, view SourceView) (*config.Policy, hcl.Diagnostics) {
 	r := *req
 	r.offline = true
-	return loadPolicy(&r, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, time.Time{}, view)
+	policy, diags := loadPolicy(&r, req.Vars, req.VarFiles, config.DataOptions{Mode: config.DataSkip}, time.Time{}, view)
+	// validate has nothing to go ahead with: a for_each element that
+	// fails is an error here.
+	return policy, append(diags, failedCallDiagnostics(policy)...)
 }
 
 // MakePlan loads the policy, selects the calls, connects, looks them up and
@@ -199,7 +202,7 @@ func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		return p, diags
 	}
 	p.Timings.Load = time.Since(start)
-	view.Diagnostics(policy.Secrets.Diagnostics(diags)) // warnings, before the lookups start
+	view.Diagnostics(policy.Secrets.Diagnostics(append(diags, failedCallDiagnostics(policy)...))) // warnings and failed records, before the lookups start
 	diags = nil
 	if w, ok := view.(interface{ WaitingFrom(func() []string) }); ok {
 		w.WaitingFrom(func() []string { return p.Clients.Waiting(waitingAfter) })
@@ -209,6 +212,7 @@ func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 	p.Plan, moreDiags = planner.Plan(ctx, calls)
 	if p.Plan != nil {
 		p.Plan.Protected = len(policy.Protected)
+		p.Plan.FailedToLoad = len(policy.Failed)
 	}
 	p.Timings.Total = time.Since(start)
 	diags = append(diags, moreDiags...)
@@ -234,3 +238,17 @@ func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 // waitingAfter is how long a request goes unanswered before the progress
 // line says so.
 const waitingAfter = 5 * time.Second
+
+// failedCallDiagnostics are the errors of the for_each elements that
+// failed on their own (config.Policy.Failed). A plan shows them and goes
+// ahead with the other calls; the apply counts each as a failed call.
+func failedCallDiagnostics(policy *config.Policy) hcl.Diagnostics {
+	if policy == nil {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, f := range policy.Failed {
+		diags = append(diags, f.Diagnostics...)
+	}
+	return diags
+}

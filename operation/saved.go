@@ -332,6 +332,9 @@ func LoadSavedPlan(req *Request, path string, view PlanView) (*Planned, hcl.Diag
 		return p, diags
 	}
 	p.Plan, p.PlanHash = f.Plan, f.Digest()
+	// The plan's records, evaluated again: the same ones fail, and
+	// count as failed in this apply too.
+	p.Plan.FailedToLoad = len(policy.Failed)
 	return p, diags
 }
 

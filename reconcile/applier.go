@@ -49,6 +49,9 @@ type ApplyResult struct {
 	// Abandoned is set when a second interrupt cut the apply off with
 	// disconnects in flight (see OutcomeUnknown).
 	Abandoned bool
+	// FailedToLoad is the plan's: calls that failed before any lookup,
+	// counted among Failed.
+	FailedToLoad int
 }
 
 // ApplyCounts counts an apply's results by outcome.
@@ -64,7 +67,7 @@ type ApplyCounts struct {
 
 // Counts counts the results by outcome.
 func (r *ApplyResult) Counts() ApplyCounts {
-	var c ApplyCounts
+	c := ApplyCounts{Failed: r.FailedToLoad}
 	for _, res := range r.Results {
 		switch res.Outcome {
 		case OutcomeDisconnected:
@@ -126,7 +129,7 @@ var ErrSentOutcomeUnknown = errors.New(sentUnknown + ": the disconnect was sent 
 // in flight run on under ctx, which cancels them when it is done.
 func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 	hk := hooks(a.Hooks)
-	res := &ApplyResult{Results: make([]*Result, len(plan.Changes))}
+	res := &ApplyResult{Results: make([]*Result, len(plan.Changes)), FailedToLoad: plan.FailedToLoad}
 
 	byExchange := map[string][]int{}
 	for i, c := range plan.Changes {

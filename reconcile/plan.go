@@ -52,6 +52,10 @@ type Plan struct {
 	// Protected counts the calls a for_each selected that protect
 	// blocks forbid ending: skipped, not in Changes.
 	Protected int
+	// FailedToLoad counts the calls whose record failed to evaluate
+	// (config.Policy.Failed): not in Changes, never looked up, and
+	// counted as failed by the apply's verdict.
+	FailedToLoad int
 }
 
 // Summary counts a plan's changes by action.
@@ -61,11 +65,12 @@ type Summary struct {
 	NotFound     int
 	LeftAlone    int
 	Protected    int // skipped: see Plan.Protected
+	FailedToLoad int // see Plan.FailedToLoad
 }
 
 // Summary counts the plan's changes by action.
 func (p *Plan) Summary() Summary {
-	s := Summary{Protected: p.Protected}
+	s := Summary{Protected: p.Protected, FailedToLoad: p.FailedToLoad}
 	for _, c := range p.Changes {
 		switch c.Action {
 		case ActionDisconnect:

@@ -156,6 +156,9 @@ func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, on
 	sum := t.summary(res)
 	if res.Plan != nil {
 		sum.Protected = res.Plan.Protected
+		if res.Applied == nil {
+			sum.Failed += res.Plan.FailedToLoad // the apply's verdict counts them otherwise
+		}
 		if opts.Metrics != nil {
 			opts.Metrics.Protected(sum.Protected)
 		}

@@ -49,6 +49,9 @@ func (v *View) WritePlan(w io.Writer, plan *reconcile.Plan) {
 
 // PlanSummaryLine is the one-line verdict on a plan.
 func PlanSummaryLine(s reconcile.Summary, total int) string {
+	if total == 0 && s.FailedToLoad > 0 {
+		return fmt.Sprintf("No changes. %d selected calls failed (see the errors above); no other call was selected.", s.FailedToLoad)
+	}
 	if total == 0 {
 		return "No changes. No calls were selected: the policy declares none, or -target and -exclude left none."
 	}
@@ -57,6 +60,9 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 	protected := ""
 	if s.Protected > 0 {
 		protected = fmt.Sprintf(" %d protected (skipped).", s.Protected)
+	}
+	if s.FailedToLoad > 0 {
+		protected += fmt.Sprintf(" %d failed (see the errors above).", s.FailedToLoad)
 	}
 	if s.ToDisconnect == 0 && s.LeftAlone == 0 && s.NotFound == 0 {
 		return "No changes. All declared calls are already ended." + protected
@@ -70,6 +76,9 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 	}
 	if s.Protected > 0 {
 		line += fmt.Sprintf(", %d protected (skipped)", s.Protected)
+	}
+	if s.FailedToLoad > 0 {
+		line += fmt.Sprintf(", %d failed (see the errors above)", s.FailedToLoad)
 	}
 	return line + "."
 }

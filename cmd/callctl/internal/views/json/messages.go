@@ -41,7 +41,10 @@ type ChangeSummary struct {
 	LeftAlone    int `json:"left_alone"`
 	// Protected counts for_each-selected calls a protect block
 	// forbids ending, skipped (omitted when none).
-	Protected int    `json:"protected,omitempty"`
+	Protected int `json:"protected,omitempty"`
+	// Failed counts for_each-selected calls whose record failed to
+	// evaluate (omitted when none).
+	Failed    int    `json:"failed,omitempty"`
 	Total     int    `json:"total"`
 	Operation string `json:"operation"` // "plan"
 }
@@ -51,7 +54,7 @@ func NewChangeSummary(plan *reconcile.Plan) ChangeSummary {
 	s := plan.Summary()
 	return ChangeSummary{
 		Disconnect: s.ToDisconnect, AlreadyEnded: s.AlreadyEnded, NotFound: s.NotFound,
-		LeftAlone: s.LeftAlone, Protected: s.Protected, Total: len(plan.Changes), Operation: "plan",
+		LeftAlone: s.LeftAlone, Protected: s.Protected, Failed: s.FailedToLoad, Total: len(plan.Changes), Operation: "plan",
 	}
 }
 
