@@ -107,9 +107,19 @@ func (r *Runner) run(ctx context.Context, f *File, run *Run, callers map[string]
 	blocks := policyBlocks(loader.Files(), r.Dir)
 
 	var failedCalls []*config.Call
+	// Records that failed on their own (config.Policy.Failed): the
+	// other calls plan and apply, as in callctl, and each failure is an
+	// error of the run unless expect_failures names its end_call.
+	var recordDiags hcl.Diagnostics
+	if pol != nil {
+		for _, f := range pol.Failed {
+			recordDiags = append(recordDiags, f.Diagnostics...)
+		}
+	}
 	if !diags.HasErrors() {
 		planner := &reconcile.Planner{Callers: callers, Parallelism: parallelism, Now: func() time.Time { return pol.PlanTimestamp }}
 		plan, moreDiags := planner.Plan(ctx, pol.Calls)
+		plan.FailedToLoad = len(pol.Failed)
 		rr.Plan = plan
 		diags = append(diags, moreDiags...)
 		planned := map[*config.Call]bool{}
@@ -131,6 +141,7 @@ func (r *Runner) run(ctx context.Context, f *File, run *Run, callers map[string]
 			diags = append(diags, reconcile.ApplyFailureDiagnostics(rr.Applied)...)
 		}
 	}
+	diags = append(diags, recordDiags...)
 
 	diags, missing := expectFailures(diags, run, pol, blocks, failedCalls)
 	rr.Diags = append(rr.Diags, diags...)
