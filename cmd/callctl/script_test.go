@@ -24,6 +24,11 @@ func TestMain(m *testing.M) {
 	// Tests that must signal a real callctl process run the test binary
 	// itself as callctl.
 	if os.Getenv("CALLCTL_TEST_AS_MAIN") == "1" {
+		if ready := os.Getenv("CALLCTL_TEST_INTERRUPTS_HANDLED"); ready != "" {
+			// A test waits for this file before it signals: an
+			// earlier signal would meet the default action.
+			interruptsHandled = func() { _ = os.WriteFile(ready, nil, 0o600) }
+		}
 		os.Exit(run())
 	}
 	testscript.Main(m, map[string]func(){

@@ -10,6 +10,11 @@ import (
 	"github.com/callctl/callctl/cmd/callctl/internal/command"
 )
 
+// interruptsHandled is called once interrupts are handled: before, one
+// ends the process as the default action would. A test that must signal a
+// loading or running callctl waits for it (see TestMain).
+var interruptsHandled = func() {}
+
 // notifyInterrupts turns SIGINT/SIGTERM/SIGHUP into two stages: the first
 // cancels Stop (start nothing new), the second Hard (abandon what is in
 // flight). SIGHUP (an SSH session dropping) is an interrupt like the
@@ -20,6 +25,7 @@ func notifyInterrupts() (command.Interrupts, func()) {
 	hard, hardCancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	interruptsHandled()
 	reload := &command.Reload{C: make(chan struct{}, 1)}
 	done := make(chan struct{})
 	var n atomic.Int32

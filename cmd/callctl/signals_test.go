@@ -98,15 +98,19 @@ func TestInterruptWhileEvaluatingLocals(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	handled := filepath.Join(t.TempDir(), "handled")
 	cmd := exec.Command(os.Args[0], "-chdir="+dir, "validate")
-	cmd.Env = append(os.Environ(), "CALLCTL_TEST_AS_MAIN=1")
+	cmd.Env = append(os.Environ(), "CALLCTL_TEST_AS_MAIN=1", "CALLCTL_TEST_INTERRUPTS_HANDLED="+handled)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	time.Sleep(20 * time.Millisecond) // into loading, most likely; either way it must end
+	// Once callctl handles interrupts (an earlier one would meet the
+	// default action, as in any program): into loading, most likely, or
+	// just before it; either way it must end with its own message.
+	waitForFile(t, handled)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
