@@ -260,6 +260,16 @@ func expectFailures(diags hcl.Diagnostics, run *Run, pol *config.Policy, blocks 
 			exchangeOf[c.DeclRange] = "exchange." + c.Exchange
 		}
 	}
+	// A record that failed on its own is its end_call's failure, wherever
+	// in the for expression (a local's, say) the error points.
+	recordOf := map[*hcl.Diagnostic]string{}
+	if pol != nil {
+		for _, f := range pol.Failed {
+			for _, d := range f.Diagnostics {
+				recordOf[d] = "end_call." + f.Name
+			}
+		}
+	}
 	hit := map[string]bool{}
 	var kept hcl.Diagnostics
 	for _, d := range diags {
@@ -272,6 +282,9 @@ func expectFailures(diags hcl.Diagnostics, run *Run, pol *config.Policy, blocks 
 			continue
 		}
 		var objs []string
+		if o, ok := recordOf[d]; ok {
+			objs = append(objs, o)
+		}
 		if d.Subject != nil {
 			for _, b := range blocks {
 				if contains(b.rng, *d.Subject) {
