@@ -71,11 +71,12 @@ type Summary struct {
 	LeftAlone    int
 	Protected    int // skipped: see Plan.Protected
 	FailedToLoad int // see Plan.FailedToLoad
+	NotLookedUp  int // see Plan.NotLookedUp
 }
 
 // Summary counts the plan's changes by action.
 func (p *Plan) Summary() Summary {
-	s := Summary{Protected: p.Protected, FailedToLoad: p.FailedToLoad}
+	s := Summary{Protected: p.Protected, FailedToLoad: p.FailedToLoad, NotLookedUp: len(p.NotLookedUp)}
 	for _, c := range p.Changes {
 		switch c.Action {
 		case ActionDisconnect:

@@ -96,7 +96,7 @@ func (p *Planner) Plan(ctx context.Context, calls []*config.Call) (*Plan, hcl.Di
 // What became of the calls, in a lookup diagnostic.
 const (
 	noCallDisconnected = "No call was disconnected."
-	othersCarriedOn    = "Not disconnected; the apply went on with the other calls."
+	othersCarriedOn    = "Not disconnected; the apply carried on with the calls it could look up."
 )
 
 // maxNamedCalls caps how many calls one lookup diagnostic names: when an

@@ -52,6 +52,9 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 	if total == 0 && s.FailedToLoad > 0 {
 		return fmt.Sprintf("No changes. %d selected calls failed (see the errors above); no other call was selected.", s.FailedToLoad)
 	}
+	if total == 0 && s.NotLookedUp > 0 {
+		return fmt.Sprintf("No changes. %d %s could not be looked up (see the errors at the end).", s.NotLookedUp, plural(s.NotLookedUp, "call", "calls"))
+	}
 	if total == 0 {
 		return "No changes. No calls were selected: the policy declares none, or -target and -exclude left none."
 	}
@@ -63,6 +66,12 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 	}
 	if s.FailedToLoad > 0 {
 		protected += fmt.Sprintf(" %d failed (see the errors above).", s.FailedToLoad)
+	}
+	if s.NotLookedUp > 0 {
+		protected += fmt.Sprintf(" %d not looked up (see the errors at the end).", s.NotLookedUp)
+	}
+	if s.ToDisconnect == 0 && s.LeftAlone == 0 && s.NotFound == 0 && s.NotLookedUp > 0 {
+		return fmt.Sprintf("No changes. %d already ended.", s.AlreadyEnded) + protected
 	}
 	if s.ToDisconnect == 0 && s.LeftAlone == 0 && s.NotFound == 0 {
 		return "No changes. All declared calls are already ended." + protected
@@ -79,6 +88,9 @@ func PlanSummaryLine(s reconcile.Summary, total int) string {
 	}
 	if s.FailedToLoad > 0 {
 		line += fmt.Sprintf(", %d failed (see the errors above)", s.FailedToLoad)
+	}
+	if s.NotLookedUp > 0 {
+		line += fmt.Sprintf(", %d not looked up (see the errors at the end)", s.NotLookedUp)
 	}
 	return line + "."
 }

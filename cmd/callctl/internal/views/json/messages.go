@@ -43,7 +43,8 @@ type ChangeSummary struct {
 	// forbids ending, skipped (omitted when none).
 	Protected int `json:"protected,omitempty"`
 	// Failed counts for_each-selected calls whose record failed to
-	// evaluate (omitted when none).
+	// evaluate, and in an apply the calls that could not be looked up
+	// (omitted when none).
 	Failed    int    `json:"failed,omitempty"`
 	Total     int    `json:"total"`
 	Operation string `json:"operation"` // "plan"
@@ -54,7 +55,7 @@ func NewChangeSummary(plan *reconcile.Plan) ChangeSummary {
 	s := plan.Summary()
 	return ChangeSummary{
 		Disconnect: s.ToDisconnect, AlreadyEnded: s.AlreadyEnded, NotFound: s.NotFound,
-		LeftAlone: s.LeftAlone, Protected: s.Protected, Failed: s.FailedToLoad, Total: len(plan.Changes), Operation: "plan",
+		LeftAlone: s.LeftAlone, Protected: s.Protected, Failed: s.FailedToLoad + s.NotLookedUp, Total: len(plan.Changes), Operation: "plan",
 	}
 }
 
