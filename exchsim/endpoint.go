@@ -61,6 +61,11 @@ func (s *Server) soapEndpoint(d dialect) http.Handler {
 			s.stats.request(name)
 		}
 		s.sleep(r.Context(), s.opts.Latency)
+		if parseErr == nil && s.Faults.failsCall(op) {
+			s.stats.fault(FaultHTMLError)
+			s.injectFault(FaultHTMLError, d, w, r, op)
+			return
+		}
 		if kind := s.pickFault(); kind != "" {
 			s.stats.fault(kind)
 			if kind == FaultReset {

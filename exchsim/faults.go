@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -26,6 +27,11 @@ type Faults struct {
 	// authentication too: a server that accepts connections and never
 	// answers. Stats count each under FaultHang.
 	HangAll bool
+	// FailCalls are call ids that every request naming them (lookup or
+	// disconnect) is answered with an HTML 500 page: a server that
+	// breaks on one call while serving the others. Stats count each
+	// under FaultHTMLError.
+	FailCalls []string
 	// ForgeState and ForgeCause, when set, are what every lookup
 	// reports as the call's PhoneCallState (CallState) and
 	// ConnectionFailureCause (EventCause), whatever the call's own: a
@@ -95,6 +101,20 @@ func (f Faults) validate() error {
 		}
 	}
 	return nil
+}
+
+// failsCall reports whether op names a call in FailCalls.
+func (f Faults) failsCall(op *node) bool {
+	if len(f.FailCalls) == 0 || op == nil {
+		return false
+	}
+	var id string
+	if el := op.child(nsMessages, "PhoneCallId"); el != nil {
+		id, _ = el.attr("Id") // EWS
+	} else if el := op.child(nsMessages, "CallId"); el != nil {
+		id = el.Text // Exchange 2007 UM
+	}
+	return id != "" && slices.Contains(f.FailCalls, id)
 }
 
 // pickFault draws the fault, if any, for one request.

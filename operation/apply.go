@@ -82,6 +82,7 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 			diags = append(diags, checkNotFound(&req.Request, p.Plan, view)...)
 		}
 	} else {
+		req.carryLookupFailures = true
 		p, diags = MakePlan(stop, &req.Request, view)
 	}
 	defer p.Close()
@@ -106,7 +107,8 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 		}})
 	}
 	n := p.Plan.Summary().ToDisconnect
-	if n == 0 {
+	failed := len(p.Plan.NotLookedUp)
+	if n == 0 && failed == 0 {
 		if p.Plan.FailedToLoad > 0 {
 			// Nothing to end, but calls the policy selects failed: as
 			// apply's verdict when none of its calls was ended (exit 1).
@@ -115,7 +117,10 @@ func Apply(stop, hard context.Context, req *ApplyRequest, view ApplyView) *Resul
 		return res
 	}
 
-	if req.PlanFile == "" && !req.AutoApprove {
+	if req.PlanFile == "" && !req.AutoApprove && n > 0 {
+		if failed > 0 {
+			view.Diagnostics(hcl.Diagnostics{notLookedUpWarning(failed)})
+		}
 		ok, diags := req.Confirm(stop, n)
 		if diags.HasErrors() {
 			view.Diagnostics(diags)
@@ -155,7 +160,9 @@ func (p *Planned) applyJournalled(stop, hard context.Context, req *ApplyRequest,
 	}
 
 	req.Phase.set(PhaseDisconnecting)
-	view.Applying(n)
+	if n > 0 {
+		view.Applying(n)
+	}
 	viewHooks := &mutable{hooks: view.Hooks()}
 	opts := ApplyOptions{
 		// The backend's own records (in flight, journal intent) come
@@ -258,4 +265,18 @@ func applyStatus(res *reconcile.ApplyResult) Status {
 		reconcile.EndedSome: StatusPartial,
 		reconcile.EndedNone: StatusError,
 	}[res.Verdict().Extent()]
+}
+
+// notLookedUpWarning tells the operator, before they confirm, that some
+// calls could not be looked up and will be reported as failed.
+func notLookedUpWarning(n int) *hcl.Diagnostic {
+	calls := "1 call"
+	if n != 1 {
+		calls = fmt.Sprintf("%d calls", n)
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  "Some calls could not be looked up",
+		Detail:   fmt.Sprintf("%s could not be looked up, so will not be disconnected; the apply reports each as failed, with the reason, when it ends. Confirming disconnects the others.", calls),
+	}
 }

@@ -73,6 +73,10 @@ type Request struct {
 	// offline loads without values or secrets (validate, console);
 	// keepScope keeps the policy's evaluation scope (console).
 	offline, keepScope bool
+	// carryLookupFailures makes a plan whose lookups failed for some
+	// calls (not interrupted) usable: an apply fails those calls one by
+	// one and ends the others (reconcile.Plan.NotLookedUp).
+	carryLookupFailures bool
 	// noSnapshots says the plan will not be saved, so its data sources
 	// need not keep what they read; see config.DataOptions.NoSnapshots.
 	noSnapshots bool

@@ -215,6 +215,11 @@ func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 		p.Plan.FailedToLoad = len(policy.Failed)
 	}
 	p.Timings.Total = time.Since(start)
+	if req.carryLookupFailures && ctx.Err() == nil && p.Plan != nil && len(p.Plan.NotLookedUp) > 0 {
+		// The planner's errors, uninterrupted, are its failed lookups:
+		// the apply reports them once, with its outcome, and goes on.
+		moreDiags = warningsOnly(moreDiags)
+	}
 	diags = append(diags, moreDiags...)
 	if diags.HasErrors() {
 		return p, diags
@@ -238,6 +243,17 @@ func makePlan(ctx context.Context, req *Request, view PlanView) (*Planned, hcl.D
 // waitingAfter is how long a request goes unanswered before the progress
 // line says so.
 const waitingAfter = 5 * time.Second
+
+// warningsOnly drops the errors from diags.
+func warningsOnly(diags hcl.Diagnostics) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // failedCallDiagnostics are the errors of the for_each elements that
 // failed on their own (config.Policy.Failed). A plan shows them and goes

@@ -37,7 +37,8 @@ type Result struct {
 	Duration time.Duration
 }
 
-// ApplyResult holds exactly one Result per change of the plan, in plan order.
+// ApplyResult holds exactly one Result per change of the plan, in plan
+// order, then the plan's NotLookedUp calls (failed, never sent).
 type ApplyResult struct {
 	Results []*Result
 	// Interrupted is set when the apply was asked to stop before every
@@ -156,6 +157,9 @@ func (a *Applier) Apply(stop, ctx context.Context, plan *Plan) *ApplyResult {
 			res.Interrupted = true
 		}
 	}
+	// Calls that could not be looked up failed, each with its reason;
+	// nothing was sent for them, so no hook hears of them.
+	res.Results = append(res.Results, plan.NotLookedUp...)
 	res.DeadlineExceeded = errors.Is(stop.Err(), context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
 	return res
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/callctl/callctl/config"
 	"github.com/callctl/callctl/throttle"
 )
 
@@ -64,7 +65,18 @@ func ApplyFailureDiagnostics(res *ApplyResult) hcl.Diagnostics {
 	}
 	var groups []*group
 	index := map[string]*group{}
+	var lookupCalls []*config.Call
+	var lookupErrs []error
 	for _, r := range res.Results {
+		if le := (*LookupError)(nil); r.Outcome == OutcomeFailed && errors.As(r.Err, &le) {
+			call := r.Change.Call
+			if call == nil {
+				call = &config.Call{Address: r.Change.Address, Exchange: r.Change.Exchange, CallID: r.Change.CallID}
+			}
+			lookupCalls = append(lookupCalls, call)
+			lookupErrs = append(lookupErrs, le.Err)
+			continue
+		}
 		unknown := r.Outcome == OutcomeUnknown && !errors.Is(r.Err, ErrSentOutcomeUnknown)
 		if (r.Outcome != OutcomeFailed && !unknown) || r.Err == nil {
 			continue
@@ -80,7 +92,8 @@ func ApplyFailureDiagnostics(res *ApplyResult) hcl.Diagnostics {
 		g.addrs = append(g.addrs, r.Change.Address)
 		g.ids = append(g.ids, r.Change.CallID)
 	}
-	var diags hcl.Diagnostics
+	// Calls not looked up first: that is what happened to them first.
+	diags := lookupDiagnostics(lookupCalls, lookupErrs, othersCarriedOn)
 	for _, g := range groups {
 		d := &hcl.Diagnostic{
 			Severity: hcl.DiagError,

@@ -52,6 +52,11 @@ type Plan struct {
 	// Protected counts the calls a for_each selected that protect
 	// blocks forbid ending: skipped, not in Changes.
 	Protected int
+	// NotLookedUp are the calls whose lookup failed after its attempts
+	// (or whose exchange was given up): not in Changes. A plan with any
+	// is refused; an apply carries each into its result as a failed
+	// call, with its reason, and ends the others.
+	NotLookedUp []*Result
 	// FailedToLoad counts the calls whose record failed to evaluate
 	// (config.Policy.Failed): not in Changes, never looked up, and
 	// counted as failed by the apply's verdict.

@@ -81,15 +81,23 @@ func (p *Planner) Plan(ctx context.Context, calls []*config.Call) (*Plan, hcl.Di
 		if failures[i] != nil {
 			failedCalls = append(failedCalls, calls[i])
 			failedErrs = append(failedErrs, failures[i])
+			plan.NotLookedUp = append(plan.NotLookedUp, &Result{Change: c, Outcome: OutcomeFailed, Err: notLookedUp(failures[i])})
 			continue
 		}
 		plan.Changes = append(plan.Changes, c)
 	}
-	diags = append(diags, lookupDiagnostics(failedCalls, failedErrs)...)
+	diags = append(diags, lookupDiagnostics(failedCalls, failedErrs, noCallDisconnected)...)
 	diags = append(diags, unknownStateWarnings(plan.Changes)...)
 	SortChanges(plan.Changes)
+	sortResults(plan.NotLookedUp)
 	return plan, diags
 }
+
+// What became of the calls, in a lookup diagnostic.
+const (
+	noCallDisconnected = "No call was disconnected."
+	othersCarriedOn    = "Not disconnected; the apply went on with the other calls."
+)
 
 // maxNamedCalls caps how many calls one lookup diagnostic names: when an
 // exchange is down, a list of thousands helps nobody.
@@ -145,7 +153,9 @@ func Classify(state string, onlyInStates []string) Action {
 // lookupDiagnostics reports failed lookups, one diagnostic per exchange and
 // distinct answer: when a server refuses everything, the operator reads
 // the reason once, with the calls it affected.
-func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
+// outcome is the sentence that says what became of the calls: the plan
+// disconnected none, the apply ended the others.
+func lookupDiagnostics(calls []*config.Call, errs []error, outcome string) hcl.Diagnostics {
 	type group struct {
 		exchange string
 		err      error
@@ -185,7 +195,7 @@ func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
 		d := &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Failed to look up call",
-			Detail: fmt.Sprintf("Could not read the state of %s on exchange %q: %s.\n\nNo call was disconnected. Check that the exchange is reachable and the credentials are right, then run the plan again.",
+			Detail: fmt.Sprintf("Could not read the state of %s on exchange %q: %s.\n\n"+outcome+" Check that the exchange is reachable and the credentials are right, then run the plan again.",
 				named, g.exchange, answer),
 		}
 		var herr *soap.HTTPError
@@ -193,14 +203,14 @@ func lookupDiagnostics(calls []*config.Call, errs []error) hcl.Diagnostics {
 		switch {
 		case errors.As(g.err, &herr) && herr.StatusCode == http.StatusUnauthorized:
 			d.Summary = "Authentication failed"
-			d.Detail = fmt.Sprintf("Exchange %q refused the credentials of its auth block (HTTP 401) when looking up %s: %s.\n\nNo call was disconnected. Check the username and password (or token) of exchange %q; a password read with env() is empty when that variable is not set.",
+			d.Detail = fmt.Sprintf("Exchange %q refused the credentials of its auth block (HTTP 401) when looking up %s: %s.\n\n"+outcome+" Check the username and password (or token) of exchange %q; a password read with env() is empty when that variable is not set.",
 				g.exchange, named, answer, g.exchange)
 		case errors.As(g.err, &lerr) && lerr.LoginRefused():
 			// Refused before any request reached the exchange (a KDC's
 			// answer): the error says what was refused and what to do.
 			d.Summary = "Authentication failed"
-			d.Detail = fmt.Sprintf("The auth block of exchange %q could not log in when looking up %s: %s.\n\nNo call was disconnected.",
-				g.exchange, named, answer)
+			d.Detail = fmt.Sprintf("The auth block of exchange %q could not log in when looking up %s: %s.\n\n%s",
+				g.exchange, named, answer, outcome)
 		}
 		if len(g.calls) > 1 {
 			d.Summary = strings.Replace(d.Summary, "look up call", "look up calls", 1)

@@ -71,7 +71,7 @@ func (t *tally) summary(res *operation.Result) *Summary {
 	s := &Summary{LookedUp: t.lookedUp, AlreadyEnded: t.alreadyEnded, NotFound: t.notFound, Failed: t.failed}
 	if res.Applied != nil {
 		v := res.Applied.Verdict()
-		s.Disconnected, s.AlreadyEnded, s.NotFound, s.Failed = v.Disconnected, v.AlreadyEnded, v.NotFound, v.Failed+t.failed
+		s.Disconnected, s.AlreadyEnded, s.NotFound, s.Failed = v.Disconnected, v.AlreadyEnded, v.NotFound, v.Failed // failed lookups included: the apply carries them
 	}
 	return s
 }

@@ -183,6 +183,10 @@ func cycleResult(res *operation.Result, stopped bool) string {
 		if v.Failed == 0 && (v.Verdict == reconcile.VerdictInterrupted || v.Verdict == reconcile.VerdictAbandoned) {
 			return metrics.ResultInterrupted
 		}
+		if v.Disconnected == 0 && onlyNotLookedUp(res.Applied) {
+			// No call could be looked up: nothing was tried.
+			return metrics.ResultError
+		}
 		// Failures, -deadline, no answer, or (complete) a journal
 		// that could not be completed.
 		return metrics.ResultPartial
@@ -199,7 +203,7 @@ func cycleResult(res *operation.Result, stopped bool) string {
 // if none was ended, the second interrupt included); 0 when it was
 // stopped before any disconnect was under way.
 func exitStatus(res *operation.Result) operation.Status {
-	if res.Applied != nil {
+	if res.Applied != nil && !(res.Applied.Counts().Disconnected == 0 && onlyNotLookedUp(res.Applied)) {
 		return res.Status
 	}
 	return operation.StatusOK
@@ -229,3 +233,15 @@ func (v *cycleView) DataSourceRead(ds *config.DataSource) {
 // stoppedErr reports whether err is only our own interrupt, which is no
 // failure of the call.
 func stoppedErr(err error) bool { return errors.Is(err, context.Canceled) }
+
+// onlyNotLookedUp reports whether every call the apply failed to end
+// failed because it could not be looked up.
+func onlyNotLookedUp(res *reconcile.ApplyResult) bool {
+	fails := res.Failures()
+	for _, r := range fails {
+		if !reconcile.NotLookedUp(r) {
+			return false
+		}
+	}
+	return len(fails) > 0
+}

@@ -167,6 +167,8 @@ func cmdExchsim(ts *testscript.TestScript, neg bool, args []string) {
 			for i := range n {
 				opts.Calls = append(opts.Calls, exchsim.Call{ID: fmt.Sprintf("call-%03d", i), State: "Connected"})
 			}
+		case "-fail-call":
+			opts.Faults.FailCalls = append(opts.Faults.FailCalls, val)
 		case "-epa":
 			opts.EPA = val
 		case "-keytab":

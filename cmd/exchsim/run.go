@@ -97,6 +97,10 @@ func parseArgs(args []string, stderr io.Writer) (opts exchsim.Options, caOut str
 	fs.Float64Var(&f.HTMLErrorRate, "html-error-rate", 0, "share of requests answered with an HTML 500 page")
 	fs.DurationVar(&f.SlowFirstByte, "slow-first-byte", 0, "delay before every response's first byte")
 	fs.Int64Var(&f.Seed, "seed", 0, "seed for choosing which requests fault")
+	fs.Func("fail-call", "answer every request naming call `id` with an HTML 500 page (repeatable)", func(id string) error {
+		f.FailCalls = append(f.FailCalls, id)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return opts, "", err
