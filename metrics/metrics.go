@@ -55,6 +55,7 @@ type Metrics struct {
 	backoff         *prometheus.CounterVec
 	records         *prometheus.CounterVec
 	protected       prometheus.Counter
+	recordsFailed   prometheus.Counter
 }
 
 // New returns the metrics, registered on a fresh registry together with
@@ -118,6 +119,10 @@ func New() *Metrics {
 			Name: "callctl_calls_protected_total",
 			Help: "Calls a for_each selected that a protect block forbids ending: skipped, never looked up or disconnected.",
 		}),
+		recordsFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "callctl_calls_record_failed_total",
+			Help: "Calls a for_each selected whose record failed to evaluate (a placed_at timecmp rejects, say): each failed alone, never looked up or disconnected.",
+		}),
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "callctl_data_source_records_read_total",
 			Help: "Records read from data sources, by data source address.",
@@ -137,7 +142,7 @@ func New() *Metrics {
 		m.reg.MustRegister(m.calls[o.outcome])
 	}
 	m.reg.MustRegister(m.cycles, m.cycleDuration, m.lastSuccess, m.lastCycle, m.lookups, m.disconnects,
-		m.requestDuration, m.attempts, m.retries, m.throttled, m.gateWaits, m.backoff, m.records, m.protected,
+		m.requestDuration, m.attempts, m.retries, m.throttled, m.gateWaits, m.backoff, m.records, m.protected, m.recordsFailed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every result shows from the start, at 0, so that rate() and alerts
 	// work before the first failure.
@@ -206,3 +211,7 @@ func (m *Metrics) DataSourceRead(address string, records int) {
 // Protected records the calls a cycle skipped because a protect block
 // forbids ending them.
 func (m *Metrics) Protected(n int) { m.protected.Add(float64(n)) }
+
+// RecordsFailed records the calls a cycle failed because their record
+// could not be evaluated.
+func (m *Metrics) RecordsFailed(n int) { m.recordsFailed.Add(float64(n)) }

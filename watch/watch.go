@@ -161,6 +161,7 @@ func runCycle(stop, hard context.Context, opts *Options, pool *exchange.Pool, on
 		}
 		if opts.Metrics != nil {
 			opts.Metrics.Protected(sum.Protected)
+			opts.Metrics.RecordsFailed(res.Plan.FailedToLoad)
 		}
 	}
 	sum.Errors, sum.Repeated = once.errors, once.repeated
