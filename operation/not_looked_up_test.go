@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/callctl/callctl/exchsim"
 	"github.com/callctl/callctl/journal"
 	"github.com/callctl/callctl/reconcile"
@@ -116,5 +118,29 @@ func TestApplyNotFoundErrorRefusesDespiteFailedLookup(t *testing.T) {
 	}
 	if s := f.state(t, "c-1"); s != "Connected" {
 		t.Errorf("c-1 is %s, want left Connected", s)
+	}
+}
+
+// Asked to confirm, the operator is told first that some calls could not
+// be looked up; declining sends nothing.
+func TestApplyWarnsOfCallsNotLookedUpBeforeConfirming(t *testing.T) {
+	f := newFailingFixture(t)
+	req := &ApplyRequest{Request: f.request()}
+	quickRetries(&req.Request)
+	view := &recorder{}
+	var asked int
+	req.Confirm = func(_ context.Context, n int) (bool, hcl.Diagnostics) {
+		asked = n
+		if !view.has("Some calls could not be looked up") {
+			t.Errorf("asked to confirm before the warning; diagnostics %q", view.summaries())
+		}
+		return false, nil
+	}
+	res := Apply(context.Background(), context.Background(), req, view)
+	if res.Status != StatusDeclined || asked != 2 {
+		t.Fatalf("status %v, asked to end %d calls; want declined after asking about 2", res.Status, asked)
+	}
+	if s := f.state(t, "c-1"); s != "Connected" {
+		t.Errorf("c-1 is %s after declining", s)
 	}
 }
