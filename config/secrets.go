@@ -19,6 +19,27 @@ import (
 // withheld from inventory commands and masked in what those print.
 func (ld *loadRun) findSecretEnv(exchanges []*hcl.Block) {
 	ld.secretEnv = map[string]bool{}
+	eachSecretAttribute(exchanges, func(attr *hclsyntax.Attribute) {
+		_ = hclsyntax.VisitAll(attr.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+			call, ok := n.(*hclsyntax.FunctionCallExpr)
+			if !ok || call.Name != "env" || len(call.Args) == 0 {
+				return nil
+			}
+			v, diags := call.Args[0].Value(nil)
+			if diags.HasErrors() || !v.IsKnown() || v.IsNull() || !v.Type().Equals(cty.String) {
+				return nil
+			}
+			ld.secretEnv[v.AsString()] = true
+			ld.secrets.Add(ld.environ[v.AsString()])
+			return nil
+		})
+	})
+}
+
+// eachSecretAttribute calls fn with every secret argument (authkind.SecretNames:
+// password, token) written in an auth block of the exchanges, before any
+// of them is evaluated.
+func eachSecretAttribute(exchanges []*hcl.Block, fn func(*hclsyntax.Attribute)) {
 	for _, ex := range exchanges {
 		body, ok := ex.Body.(*hclsyntax.Body)
 		if !ok {
@@ -29,23 +50,9 @@ func (ld *loadRun) findSecretEnv(exchanges []*hcl.Block) {
 				continue
 			}
 			for _, name := range authkind.SecretNames() {
-				attr, ok := b.Body.Attributes[name]
-				if !ok {
-					continue
+				if attr, ok := b.Body.Attributes[name]; ok {
+					fn(attr)
 				}
-				_ = hclsyntax.VisitAll(attr.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
-					call, ok := n.(*hclsyntax.FunctionCallExpr)
-					if !ok || call.Name != "env" || len(call.Args) == 0 {
-						return nil
-					}
-					v, diags := call.Args[0].Value(nil)
-					if diags.HasErrors() || !v.IsKnown() || v.IsNull() || !v.Type().Equals(cty.String) {
-						return nil
-					}
-					ld.secretEnv[v.AsString()] = true
-					ld.secrets.Add(ld.environ[v.AsString()])
-					return nil
-				})
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/callctl/callctl/authkind"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
@@ -92,31 +91,16 @@ func redactEvalDiags(diags hcl.Diagnostics, expr hcl.Expression, ctx *hcl.EvalCo
 // declaration, and must not be shown or kept in a saved plan.
 func (ld *loadRun) findSecretVars(exchanges []*hcl.Block) {
 	ld.secretVars = map[string]bool{}
-	for _, ex := range exchanges {
-		body, ok := ex.Body.(*hclsyntax.Body)
-		if !ok {
-			continue
-		}
-		for _, b := range body.Blocks {
-			if b.Type != "auth" {
+	eachSecretAttribute(exchanges, func(attr *hclsyntax.Attribute) {
+		for _, tr := range attr.Expr.Variables() {
+			if tr.RootName() != "var" || len(tr) < 2 {
 				continue
 			}
-			for _, name := range authkind.SecretNames() {
-				attr, ok := b.Body.Attributes[name]
-				if !ok {
-					continue
-				}
-				for _, tr := range attr.Expr.Variables() {
-					if tr.RootName() != "var" || len(tr) < 2 {
-						continue
-					}
-					if a, ok := tr[1].(hcl.TraverseAttr); ok {
-						ld.secretVars[a.Name] = true
-					}
-				}
+			if a, ok := tr[1].(hcl.TraverseAttr); ok {
+				ld.secretVars[a.Name] = true
 			}
 		}
-	}
+	})
 }
 
 // hideSecretLines marks every diagnostic whose quoted source would include
